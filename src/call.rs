@@ -1,0 +1,71 @@
+//! The shape every transcript layout is read into.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Who is speaking. Only analysts ask the questions we count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Operator,
+    Analyst,
+    Executive,
+    Unknown,
+}
+
+/// Prepared remarks or the question-and-answer session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Section {
+    Remarks,
+    Qa,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    pub speaker: String,
+    pub role: Role,
+    pub firm: Option<String>,
+    pub text: String,
+    /// Set where the layout says it (a `q_and_a` list, a "Questions and
+    /// Answers" rule); `segment` decides the rest.
+    pub section: Option<Section>,
+}
+
+/// A name from the call's participant lists, with what the list says of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    pub name: String,
+    pub role: Role,
+    pub firm: Option<String>,
+}
+
+/// A company's own name for a quarter: fiscal year and quarter 1-4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FiscalPeriod {
+    pub year: i32,
+    pub quarter: u8,
+}
+
+impl std::fmt::Display for FiscalPeriod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FY{} Q{}", self.year, self.quarter)
+    }
+}
+
+/// One earnings call as read from one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    pub source: PathBuf,
+    /// The layout it was read as (`Format::name`).
+    pub format: String,
+    pub ticker: String,
+    pub company: String,
+    pub fiscal: Option<FiscalPeriod>,
+    pub call_date: Option<NaiveDate>,
+    /// The rosters ("Conference Call Participants" and the like).
+    pub participants: Vec<Participant>,
+    pub turns: Vec<Turn>,
+}

@@ -1,0 +1,64 @@
+//! One file per subcommand, each with its `Args` and a `run` function.
+
+mod classify;
+mod eval;
+mod fetch_model;
+mod questions;
+mod report;
+mod train;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "earnings-qa", version, about = "Analyst questions in earnings calls: split, classify, count")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Split transcripts into analyst questions (JSON Lines).
+    Questions(questions::Args),
+    /// Label each question with the encoder and the trained head (JSON Lines).
+    Classify(classify::Args),
+    /// Train a head on the labels in labels/.
+    Train(train::Args),
+    /// Cross-validate a head on the labels in labels/.
+    Eval(eval::Args),
+    /// Count question types by company and quarter.
+    Report(report::Args),
+    /// Download and verify the encoder's weights.
+    FetchModel(fetch_model::Args),
+}
+
+/// How a subcommand that did not fail ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every input was read.
+    Complete,
+    /// Some input was skipped; each skip was reported on stderr.
+    Partial,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Complete => ExitCode::SUCCESS,
+            Outcome::Partial => ExitCode::from(1),
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Questions(a) => questions::run(a),
+        Command::Classify(a) => classify::run(a),
+        Command::Train(a) => train::run(a),
+        Command::Eval(a) => eval::run(a),
+        Command::Report(a) => report::run(a),
+        Command::FetchModel(a) => fetch_model::run(a),
+    }
+}

@@ -1,0 +1,143 @@
+//! Bytes on disk to `Call`s: decode the text, detect the layout from the
+//! content (never the file name), parse it with that layout's `Format`.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::call::Call;
+
+/// One transcript layout. Each lives in a file of its own.
+pub trait Format: Sync {
+    /// The name `--format` takes and `Call::format` records.
+    fn name(&self) -> &'static str;
+    /// How well the text fits this layout: 0 not at all, higher is surer.
+    /// Detection picks the highest score.
+    fn detect(&self, text: &str) -> u8;
+    /// Turns with speakers, roles and sections; `path` is for metadata
+    /// that only the file name carries and for error messages.
+    fn parse(&self, text: &str, path: &Path) -> Result<Call, IngestError>;
+}
+
+/// Every layout the tool reads, in detection-tie order.
+pub static FORMATS: &[&dyn Format] = &[];
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("empty file")]
+    Empty,
+    #[error("binary file, not a transcript")]
+    Binary,
+    #[error("file is {size} bytes, over the {limit}-byte limit for one transcript")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("no known transcript layout fits this text")]
+    UnknownFormat,
+    #[error("unknown format {0:?} (known: {1})")]
+    NoSuchFormat(String, String),
+    #[error("{format}: {message}")]
+    Malformed { format: &'static str, message: String },
+}
+
+/// A file that was not read, and why.
+#[derive(Debug)]
+pub struct Skip {
+    pub path: PathBuf,
+    pub error: IngestError,
+}
+
+/// Largest file taken as one transcript; real calls are under 1 MB.
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// Decodes UTF-8 (with or without BOM), UTF-16 with a BOM, and falls back
+/// to Windows-1252, which is what non-UTF-8 transcripts are in practice.
+pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(IngestError::Empty);
+    }
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        return Ok(text.into_owned());
+    }
+    if bytes.contains(&0) {
+        return Err(IngestError::Binary);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_owned()),
+        Err(_) => Ok(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
+    }
+}
+
+fn format_named(name: &str) -> Result<&'static dyn Format, IngestError> {
+    FORMATS.iter().copied().find(|f| f.name() == name).ok_or_else(|| {
+        let known: Vec<_> = FORMATS.iter().map(|f| f.name()).collect();
+        IngestError::NoSuchFormat(name.to_owned(), known.join(", "))
+    })
+}
+
+/// The layout that fits `text` best.
+pub fn detect(text: &str) -> Option<&'static dyn Format> {
+    let (score, format) = FORMATS.iter().map(|f| (f.detect(text), *f)).max_by_key(|(s, _)| *s)?;
+    (score > 0).then_some(format)
+}
+
+/// Reads one file; `format` forces a layout instead of detecting one.
+pub fn read_file(path: &Path, format: Option<&str>) -> Result<Call, IngestError> {
+    let size = std::fs::metadata(path)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(IngestError::TooLarge { size, limit: MAX_FILE_BYTES });
+    }
+    let text = decode(&std::fs::read(path)?)?;
+    let fmt = match format {
+        Some(name) => format_named(name)?,
+        None => detect(&text).ok_or(IngestError::UnknownFormat)?,
+    };
+    fmt.parse(&text, path)
+}
+
+/// Files under `paths` (folders walked recursively, hidden files skipped),
+/// sorted so that every run sees them in the same order.
+pub fn walk(paths: &[PathBuf]) -> Vec<Result<PathBuf, Skip>> {
+    let mut out = Vec::new();
+    for root in paths {
+        for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    if !e.file_name().to_string_lossy().starts_with('.') {
+                        out.push(Ok(e.into_path()));
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let path = e.path().unwrap_or(root).to_path_buf();
+                    let error = IngestError::Io(e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk failed")));
+                    out.push(Err(Skip { path, error }));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Reads every file under `paths` on all cores. The calls come back in
+/// file order; unreadable files come back as skips, never as a failure of
+/// the whole batch.
+pub fn read_paths(paths: &[PathBuf], format: Option<&str>) -> (Vec<Call>, Vec<Skip>) {
+    let results: Vec<Result<Call, Skip>> = walk(paths)
+        .into_par_iter()
+        .map(|p| {
+            let path = p?;
+            read_file(&path, format).map_err(|error| Skip { path, error })
+        })
+        .collect();
+    let mut calls = Vec::new();
+    let mut skips = Vec::new();
+    for r in results {
+        match r {
+            Ok(c) => calls.push(c),
+            Err(s) => skips.push(s),
+        }
+    }
+    (calls, skips)
+}

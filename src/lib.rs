@@ -1,0 +1,14 @@
+//! earnings-qa: earnings-call transcripts in, analyst questions out, each
+//! classified as `profitability`, `investment` or `other`, counted by
+//! company and quarter.
+//!
+//! The pipeline, one module a stage:
+//! `ingest` (bytes -> `Call`) -> `segment` (calls -> `Question`s) ->
+//! `period` (fiscal label -> calendar quarter) -> `model` (questions ->
+//! probabilities) -> `labels` (human decisions merged over the model) ->
+//! `aggregate` (company x quarter counts) -> `report` (table, CSV, JSON, chart).
+
+pub mod call;
+pub mod ingest;
+pub mod labels;
+pub mod question;

@@ -1,0 +1,28 @@
+//! The `earnings-qa` binary: parses arguments, runs one subcommand of the
+//! library, maps the outcome to an exit code.
+//!
+//! Exit codes: 0 everything read; 1 finished, but some input was skipped
+//! (each skip was named on stderr); 2 error, nothing trustworthy written.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(err) => {
+            // A closed pipe (`earnings-qa questions | head`) is not an error.
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("earnings-qa: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! One analyst question: the unit that is labeled, classified and counted.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// One line of `earnings-qa questions`' JSON Lines output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    /// Stable: derived from the call's identity and the normalised text.
+    pub id: String,
+    pub ticker: String,
+    pub company: String,
+    /// The company's own label, e.g. `FY2026 Q2`.
+    pub fiscal_period: String,
+    /// Last day of the fiscal quarter the call reports.
+    pub period_end: Option<NaiveDate>,
+    /// Calendar quarter containing `period_end`, e.g. `2025Q4`.
+    pub calendar_quarter: Option<String>,
+    pub call_date: Option<NaiveDate>,
+    pub analyst: String,
+    pub firm: String,
+    /// 1-based analyst turn within the call's Q&A.
+    pub turn: u32,
+    /// 1-based question within that turn.
+    pub index: u32,
+    pub text: String,
+    pub source: String,
+}
+
+/// Lower-case words of letters and digits joined by single spaces: the
+/// form ids and hashes are computed on, so that whitespace, punctuation and
+/// case differences between vendors' copies of a call do not matter.
+pub fn normalize(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// 16 hex digits of sha256 over the normalised text: what label files
+/// keep instead of the text itself.
+pub fn text_hash(text: &str) -> String {
+    short_sha(normalize(text).as_bytes())
+}
+
+/// A question's id: the call's identity (ticker and fiscal period) and
+/// the normalised text, so every copy of the same call gives the same id.
+pub fn question_id(ticker: &str, fiscal_period: &str, text: &str) -> String {
+    short_sha(format!("{ticker}|{fiscal_period}|{}", normalize(text)).as_bytes())
+}
+
+fn short_sha(bytes: &[u8]) -> String {
+    hex::encode(&Sha256::digest(bytes)[..8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_ignore_case_spacing_and_punctuation() {
+        let a = question_id("MSFT", "FY2026 Q2", "How should we think about capex?");
+        let b = question_id("MSFT", "FY2026 Q2", "how should  we think about CapEx");
+        assert_eq!(a, b);
+        assert_ne!(a, question_id("MSFT", "FY2026 Q3", "How should we think about capex?"));
+        assert_eq!(a.len(), 16);
+    }
+}
