@@ -108,12 +108,13 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// "fiscal year ending June 30", "fiscal year ended September 27, 2025",
-/// "our fiscal year ends in January" in the first turns of the call.
+/// "our fiscal year ends in January" in the first turns of the call (not
+/// "the third quarter of fiscal 2026 ended December 31", a quarter's end).
 fn fye_from_text(call: &Call) -> Option<u32> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(
-            r"(?i)fiscal (?:year|20\d\d)\s*(?:,\s*)?(?:which\s+)?(?:end(?:s|ed|ing)?|clos(?:es|ed|ing))\s+(?:in\s+|on\s+)?(january|february|march|april|may|june|july|august|september|october|november|december)\b",
+            r"(?i)fiscal year\s*(?:,\s*)?(?:which\s+)?(?:end(?:s|ed|ing)?|clos(?:es|ed|ing))\s+(?:in\s+|on\s+)?(january|february|march|april|may|june|july|august|september|october|november|december)\b",
         )
         .expect("valid regex")
     });
