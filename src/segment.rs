@@ -385,7 +385,7 @@ fn asks(text: &str) -> bool {
     text.contains('?')
         || re(
             &RE,
-            r"(?i)\b(?:can you|could you|would you|will you|do you|are you|how (?:do|does|should|are|is|much|many|to|you)|what (?:is|are|do|does|kind|type|was|were)|wonder(?:ing)?|curious|(?:want(?:ed)?|like) to (?:ask|get|understand|follow|dig|touch|go back|come back|hear)|my (?:first |second |last |final )?question|any (?:color|colour|update|thoughts|comments?|sense|detail)|talk (?:about|through|a little)|help us|walk us|give us|comment on|elaborate|update us|think about|expand on|unpack|clarif|remind us|touch on|speak to|follow[- ]?up)\b",
+            r"(?i)\b(?:can you|could you|would you|will you|do you|are you|why|whether|is there|are there|how (?:do|does|should|are|is|much|many|to|you)|what (?:is|are|do|does|kind|type|was|were)|wonder(?:ing)?|curious|(?:want(?:ed)?|like) to (?:ask|get|understand|follow|dig|touch|go back|come back|hear)|my (?:first |second |last |final )?question|any (?:color|colour|update|thoughts|comments?|sense|detail)|talk (?:about|through|a little)|help us|walk us|give us|comment on|elaborate|update us|think about|expand on|unpack|clarif|remind us|touch on|speak to|follow[- ]?up)\b",
         )
         .is_match(text)
 }
@@ -428,26 +428,28 @@ fn read_out_turns(call: &Call, start: usize) -> Vec<(Speaker, String)> {
         .collect()
 }
 
-/// Sentences: ends at `.`, `?` or `!` followed by space and a capital,
-/// digit or quote; line breaks always end one.
+/// Sentences: one ends at `.`, `?` or `!` followed by white space and a
+/// capital, digit or quote, or at a line break followed by a capital (a
+/// line break before a lower-case word is a wrapped sentence).
 fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for line in text.lines() {
-        let bytes = line.as_bytes();
-        let mut start = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            if matches!(bytes[i], b'.' | b'?' | b'!') && bytes.get(i + 1) == Some(&b' ') {
-                let next = line[i + 1..].trim_start().chars().next();
-                if next.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '"' || c == '[' || c == '“') {
-                    out.push(line[start..=i].trim());
-                    start = i + 1;
-                }
+    let mut start = 0;
+    let mut prev: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c.is_whitespace() {
+            let after = text[i..].trim_start();
+            let next = after.chars().next();
+            let opens = next.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '[' | '“'));
+            let ends = matches!(prev, Some('.' | '?' | '!')) || (c == '\n' && !text[start..i].trim().is_empty());
+            if opens && ends {
+                out.push(text[start..i].trim());
+                start = i;
             }
-            i += 1;
         }
-        out.push(line[start..].trim());
+        prev = Some(c);
     }
+    out.push(text[start..].trim());
     out.retain(|s| !s.is_empty());
     out
 }
@@ -532,6 +534,16 @@ fn strip_courtesy_prefix(sentence: &str) -> &str {
     }
 }
 
+/// "Second, ...", "My second question ...": a new question whatever came before.
+fn starts_second_question(sentence: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r"(?i)^\W*(?:(?:and|so|then|okay|ok|maybe|just|now)[,]?\s+)*(?:second(?:ly)?|third(?:ly)?|(?:my|the|a)\s+(?:second|third|2nd)\s+(?:question|one|thing|topic|part))\b",
+    )
+    .is_match(sentence)
+}
+
 /// Whether a sentence opens a new question within an analyst's turn:
 /// "Second, ...", "And then ...", "My follow-up ...", or turning to
 /// another executive ("And Amy, ...").
@@ -566,7 +578,7 @@ pub fn split_questions(text: &str, analyst: &str) -> Vec<String> {
         }
         let new = match groups.last() {
             None => true,
-            Some(g) => asks(&g.join(" ")) && starts_new_question(s),
+            Some(g) => starts_second_question(s) || (asks(&g.join(" ")) && starts_new_question(s)),
         };
         if new {
             groups.push(vec![s]);
@@ -577,7 +589,7 @@ pub fn split_questions(text: &str, analyst: &str) -> Vec<String> {
     }
     groups
         .into_iter()
-        .map(|g| g.join(" "))
+        .map(|g| g.iter().flat_map(|s| s.split_whitespace()).collect::<Vec<_>>().join(" "))
         .filter(|q| q.split_whitespace().count() >= 3 && !is_announcement(q))
         .collect()
 }
