@@ -37,7 +37,7 @@ pub fn questions(call: &Call) -> Result<Vec<Asked>, SegmentError> {
     let people = People::new(call);
     let start = qa_start(call, &people).ok_or(SegmentError::NoQa)?;
     let speakers = attribute(call, &people, start);
-    let mut turns = analyst_turns(call, &speakers, start);
+    let mut turns = analyst_turns(call, &people, &speakers, start);
     if turns.is_empty() {
         // No analyst on the line: calls where the host reads out questions sent in.
         turns = read_out_turns(call, start);
@@ -395,11 +395,17 @@ fn asks(text: &str) -> bool {
 
 /// Each analyst's turn in the Q&A (consecutive turns of the same analyst
 /// joined), with who asked.
-fn analyst_turns(call: &Call, speakers: &[Option<Speaker>], start: usize) -> Vec<(Speaker, String)> {
+fn analyst_turns(call: &Call, people: &People, speakers: &[Option<Speaker>], start: usize) -> Vec<(Speaker, String)> {
     let mut out: Vec<(Speaker, String)> = Vec::new();
     let mut prev_was_same = false;
     for (t, s) in call.turns.iter().zip(speakers).skip(start) {
         let Some(s) = s else { continue };
+        if s.role == Role::Operator {
+            // An analyst's words run into the operator's cue: "... with Big Bank. Please go ahead. Hi, ..."
+            if let Some((analyst, text)) = merged_into_cue(&t.text, people) {
+                out.push((analyst, text.to_owned()));
+            }
+        }
         if s.role != Role::Analyst {
             prev_was_same = false;
             continue;
@@ -414,6 +420,22 @@ fn analyst_turns(call: &Call, speakers: &[Option<Speaker>], start: usize) -> Vec
         prev_was_same = true;
     }
     out
+}
+
+/// The analyst and their words where a cue and the question share one turn.
+fn merged_into_cue<'a>(text: &'a str, people: &People) -> Option<(Speaker, &'a str)> {
+    static HANDOFF: OnceLock<Regex> = OnceLock::new();
+    let handoff = re(&HANDOFF, r"(?i)^[^.?!]{0,40}?[.,]?\s*(?:please go ahead|your line is (?:now )?open|please proceed|you may (?:now )?(?:proceed|go ahead|begin))[.!,]?\s*");
+    let (name, firm, end) = operator_cue_spans(text).into_iter().last()?;
+    let rest = &text[end..];
+    let words = handoff.find(rest).map(|m| &rest[m.end()..])?;
+    (words.split_whitespace().count() >= 12).then(|| {
+        let analyst = match people.find(&name) {
+            Some(p) => Speaker { firm: p.firm.clone().or(firm), ..People::speaker(p) },
+            None => Speaker { role: Role::Analyst, name, firm },
+        };
+        (analyst, words)
+    })
 }
 
 /// Questions a host reads out ("Our next question comes from Jane Roe of
@@ -677,6 +699,21 @@ mod tests {
                 ("Jon Doe", "Small Bank", 3, 1, "What is the payback on the spend?"),
             ]
         );
+    }
+
+    #[test]
+    fn question_run_into_the_operator_cue_is_the_analysts() {
+        let c = call(
+            vec![
+                turn("Operator", "Welcome."),
+                turn("Operator", "First question comes from the line of Jane Roe from Big Bank. Please go ahead. Hi, thanks. How should we think about the pace of data center construction next year?"),
+                turn("Pat Exec", "We will build more."),
+            ],
+            vec![],
+        );
+        let qs = questions(&c).unwrap();
+        assert_eq!((qs[0].analyst.as_str(), qs[0].firm.as_str()), ("Jane Roe", "Big Bank"));
+        assert_eq!(qs[0].text, "How should we think about the pace of data center construction next year?");
     }
 
     #[test]
