@@ -4,12 +4,12 @@
 //! conversation, then cut each analyst turn into the questions it asks
 //! (see the "Unit" in the labeling guidelines).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::call::{Call, Role, Section};
+use crate::call::{Call, Role, Section, Turn};
 
 /// One question as segmentation finds it; `question::Question` adds the
 /// call's identity and period.
@@ -78,6 +78,9 @@ struct Speaker {
 /// introduces ("next question comes from the line of X with Y").
 struct People {
     known: Vec<Person>,
+    /// Labels that act as the operator: "Operator" and the like, or whoever
+    /// hands the line to analysts by name ("Katie: Our next question ...").
+    operators: HashSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,7 +107,21 @@ impl People {
                 Person { name: p.name.clone(), key: name_key(&p.name), role: p.role, firm, title }
             })
             .collect();
-        for t in call.turns.iter().filter(|t| is_operator_label(&t.speaker) || t.role == Role::Operator) {
+        // Who hands the line to analysts by name more often than they ask anything.
+        let mut cues_and_asks: HashMap<&str, (usize, usize)> = HashMap::new();
+        for t in &call.turns {
+            let e = cues_and_asks.entry(t.speaker.trim()).or_default();
+            e.0 += usize::from(is_question_cue(&t.text) && !operator_cues(&t.text).is_empty());
+            e.1 += usize::from(t.text.contains('?'));
+        }
+        let operators: HashSet<String> = cues_and_asks
+            .into_iter()
+            .filter(|&(label, (cues, asks))| !label.is_empty() && cues > 0 && cues >= asks && !is_generic_label(label))
+            .map(|(label, _)| label.to_owned())
+            .chain(call.turns.iter().filter(|t| t.role == Role::Operator || is_operator_label(&t.speaker)).map(|t| t.speaker.trim().to_owned()))
+            .filter(|label| !known.iter().any(|p| p.role == Role::Analyst && p.key == name_key(label)))
+            .collect();
+        for t in call.turns.iter().filter(|t| t.role == Role::Operator || operators.contains(t.speaker.trim())) {
             for (name, firm) in operator_cues(&t.text) {
                 let key = name_key(&name);
                 match known.iter_mut().find(|p| p.key == key || similar_names(&p.key, &key)) {
@@ -114,7 +131,11 @@ impl People {
                 }
             }
         }
-        People { known }
+        People { known, operators }
+    }
+
+    fn is_operator(&self, label: &str) -> bool {
+        self.operators.contains(label.trim()) || is_operator_label(label)
     }
 
     /// The person a speaker label names: exactly, by a near spelling, by
@@ -125,7 +146,8 @@ impl People {
             return None;
         }
         let by_title = |p: &&Person| p.title.as_deref().is_some_and(|t| name_key(t) == key);
-        let by_firm = |p: &&Person| p.role == Role::Analyst && p.firm.as_deref().is_some_and(|f| firm_key(f) == firm_key(label));
+        let firm = firm_key(label);
+        let by_firm = |p: &&Person| !firm.is_empty() && p.role == Role::Analyst && p.firm.as_deref().is_some_and(|f| firm_key(f) == firm);
         self.known
             .iter()
             .find(|p| p.key == key)
@@ -148,8 +170,8 @@ fn unique<T>(mut it: impl Iterator<Item = T>) -> Option<T> {
 /// Lower-case letters of a name, words joined by one space; initials and
 /// punctuation dropped so that "Michael P. Dickerson" and "Michael Dickerson" meet.
 fn name_key(name: &str) -> String {
-    name.split(|c: char| !c.is_alphabetic() && c != '\'')
-        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() > 1)
+    name.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| w.chars().filter(|c| c.is_alphanumeric()).count() > 1)
         .map(|w| w.replace('\'', "").to_lowercase())
         .collect::<Vec<_>>()
         .join(" ")
@@ -192,6 +214,12 @@ fn levenshtein(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// "Unidentified Participant", "Unknown Speaker": labels several people share.
+fn is_generic_label(label: &str) -> bool {
+    let l = label.to_lowercase();
+    ["unidentified", "unknown", "participant", "speaker", "attendee"].iter().any(|w| l.contains(w))
+}
+
 fn is_operator_label(label: &str) -> bool {
     let l = label.to_lowercase();
     l.contains("operator") || l == "moderator" || l == "coordinator"
@@ -212,7 +240,7 @@ fn operator_cue_spans(text: &str) -> Vec<(String, Option<String>, usize)> {
     static TAIL: OnceLock<Regex> = OnceLock::new();
     let cue = re(
         &CUE,
-        r"(?:(?:question|questions)\s+(?:today\s+)?(?:will\s+)?(?:(?:is\s+)?going\s+to\s+)?(?:comes?|is|are|will come)\s+from|(?:go|move|turn)\s+(?:(?:first|next|now|on)\s+)?to|(?:take|hear)\s+(?:a\s+question\s+|the\s+next\s+question\s+|our\s+next\s+question\s+)?from|from the line of|(?:next|first|last)\s+(?:up\s+)?is|\[Operator Instructions\])\s+(?:the\s+line\s+of\s+|line\s+of\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?(?P<name>[A-Z][\p{L}'’.-]*(?:\s+(?:[A-Z][\p{L}'’.-]*|de|van|von|da|di|del|la|le)){0,3})(?:,?\s+(?:with|from|of|at)\s+(?P<firm>(?:[^.,;?!\n]|\.[^\s.,;?!])+))?",
+        r"(?:(?:question|questions)\s+(?:today\s+)?(?:will\s+)?(?:(?:is\s+)?going\s+to\s+)?(?:comes?|is|are|will come)\s+from|(?:go|move|turn)\s+(?:(?:first|next|now|on)\s+)?to|(?:take|hear)\s+(?:a\s+question\s+|the\s+next\s+question\s+|our\s+next\s+question\s+)?from|from the line of|(?:next|first|last)\s+(?:up\s+)?is|(?:up first|up next|next up|first up),?\s+(?:we have|is|will be|we'll have)|\[Operator Instructions\])\s+(?:the\s+line\s+of\s+|line\s+of\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?(?P<name>[A-Z][\p{L}'’.-]*(?:\s+(?:[A-Z][\p{L}'’.-]*|de|van|von|da|di|del|la|le)){0,3})(?:,?\s+(?:with|from|of|at)\s+(?P<firm>(?:[^.,;?!\n]|\.[^\s.,;?!])+))?",
     );
     let tail = re(
         &TAIL,
@@ -245,7 +273,7 @@ fn is_question_cue(text: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(
         &RE,
-        r"(?i)\b(?:first|next|following|final|last)\s+question\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are|will come|is coming)\s+from\b|\bquestions?\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are)\s+from\b|\bline is (?:now )?open\b|\bfrom the line of\b|\b(?:take|have|hear)\s+(?:our|the|your)\s+(?:first|next)\s+question\b|\b(?:go|move)\s+(?:first|next|now|on)\s+to\s+(?:the\s+line\s+of\s+)?\p{Lu}",
+        r"(?i)\b(?:first|next|following|final|last)\s+question\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are|will come|is coming)\s+from\b|\bquestions?\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are)\s+from\b|\bline is (?:now )?open\b|\bfrom the line of\b|\b(?:take|have|hear)\s+(?:our|the|your)\s+(?:first|next)\s+question\b|\b(?:go|move)\s+(?:first|next|now|on)\s+to\s+(?:the\s+line\s+of\s+)?\p{Lu}|\b(?:up first|up next|next up|first up),?\s+(?:we have|is|will be|we'll have)\s+\p{Lu}",
     )
     .is_match(text)
 }
@@ -256,18 +284,23 @@ fn qa_start(call: &Call, people: &People) -> Option<usize> {
     if let Some(i) = call.turns.iter().position(|t| t.section == Some(Section::Qa)) {
         return Some(i);
     }
-    if let Some(i) = call
+    let cue = call
         .turns
         .iter()
-        .position(|t| (t.role == Role::Operator || is_operator_label(&t.speaker)) && is_question_cue(&t.text))
-    {
-        return Some(i);
+        .position(|t| (t.role == Role::Operator || people.is_operator(&t.speaker)) && is_question_cue(&t.text));
+    let by_analyst = |t: &Turn| t.role == Role::Analyst || people.find(&t.speaker).is_some_and(|p| p.role == Role::Analyst);
+    let analyst = call.turns.iter().position(by_analyst);
+    // An analyst asking before the first cue the operator words as one (cues come in many
+    // words); asking, since rosters list outside investor-relations firms among the analysts.
+    // The first to speak after the operator hosts the call, whatever the roster says.
+    let host = call.turns.iter().map(|t| t.speaker.trim()).find(|l| !l.is_empty() && !people.is_operator(l));
+    let asking = call.turns.iter().position(|t| by_analyst(t) && t.text.contains('?') && Some(t.speaker.trim()) != host);
+    match (cue, asking) {
+        (Some(c), Some(a)) => Some(c.min(a)),
+        (c, _) => c.or(analyst),
     }
-    call.turns
-        .iter()
-        .position(|t| t.role == Role::Analyst || people.find(&t.speaker).is_some_and(|p| p.role == Role::Analyst))
-        // A host reading out questions sent in.
-        .or_else(|| call.turns.iter().position(|t| is_question_cue(&t.text) && !operator_cues(&t.text).is_empty()))
+    // A host reading out questions sent in.
+    .or_else(|| call.turns.iter().position(|t| is_question_cue(&t.text) && !operator_cues(&t.text).is_empty()))
 }
 
 /// Words that mark a label as a company title rather than a person.
@@ -288,12 +321,13 @@ fn attribute(call: &Call, people: &People, start: usize) -> Vec<Option<Speaker>>
     let mut current: Option<Speaker> = None;
     let mut prev = Role::Unknown;
     let mut found_by_label: HashMap<&str, Option<&Person>> = HashMap::new();
+    let spoke_before: HashSet<&str> = call.turns[..start].iter().map(|t| t.speaker.trim()).collect();
     for (i, t) in call.turns.iter().enumerate().skip(start) {
         let label = t.speaker.trim();
         let found = *found_by_label.entry(label).or_insert_with(|| people.find(label));
         let role = if t.role != Role::Unknown {
             t.role
-        } else if is_operator_label(label) {
+        } else if people.is_operator(label) {
             Role::Operator
         } else if let Some(p) = found {
             p.role
@@ -302,8 +336,9 @@ fn attribute(call: &Call, people: &People, start: usize) -> Vec<Option<Speaker>>
         } else if is_title_label(label) {
             Role::Executive
         } else if !label.is_empty() {
-            // A name nobody listed: whoever the operator just handed to asks; otherwise an executive answers.
-            if prev == Role::Operator { Role::Analyst } else { Role::Executive }
+            // A name nobody listed: whoever the operator just handed to asks, unless they spoke in the
+            // prepared remarks; otherwise an executive answers.
+            if prev == Role::Operator && (is_generic_label(label) || !spoke_before.contains(label)) { Role::Analyst } else { Role::Executive }
         } else if prev == Role::Operator || (current.is_some() && continues_asking(&t.text, current.as_ref(), prev)) {
             Role::Analyst
         } else {
@@ -335,7 +370,8 @@ fn attribute(call: &Call, people: &People, start: usize) -> Vec<Option<Speaker>>
                         Speaker { role, name: label.to_owned(), firm }
                     }
                 };
-                let s = Speaker { role: Role::Analyst, firm: s.firm.or_else(|| t.firm.clone()), ..s };
+                // A firm the layout gives for the turn beats one read from a cue.
+                let s = Speaker { role: Role::Analyst, firm: t.firm.clone().or(s.firm), ..s };
                 current = Some(s.clone());
                 s
             }
@@ -631,7 +667,7 @@ fn is_announcement(q: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::call::{Participant, Turn};
+    use crate::call::Participant;
 
     fn turn(speaker: &str, text: &str) -> Turn {
         Turn { speaker: speaker.into(), role: Role::Unknown, firm: None, text: text.into(), section: None }
@@ -714,6 +750,25 @@ mod tests {
         let qs = questions(&c).unwrap();
         assert_eq!((qs[0].analyst.as_str(), qs[0].firm.as_str()), ("Jane Roe", "Big Bank"));
         assert_eq!(qs[0].text, "How should we think about the pace of data center construction next year?");
+    }
+
+    #[test]
+    fn operator_named_by_first_name_and_executives_from_the_remarks() {
+        let c = call(
+            vec![
+                turn("Katie", "Welcome to the call."),
+                turn("Ann Ir", "Thanks, Katie. Here are the results."),
+                turn("Katie", "Our first question comes from Jane Roe with Big Bank."),
+                turn("Jane Roe", "What is the payback on the spend?"),
+                turn("Pat Exec", "Three years."),
+                turn("Katie", "That was our last question. I'll turn it back to Ann."),
+                turn("Ann Ir", "Thank you all for joining; do you have any more questions for us today?"),
+            ],
+            vec![],
+        );
+        let qs = questions(&c).unwrap();
+        assert_eq!(qs.len(), 1);
+        assert_eq!((qs[0].analyst.as_str(), qs[0].firm.as_str()), ("Jane Roe", "Big Bank"));
     }
 
     #[test]

@@ -302,7 +302,10 @@ fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
         }
         // Speakers' names glued after the last sentence of the turn before
         // (at the end of the line, or mid-line before their title).
-        while let Some((before, label, after)) = glued_label(body, &glue_labels, participants) {
+        // In the operator's lines, a roster name after a sentence is always the next speaker.
+        while let Some((before, label, after)) =
+            glued_label(body, &glue_labels, participants, turns.last().is_some_and(|t| t.speaker == "Operator"))
+        {
             push_text(&mut turns, before);
             open(&mut turns, label, section_now);
             body = after;
@@ -322,8 +325,14 @@ fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
 
 /// `... you may begin. Jane Roe` -> (`... you may begin.`, `Jane Roe`, ``);
 /// `... success? Jane Roe Big Bank Yes, ...` -> (`... success?`, `Jane Roe`, `Yes, ...`).
-/// Mid-line, a name counts only when its roster description or a colon follows.
-fn glued_label<'a>(text: &'a str, labels: &[&'a String], participants: &[Participant]) -> Option<(&'a str, &'a str, &'a str)> {
+/// Mid-line, a name counts only when its roster description or a colon
+/// follows, or, in the operator's lines, when it is on a roster.
+fn glued_label<'a>(
+    text: &'a str,
+    labels: &[&'a String],
+    participants: &[Participant],
+    operator: bool,
+) -> Option<(&'a str, &'a str, &'a str)> {
     let bytes = text.as_bytes();
     let ends = (0..bytes.len().saturating_sub(1)).filter(|&i| matches!(bytes[i], b'.' | b'?' | b'!' | b']') && bytes[i + 1] == b' ');
     for i in ends {
@@ -337,7 +346,9 @@ fn glued_label<'a>(text: &'a str, labels: &[&'a String], participants: &[Partici
                 Some(strip_description(r.trim_start(), label, participants))
             } else {
                 let stripped = strip_description(after, label, participants);
-                (stripped.len() < after.len()).then_some(stripped)
+                let full_name = label.split_whitespace().filter(|w| w.trim_end_matches('.').chars().count() > 1).count() >= 2;
+                let on_roster = || full_name && participants.iter().any(|p| p.name == *label);
+                (stripped.len() < after.len() || (operator && on_roster())).then_some(stripped)
             };
             if let Some(rest) = rest {
                 return Some((&text[..=i], label.as_str(), rest));
