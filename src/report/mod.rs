@@ -95,7 +95,8 @@ pub fn notes(summary: &Summary) -> Vec<String> {
     vec![
         format!("Labels: {human} human-reviewed, {model} model-predicted."),
         "Per label: questions, share of the row's questions, [95% Wilson interval] in %.".to_owned(),
-        format!("Quarter: {by} (--by {}). ALL: every company in the quarter.", summary.by.name()),
+        format!("Quarter: {by} (--by {}).", summary.by.name()),
+        "ALL: every company in the quarter; analysts counted once across companies.".to_owned(),
     ]
 }
 
