@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::labels::{Journal, Label, Probs};
-use crate::question::{normalize, Question};
+use crate::question::{normalize, text_hash, Question};
 
 /// One line of `earnings-qa classify`: a question with the model's label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,14 +34,25 @@ pub struct Labeled {
     pub human: bool,
 }
 
-impl Labeled {
-    /// The journal's final decision where there is one, else the model's label.
-    pub fn new(question: Question, model_label: Label, journal: &Journal) -> Labeled {
-        match journal.final_decision(&question.id) {
-            Some(d) => Labeled { label: d.label, human: true, question },
-            None => Labeled { label: model_label, human: false, question },
-        }
-    }
+/// Labels questions: the journal's final decision where there is one for
+/// the question's id and the text the annotator saw (same text hash), else
+/// the model's label. Also returns the ids whose decision was set aside
+/// because the text has changed since.
+pub fn apply_labels(predicted: impl IntoIterator<Item = (Question, Label)>, journal: &Journal) -> (Vec<Labeled>, Vec<String>) {
+    let mut stale = Vec::new();
+    let labeled = predicted
+        .into_iter()
+        .map(|(question, model_label)| match journal.final_decision(&question.id) {
+            Some(d) if d.text_hash == text_hash(&question.text) => Labeled { label: d.label, human: true, question },
+            found => {
+                if found.is_some() {
+                    stale.push(question.id.clone());
+                }
+                Labeled { label: model_label, human: false, question }
+            }
+        })
+        .collect();
+    (labeled, stale)
 }
 
 /// Share classes of one company, reported under the first ticker.
@@ -200,9 +211,11 @@ pub struct SkippedCopy {
 }
 
 /// Keeps one copy of each call. Copies are calls of one company (share
-/// classes merged) with the same fiscal period or the same call date; the
-/// copy with the most questions is kept (a copy may lack its Q&A), then
-/// the first by path, so every run picks the same file.
+/// classes merged) with the same fiscal period or the same call date. The
+/// copy kept is the one with the most human-reviewed labels (vendors'
+/// texts differ, so labels given on one copy do not reach another), then
+/// the most questions (a copy may lack part of its Q&A), then the first by
+/// path, so every run picks the same file.
 pub fn dedup(calls: Vec<CallQuestions>) -> (Vec<CallQuestions>, Vec<Duplicate>) {
     let mut by_company: BTreeMap<String, Vec<CallQuestions>> = BTreeMap::new();
     for c in calls {
@@ -236,7 +249,10 @@ pub fn dedup(calls: Vec<CallQuestions>) -> (Vec<CallQuestions>, Vec<Duplicate>) 
             clusters.entry(r).or_default().push(c);
         }
         for (_, mut copies) in clusters {
-            copies.sort_by(|a, b| b.questions.len().cmp(&a.questions.len()).then_with(|| a.source.cmp(&b.source)));
+            let human = |c: &CallQuestions| c.questions.iter().filter(|l| l.human).count();
+            copies.sort_by(|a, b| {
+                (human(b), b.questions.len()).cmp(&(human(a), a.questions.len())).then_with(|| a.source.cmp(&b.source))
+            });
             let mut copies = copies.into_iter();
             let first = copies.next().expect("clusters are never empty");
             let skipped: Vec<SkippedCopy> =

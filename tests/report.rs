@@ -217,6 +217,14 @@ fn duplicate_calls_are_counted_once_and_named() {
         assert!(line.contains(skipped), "{line}");
     }
     assert_eq!(r["duplicates"][0]["skipped"].as_array().unwrap().len(), 3);
+
+    // A copy holding a human label beats copies with more questions.
+    std::fs::create_dir(dir.path().join("reviewed")).unwrap();
+    std::fs::write(dir.path().join("reviewed/a.jsonl"), decision("AAA-FY2025Q3-0", 0, P, 1)).unwrap();
+    let r = json_report(dir.path(), &["a.jsonl", "b.jsonl", "--labels", "reviewed"]);
+    assert_eq!(r["calls"][0]["source"], "vendor-d/AAA.txt");
+    assert_eq!(row(&r, "AAA", "2025Q4")[P]["count"], 1);
+    assert_eq!(r["labels"], json!({"human": 1, "model": 0}));
 }
 
 #[test]
@@ -245,8 +253,10 @@ fn share_classes_are_one_company_under_one_ticker() {
     }
 }
 
-fn decision(id: &str, label: &str, minute: u32) -> String {
-    json!({"id": id, "text_hash": "0000000000000000", "label": label, "annotator": "reviewer",
+/// A reviewer's decision on question `i` of a `two_quarters` call.
+fn decision(id: &str, i: usize, label: &str, minute: u32) -> String {
+    let hash = earnings_qa::question::text_hash(&format!("Illustrative question {i}?"));
+    json!({"id": id, "text_hash": hash, "label": label, "annotator": "reviewer",
            "at": format!("2026-01-01T00:{minute:02}:00Z")})
     .to_string()
 }
@@ -258,16 +268,24 @@ fn human_labels_win_over_the_model() {
     // AAA FY2025 Q4 question 0 is `profitability` by the model; a reviewer
     // said investment, then corrected to other. Question 5 confirmed as is.
     std::fs::create_dir(dir.path().join("labels")).unwrap();
-    let journal = [decision("AAA-FY2025Q4-0", I, 1), decision("AAA-FY2025Q4-0", O, 2), decision("AAA-FY2025Q4-5", I, 3)];
+    // A decision on BBB's question 1 was made on another text: set aside.
+    let journal = [
+        decision("AAA-FY2025Q4-0", 0, I, 1),
+        decision("AAA-FY2025Q4-0", 0, O, 2),
+        decision("AAA-FY2025Q4-5", 5, I, 3),
+        decision("BBB-FY2026Q2-1", 0, P, 4),
+    ];
     std::fs::write(dir.path().join("labels/review.jsonl"), journal.join("\n")).unwrap();
 
     let r = json_report(dir.path(), &["c.jsonl"]);
     let aaa = row(&r, "AAA", "2025Q4");
     assert_eq!((aaa[P]["count"].as_u64(), aaa[I]["count"].as_u64(), aaa[O]["count"].as_u64()), (Some(4), Some(1), Some(5)));
+    assert_eq!(row(&r, "BBB", "2025Q4")[I]["count"], 3);
     assert_eq!(aaa["human"], 2);
     assert_eq!(r["labels"], json!({"human": 2, "model": 14}));
     let table = report(dir.path(), &["c.jsonl"]);
     assert!(table.stdout.contains("Labels: 2 human-reviewed, 14 model-predicted."), "{}", table.stdout);
+    assert!(table.stderr.contains("1 human labels set aside") && table.stderr.contains("BBB-FY2026Q2-1"), "{}", table.stderr);
 
     // --labels elsewhere replaces the default folder.
     std::fs::create_dir(dir.path().join("none")).unwrap();

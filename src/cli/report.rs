@@ -17,7 +17,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use earnings_qa::aggregate::{canonical_ticker, CallQuestions, Classified, Filter, GroupBy, Labeled, Quarter, Summary};
+use earnings_qa::aggregate::{apply_labels, canonical_ticker, CallQuestions, Classified, Filter, GroupBy, Quarter, Summary};
 use earnings_qa::labels::{Journal, Label};
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
@@ -108,7 +108,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
 
     let mut outcome = Outcome::Complete;
-    let mut labeled = Vec::new();
+    let mut predicted = Vec::new();
     for path in &args.paths {
         let read = if is_jsonl(path) { read_classified(path)? } else { None };
         let Some((rows, bad)) = read else {
@@ -119,7 +119,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         if bad > 0 {
             outcome = Outcome::Partial;
         }
-        labeled.extend(rows.into_iter().map(|c| Labeled::new(c.question, c.label, &journal)));
+        predicted.extend(rows.into_iter().map(|c| (c.question, c.label)));
+    }
+    let (labeled, stale) = apply_labels(predicted, &journal);
+    if !stale.is_empty() {
+        eprintln!(
+            "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({})",
+            stale.len(),
+            stale.join(", ")
+        );
     }
 
     let filter = Filter {
