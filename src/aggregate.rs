@@ -3,8 +3,11 @@
 //! interval on every share (a call holds only 6 to 20 questions, so a
 //! share alone says little about how far it could move).
 //!
-//! Nothing here knows where labels came from: callers hand in questions
-//! with a label each, marked human-reviewed or not.
+//! Two steps, so that the model only sees questions that will be counted:
+//! `Selection::new` picks the calls (companies, quarters, one copy of
+//! each) from questions that carry at most a human label (`Pending`);
+//! `Summary::new` counts a selection whose every question has a label
+//! (`Labeled`). Nothing here knows where model labels come from.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -34,25 +37,77 @@ pub struct Labeled {
     pub human: bool,
 }
 
-/// Labels questions: the journal's final decision where there is one for
-/// the question's id and the text the annotator saw (same text hash), else
-/// the model's label. Also returns the ids whose decision was set aside
-/// because the text has changed since.
-pub fn apply_labels(predicted: impl IntoIterator<Item = (Question, Label)>, journal: &Journal) -> (Vec<Labeled>, Vec<String>) {
+/// A question before counting: the human label if one applies, and the
+/// model's if `classify` already gave one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub question: Question,
+    pub human: Option<Label>,
+    pub model: Option<Label>,
+}
+
+impl Pending {
+    /// True when neither a human nor an earlier run has labeled it.
+    pub fn needs_model(&self) -> bool {
+        self.human.is_none() && self.model.is_none()
+    }
+
+    /// The human label if there is one, else the model's, asking `model`
+    /// only when no earlier run gave one.
+    pub fn label(self, model: impl FnOnce() -> Label) -> Labeled {
+        match (self.human, self.model) {
+            (Some(label), _) => Labeled { question: self.question, label, human: true },
+            (None, Some(label)) => Labeled { question: self.question, label, human: false },
+            (None, None) => Labeled { label: model(), question: self.question, human: false },
+        }
+    }
+}
+
+/// What choosing among copies of a call needs to know of a question.
+pub trait Reviewed {
+    fn question(&self) -> &Question;
+    fn human(&self) -> bool;
+}
+
+impl Reviewed for Labeled {
+    fn question(&self) -> &Question {
+        &self.question
+    }
+    fn human(&self) -> bool {
+        self.human
+    }
+}
+
+impl Reviewed for Pending {
+    fn question(&self) -> &Question {
+        &self.question
+    }
+    fn human(&self) -> bool {
+        self.human.is_some()
+    }
+}
+
+/// Looks up each question's human label: the journal's final decision for
+/// its id, made on the same text (same text hash). `model` is a label
+/// `classify` gave earlier, if any. Also returns the ids whose decision was
+/// set aside because the text has changed since.
+pub fn review(questions: impl IntoIterator<Item = (Question, Option<Label>)>, journal: &Journal) -> (Vec<Pending>, Vec<String>) {
     let mut stale = Vec::new();
-    let labeled = predicted
+    let pending = questions
         .into_iter()
-        .map(|(question, model_label)| match journal.final_decision(&question.id) {
-            Some(d) if d.text_hash == text_hash(&question.text) => Labeled { label: d.label, human: true, question },
-            found => {
-                if found.is_some() {
+        .map(|(question, model)| {
+            let human = match journal.final_decision(&question.id) {
+                Some(d) if d.text_hash == text_hash(&question.text) => Some(d.label),
+                Some(_) => {
                     stale.push(question.id.clone());
+                    None
                 }
-                Labeled { label: model_label, human: false, question }
-            }
+                None => None,
+            };
+            Pending { question, human, model }
         })
         .collect();
-    (labeled, stale)
+    (pending, stale)
 }
 
 /// Share classes of one company, reported under the first ticker.
@@ -138,7 +193,7 @@ impl GroupBy {
         }
     }
 
-    fn quarter_of(self, call: &CallQuestions) -> Option<Quarter> {
+    fn quarter_of<Q>(self, call: &CallQuestions<Q>) -> Option<Quarter> {
         match self {
             GroupBy::ResultsQuarter => call.calendar_quarter.as_deref()?.parse().ok(),
             GroupBy::CallQuarter => call.call_date.map(Quarter::of_date),
@@ -147,9 +202,9 @@ impl GroupBy {
     }
 }
 
-/// One call as one input file gave it, with its labeled questions.
+/// One call as one input file gave it, with its questions.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CallQuestions {
+pub struct CallQuestions<Q = Labeled> {
     /// As in the file; `canonical_ticker` merges share classes.
     pub ticker: String,
     pub company: String,
@@ -158,16 +213,16 @@ pub struct CallQuestions {
     pub calendar_quarter: Option<String>,
     pub call_date: Option<NaiveDate>,
     pub source: String,
-    pub questions: Vec<Labeled>,
+    pub questions: Vec<Q>,
 }
 
-impl CallQuestions {
+impl<Q: Reviewed> CallQuestions<Q> {
     /// Groups questions into calls by source file and call, in first-seen order.
-    pub fn group(questions: Vec<Labeled>) -> Vec<CallQuestions> {
-        let mut calls: Vec<CallQuestions> = Vec::new();
+    pub fn group(questions: Vec<Q>) -> Vec<CallQuestions<Q>> {
+        let mut calls: Vec<CallQuestions<Q>> = Vec::new();
         let mut index: HashMap<(String, String, String), usize> = HashMap::new();
         for l in questions {
-            let q = &l.question;
+            let q = l.question();
             let key = (q.source.clone(), q.ticker.clone(), q.fiscal_period.clone());
             let i = *index.entry(key).or_insert_with(|| {
                 calls.push(CallQuestions {
@@ -187,8 +242,8 @@ impl CallQuestions {
         calls
     }
 
-    fn same_call(&self, other: &CallQuestions) -> bool {
-        let fiscal = |c: &CallQuestions| c.fiscal_period.parse::<Quarter>().ok();
+    fn same_call(&self, other: &CallQuestions<Q>) -> bool {
+        let fiscal = |c: &CallQuestions<Q>| c.fiscal_period.parse::<Quarter>().ok();
         (fiscal(self).is_some() && fiscal(self) == fiscal(other))
             || (self.call_date.is_some() && self.call_date == other.call_date)
     }
@@ -216,8 +271,8 @@ pub struct SkippedCopy {
 /// texts differ, so labels given on one copy do not reach another), then
 /// the most questions (a copy may lack part of its Q&A), then the first by
 /// path, so every run picks the same file.
-pub fn dedup(calls: Vec<CallQuestions>) -> (Vec<CallQuestions>, Vec<Duplicate>) {
-    let mut by_company: BTreeMap<String, Vec<CallQuestions>> = BTreeMap::new();
+pub fn dedup<Q: Reviewed>(calls: Vec<CallQuestions<Q>>) -> (Vec<CallQuestions<Q>>, Vec<Duplicate>) {
+    let mut by_company: BTreeMap<String, Vec<CallQuestions<Q>>> = BTreeMap::new();
     for c in calls {
         by_company.entry(canonical_ticker(&c.ticker)).or_default().push(c);
     }
@@ -243,13 +298,13 @@ pub fn dedup(calls: Vec<CallQuestions>) -> (Vec<CallQuestions>, Vec<Duplicate>) 
                 }
             }
         }
-        let mut clusters: BTreeMap<usize, Vec<CallQuestions>> = BTreeMap::new();
+        let mut clusters: BTreeMap<usize, Vec<CallQuestions<Q>>> = BTreeMap::new();
         for (i, c) in calls.into_iter().enumerate() {
             let r = root(&mut parent, i);
             clusters.entry(r).or_default().push(c);
         }
         for (_, mut copies) in clusters {
-            let human = |c: &CallQuestions| c.questions.iter().filter(|l| l.human).count();
+            let human = |c: &CallQuestions<Q>| c.questions.iter().filter(|l| l.human()).count();
             copies.sort_by(|a, b| {
                 (human(b), b.questions.len()).cmp(&(human(a), a.questions.len())).then_with(|| a.source.cmp(&b.source))
             });
@@ -357,7 +412,7 @@ pub struct Row {
 }
 
 /// Which calls to count.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
     /// Canonical tickers; empty means every company.
     pub companies: Vec<String>,
@@ -377,31 +432,32 @@ impl Filter {
 
 /// A counted call: its canonical ticker and quarter, and the call.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Counted {
+pub struct Counted<Q = Labeled> {
     pub ticker: String,
     pub quarter: Quarter,
-    pub call: CallQuestions,
+    pub call: CallQuestions<Q>,
 }
 
-/// The report's numbers, and what it did to get them.
+/// The calls a report counts, and what was left out on the way.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Summary {
+pub struct Selection<Q = Labeled> {
     pub by: GroupBy,
-    pub filter_from: Option<Quarter>,
-    pub filter_to: Option<Quarter>,
-    /// Per quarter: one row per company (by ticker), then the total row.
-    pub rows: Vec<Row>,
-    /// The calls counted, by quarter and ticker.
-    pub calls: Vec<Counted>,
-    /// Copies not counted, for calls in the report.
+    pub filter: Filter,
+    /// The calls counted, by quarter, ticker and source.
+    pub calls: Vec<Counted<Q>>,
+    /// Copies not counted, for calls that are counted.
     pub duplicates: Vec<Duplicate>,
     /// Sources of wanted companies' calls with no quarter under `by`.
     pub unplaced: Vec<String>,
 }
 
-impl Summary {
-    pub fn new(calls: Vec<CallQuestions>, by: GroupBy, filter: &Filter) -> Summary {
-        let calls: Vec<CallQuestions> = calls.into_iter().filter(|c| filter.wants_company(&canonical_ticker(&c.ticker))).collect();
+impl<Q: Reviewed> Selection<Q> {
+    /// The wanted companies' calls, one copy each, in the wanted quarters.
+    /// Copies are merged before quarters are chosen, so that a copy whose
+    /// label puts it in another quarter still counts as a copy.
+    pub fn new(calls: Vec<CallQuestions<Q>>, by: GroupBy, filter: Filter) -> Selection<Q> {
+        let calls: Vec<CallQuestions<Q>> =
+            calls.into_iter().filter(|c| filter.wants_company(&canonical_ticker(&c.ticker))).collect();
         let (kept, duplicates) = dedup(calls);
         let mut counted = Vec::new();
         let mut unplaced = Vec::new();
@@ -417,8 +473,51 @@ impl Summary {
         counted.sort_by(|a, b| (a.quarter, &a.ticker, &a.call.source).cmp(&(b.quarter, &b.ticker, &b.call.source)));
         let kept_sources: BTreeSet<&str> = counted.iter().map(|c| c.call.source.as_str()).collect();
         let duplicates = duplicates.into_iter().filter(|d| kept_sources.contains(d.kept.as_str())).collect();
-        let rows = rows(&counted, filter);
-        Summary { by, filter_from: filter.from, filter_to: filter.to, rows, calls: counted, duplicates, unplaced }
+        Selection { by, filter, calls: counted, duplicates, unplaced }
+    }
+
+    /// Every counted question, call by call, in a fixed order.
+    pub fn questions(&self) -> impl Iterator<Item = &Q> {
+        self.calls.iter().flat_map(|c| &c.call.questions)
+    }
+
+    /// The same selection with each question turned into an `R`, visited
+    /// in the order of `questions()`.
+    pub fn map<R>(self, mut f: impl FnMut(Q) -> R) -> Selection<R> {
+        let calls = self
+            .calls
+            .into_iter()
+            .map(|c| {
+                let CallQuestions { ticker, company, fiscal_period, period_end, calendar_quarter, call_date, source, questions } = c.call;
+                let questions = questions.into_iter().map(&mut f).collect();
+                let call = CallQuestions { ticker, company, fiscal_period, period_end, calendar_quarter, call_date, source, questions };
+                Counted { ticker: c.ticker, quarter: c.quarter, call }
+            })
+            .collect();
+        Selection { by: self.by, filter: self.filter, calls, duplicates: self.duplicates, unplaced: self.unplaced }
+    }
+}
+
+/// The report's numbers, and what it did to get them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub by: GroupBy,
+    pub filter: Filter,
+    /// Per quarter: one row per company (by ticker), then the total row.
+    pub rows: Vec<Row>,
+    /// The calls counted, by quarter and ticker.
+    pub calls: Vec<Counted>,
+    /// Copies not counted, for calls in the report.
+    pub duplicates: Vec<Duplicate>,
+    /// Sources of wanted companies' calls with no quarter under `by`.
+    pub unplaced: Vec<String>,
+}
+
+impl Summary {
+    pub fn new(selection: Selection<Labeled>) -> Summary {
+        let Selection { by, filter, calls, duplicates, unplaced } = selection;
+        let rows = rows(&calls, &filter);
+        Summary { by, filter, rows, calls, duplicates, unplaced }
     }
 
     /// (human-reviewed, model-predicted) labels among the counted questions.

@@ -17,7 +17,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use earnings_qa::aggregate::{apply_labels, canonical_ticker, CallQuestions, Classified, Filter, GroupBy, Quarter, Summary};
+use earnings_qa::aggregate::{canonical_ticker, review, CallQuestions, Classified, Filter, GroupBy, Quarter, Selection, Summary};
 use earnings_qa::labels::{Journal, Label};
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
@@ -119,9 +119,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         if bad > 0 {
             outcome = Outcome::Partial;
         }
-        predicted.extend(rows.into_iter().map(|c| (c.question, c.label)));
+        predicted.extend(rows.into_iter().map(|c| (c.question, Some(c.label))));
     }
-    let (labeled, stale) = apply_labels(predicted, &journal);
+    let (pending, stale) = review(predicted, &journal);
     if !stale.is_empty() {
         eprintln!(
             "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({})",
@@ -135,8 +135,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         from: args.from,
         to: args.to,
     };
-    let summary = Summary::new(CallQuestions::group(labeled), args.by, &filter);
-    if describe(&summary, &filter) {
+    let selection = Selection::new(CallQuestions::group(pending), args.by, filter);
+    let summary = Summary::new(selection.map(|p| p.label(|| unreachable!("classify output carries a label"))));
+    if describe(&summary) {
         outcome = Outcome::Partial;
     }
 
@@ -168,7 +169,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 
 /// Says on stderr which copy of each call was used and what was left out;
 /// true if a call could not be placed in a quarter (input not counted).
-fn describe(summary: &Summary, filter: &Filter) -> bool {
+fn describe(summary: &Summary) -> bool {
     for d in &summary.duplicates {
         let skipped: Vec<String> = d.skipped.iter().map(|s| format!("{} ({} questions)", s.source, s.questions)).collect();
         eprintln!(
@@ -183,7 +184,7 @@ fn describe(summary: &Summary, filter: &Filter) -> bool {
     for source in &summary.unplaced {
         eprintln!("earnings-qa: {source}: skipped, the call has no quarter under --by {}", summary.by.name());
     }
-    for t in &filter.companies {
+    for t in &summary.filter.companies {
         if !summary.calls.iter().any(|c| &c.ticker == t) {
             eprintln!("earnings-qa: no calls of {t} in the chosen quarters");
         }

@@ -58,8 +58,8 @@ pub fn write_summary(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let (human, model) = summary.label_sources();
     let report = Report {
         by: summary.by.name(),
-        from: summary.filter_from.map(|q| summary.quarter_label(q)),
-        to: summary.filter_to.map(|q| summary.quarter_label(q)),
+        from: summary.filter.from.map(|q| summary.quarter_label(q)),
+        to: summary.filter.to.map(|q| summary.quarter_label(q)),
         labels: LabelSources { human, model },
         rows: summary
             .rows
