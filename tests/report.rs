@@ -424,6 +424,36 @@ fn charts_are_valid_svg_and_png() {
 }
 
 #[test]
+fn a_chart_of_too_many_bars_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tickers: Vec<String> = (0..61).map(|i| format!("T{i:02}")).collect();
+    let sources: Vec<String> = tickers.iter().flat_map(|t| [format!("{t}-a.txt"), format!("{t}-b.txt")]).collect();
+    let calls: Vec<Call> = tickers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| {
+            let q3 = Call {
+                ticker: t,
+                fiscal: "FY2025 Q3",
+                quarter: "2025Q3",
+                call_date: "2025-10-29",
+                source: &sources[2 * i],
+                analysts: &["Ann Lee"],
+                labels: &[P],
+            };
+            let q4 = Call { fiscal: "FY2025 Q4", quarter: "2025Q4", call_date: "2026-01-28", source: &sources[2 * i + 1], ..q3 };
+            [q3, q4]
+        })
+        .collect();
+    write_jsonl(dir.path(), "c.jsonl", &calls);
+    let run = report(dir.path(), &["c.jsonl", "--chart", "out.png"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("122 bars are too many"), "{}", run.stderr);
+    assert!(!dir.path().join("out.png").exists());
+    assert_eq!(report(dir.path(), &["c.jsonl", "--chart", "out.png", "--to", "2025Q3"]).code, 0);
+}
+
+#[test]
 fn bad_input_is_skipped_and_named() {
     let dir = tempfile::tempdir().unwrap();
     two_quarters(dir.path());

@@ -141,6 +141,12 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         outcome = Outcome::Partial;
     }
 
+    // The chart first: if it cannot be drawn, nothing has been written.
+    if let Some(path) = &args.chart {
+        let source: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        chart::write(&summary, path, &source.join(", "))?;
+        eprintln!("earnings-qa: chart written to {}", path.display());
+    }
     let mut out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(File::create(p).with_context(|| format!("cannot write {}", p.display()))?),
         None => Box::new(io::stdout().lock()),
@@ -159,11 +165,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
 
-    if let Some(path) = &args.chart {
-        let source: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-        chart::write(&summary, path, &source.join(", "))?;
-        eprintln!("earnings-qa: chart written to {}", path.display());
-    }
     Ok(outcome)
 }
 

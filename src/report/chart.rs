@@ -88,12 +88,19 @@ const TOP: i32 = 104;
 const BOTTOM: i32 = 118;
 const PLOT_HEIGHT: i32 = 330;
 
+/// More bars than fit a page, and a bitmap that grows without bound.
+pub const MAX_BARS: usize = 120;
+
 /// Draws the chart to `path` (`.svg` or `.png`); `source` names the data
 /// in the caption line.
 pub fn write(summary: &Summary, path: &Path, source: &str) -> Result<(), ReportError> {
     register_font();
     let groups = groups(summary);
-    let bars: i32 = groups.iter().map(|g| g.bars.len() as i32).sum();
+    let bars: usize = groups.iter().map(|g| g.bars.len()).sum();
+    if bars > MAX_BARS {
+        return Err(ReportError::TooManyBars(bars));
+    }
+    let bars = bars as i32;
     let plot_width = bars * SLOT + groups.len() as i32 * GROUP_GAP;
     let size = ((LEFT + plot_width + RIGHT).max(760) as u32, (TOP + PLOT_HEIGHT + BOTTOM) as u32);
     let caption = caption(summary, source);

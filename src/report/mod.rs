@@ -22,6 +22,8 @@ pub enum ReportError {
     Chart(String),
     #[error("chart file must end in .svg or .png: {0}")]
     ChartExtension(String),
+    #[error("{0} bars are too many for one chart (at most {max}); choose fewer with --companies, --from and --to", max = chart::MAX_BARS)]
+    TooManyBars(usize),
 }
 
 /// How the numbers are written.
