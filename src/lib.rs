@@ -12,5 +12,7 @@ pub mod aggregate;
 pub mod call;
 pub mod ingest;
 pub mod labels;
+pub mod period;
 pub mod question;
 pub mod report;
+pub mod segment;
