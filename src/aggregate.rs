@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::labels::{Journal, Label, Probs};
+use crate::period::canonical_ticker;
 use crate::question::{normalize, text_hash, Question};
 
 /// One line of `earnings-qa classify`: a question with the model's label.
@@ -108,15 +109,6 @@ pub fn review(questions: impl IntoIterator<Item = (Question, Option<Label>)>, jo
         })
         .collect();
     (pending, stale)
-}
-
-/// Share classes of one company, reported under the first ticker.
-const SHARE_CLASSES: &[(&str, &str)] = &[("GOOG", "GOOGL"), ("FOX", "FOXA"), ("NWS", "NWSA"), ("BRK.A", "BRK.B")];
-
-/// The ticker a company is reported under: upper case, share classes merged.
-pub fn canonical_ticker(ticker: &str) -> String {
-    let t = ticker.trim().to_uppercase();
-    SHARE_CLASSES.iter().find(|(alias, _)| *alias == t).map_or(t, |(_, main)| (*main).to_owned())
 }
 
 /// A calendar or fiscal quarter, written `2025Q4` (fiscal: `FY2026Q2`).
@@ -636,12 +628,5 @@ mod tests {
         let seq: Vec<String> = from.through("2026Q1".parse().unwrap()).map(|q| q.to_string()).collect();
         assert_eq!(seq, ["2025Q3", "2025Q4", "2026Q1"]);
         assert_eq!(Quarter::of_date(NaiveDate::from_ymd_opt(2025, 12, 10).unwrap()).to_string(), "2025Q4");
-    }
-
-    #[test]
-    fn share_classes_are_one_company() {
-        assert_eq!(canonical_ticker("goog"), "GOOGL");
-        assert_eq!(canonical_ticker("GOOGL"), "GOOGL");
-        assert_eq!(canonical_ticker("MSFT"), "MSFT");
     }
 }

@@ -7,26 +7,31 @@
 //!     [--labels DIR] [--questions COMPANY,QUARTER[,LABEL]]
 //! ```
 //!
-//! PATHs are JSON Lines written by `earnings-qa classify` (a `.jsonl` file
-//! whose lines are classified questions). Human labels from `labels/` (or
-//! `--labels`) replace the model's. Copies of a call are counted once; the
-//! file used and the files skipped are named on stderr.
+//! A PATH is a transcript or a folder of them (read and split as by
+//! `questions`), or a `.jsonl` file of `classify` or `questions` output.
+//! Human labels from `labels/` (or `--labels`) replace the model's; the
+//! model labels only the questions that are counted and have no label yet.
+//! Copies of a call are counted once; the file used and the files skipped
+//! are named on stderr.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use earnings_qa::aggregate::{canonical_ticker, review, CallQuestions, Classified, Filter, GroupBy, Quarter, Selection, Summary};
+use earnings_qa::aggregate::{review, CallQuestions, Classified, Filter, GroupBy, Quarter, Selection, Summary};
 use earnings_qa::labels::{Journal, Label};
+use earnings_qa::period::{self, canonical_ticker};
+use earnings_qa::question::Question;
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
+use super::input::InputArgs;
 use super::Outcome;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// `classify` output (.jsonl files).
-    #[arg(required = true)]
+    /// Transcript files or folders, or .jsonl output of `classify` or `questions`.
+    #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
     /// Which quarter a call counts in.
     #[arg(long, value_enum, default_value_t)]
@@ -55,6 +60,12 @@ pub struct Args {
     /// `AMZN,2025Q4` or `ALL,2025Q4,investment`.
     #[arg(long, value_name = "COMPANY,QUARTER[,LABEL]")]
     questions: Option<String>,
+    /// Fiscal-year-end month for a company the built-in table lacks or gets wrong, e.g. `--fye ACME=6`.
+    #[arg(long, value_name = "TICKER=MONTH", value_parser = period::parse_override)]
+    fye: Vec<(String, u32)>,
+    /// A file of `TICKER=MONTH` lines, like repeated `--fye`.
+    #[arg(long, value_name = "FILE")]
+    fye_file: Option<PathBuf>,
 }
 
 /// A cell named by `--questions`.
@@ -75,17 +86,27 @@ fn parse_cell(s: &str) -> anyhow::Result<CellRef> {
     Ok(CellRef { ticker: canonical_ticker(ticker), quarter, label })
 }
 
-/// Reads a `classify` JSON Lines file. Lines that are not classified
-/// questions are named on stderr and skipped; `None` if no line is one
-/// (then the file is not classify output at all).
-fn read_classified(path: &Path) -> anyhow::Result<Option<(Vec<Classified>, usize)>> {
+/// One line of a `.jsonl` input: `classify` output carries the model's
+/// label, `questions` output does not.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Line {
+    Classified(Classified),
+    Question(Question),
+}
+
+/// Reads a JSON Lines file of questions, labeled or not. Lines that are
+/// neither are named on stderr and skipped; `None` if no line is one (then
+/// the file is not such output at all).
+fn read_jsonl(path: &Path) -> anyhow::Result<Option<(Vec<(Question, Option<Label>)>, usize)>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut rows = Vec::new();
     let mut bad = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        match serde_json::from_str::<Classified>(line) {
-            Ok(c) => rows.push(c),
-            Err(e) => bad.push(format!("{}:{}: skipped, not a classified question: {e}", path.display(), n + 1)),
+        match serde_json::from_str::<Line>(line) {
+            Ok(Line::Classified(c)) => rows.push((c.question, Some(c.label))),
+            Ok(Line::Question(q)) => rows.push((q, None)),
+            Err(_) => bad.push(format!("{}:{}: skipped, not a question from `classify` or `questions`", path.display(), n + 1)),
         }
     }
     if rows.is_empty() {
@@ -99,6 +120,38 @@ fn is_jsonl(path: &Path) -> bool {
     path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
 }
 
+/// Questions from every PATH, with the model's label where `classify`
+/// already gave one.
+fn read_inputs(args: &Args) -> anyhow::Result<(Vec<(Question, Option<Label>)>, Outcome)> {
+    let mut outcome = Outcome::Complete;
+    let mut questions = Vec::new();
+    let (jsonl, transcripts): (Vec<PathBuf>, Vec<PathBuf>) = args.paths.iter().cloned().partition(|p| is_jsonl(p));
+    for path in &jsonl {
+        match read_jsonl(path)? {
+            Some((rows, bad)) => {
+                if bad > 0 {
+                    outcome = Outcome::Partial;
+                }
+                questions.extend(rows);
+            }
+            None => {
+                eprintln!("earnings-qa: skipped {}: no line is a question from `classify` or `questions`", path.display());
+                outcome = Outcome::Partial;
+            }
+        }
+    }
+    if !transcripts.is_empty() {
+        let input = InputArgs { paths: transcripts, format: "auto".into(), fye: args.fye.clone(), fye_file: args.fye_file.clone() };
+        let loaded = input.load()?;
+        eprintln!("earnings-qa: {}", loaded.counts);
+        if loaded.outcome == Outcome::Partial {
+            outcome = Outcome::Partial;
+        }
+        questions.extend(loaded.questions.into_iter().map(|q| (q, None)));
+    }
+    Ok((questions, outcome))
+}
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let cell = args.questions.as_deref().map(parse_cell).transpose()?;
     let journal = match &args.labels {
@@ -107,20 +160,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         None => Journal::load(Path::new("labels"))?,
     };
 
-    let mut outcome = Outcome::Complete;
-    let mut predicted = Vec::new();
-    for path in &args.paths {
-        let read = if is_jsonl(path) { read_classified(path)? } else { None };
-        let Some((rows, bad)) = read else {
-            eprintln!("earnings-qa: {}: skipped, not JSON Lines from `earnings-qa classify`", path.display());
-            outcome = Outcome::Partial;
-            continue;
-        };
-        if bad > 0 {
-            outcome = Outcome::Partial;
-        }
-        predicted.extend(rows.into_iter().map(|c| (c.question, Some(c.label))));
-    }
+    let (predicted, mut outcome) = read_inputs(&args)?;
     let (pending, stale) = review(predicted, &journal);
     if !stale.is_empty() {
         eprintln!(
@@ -136,7 +176,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         to: args.to,
     };
     let selection = Selection::new(CallQuestions::group(pending), args.by, filter);
-    let summary = Summary::new(selection.map(|p| p.label(|| unreachable!("classify output carries a label"))));
+    let unlabeled = selection.questions().filter(|p| p.needs_model()).count();
+    anyhow::ensure!(unlabeled == 0, "{unlabeled} questions have no label: run `earnings-qa classify` on them first");
+    let summary = Summary::new(selection.map(|p| p.label(|| unreachable!("every question has a label"))));
     if describe(&summary) {
         outcome = Outcome::Partial;
     }
