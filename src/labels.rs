@@ -4,13 +4,15 @@
 //! rewritten, so no label an analyst entered is lost. Files hold ids and
 //! text hashes, never transcript text.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::question::{text_hash, Question};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -190,6 +192,38 @@ impl Journal {
     pub fn is_empty(&self) -> bool {
         self.current.is_empty()
     }
+}
+
+/// Final labels matched to the questions they name.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    /// Each labeled question once, with its final label, in question order.
+    pub labeled: Vec<(Question, Label)>,
+    /// Ids with a decision but no question among those given, sorted.
+    pub unknown: Vec<String>,
+    /// Ids whose question text no longer hashes to what the annotator saw.
+    pub changed: Vec<String>,
+}
+
+/// Matches the journal's final decisions to `questions` (the same call
+/// read from two sources gives the same id; it is counted once).
+pub fn resolve(journal: &Journal, questions: &[Question]) -> Resolved {
+    let mut out = Resolved::default();
+    let mut seen = HashSet::new();
+    for q in questions {
+        if !seen.insert(q.id.as_str()) {
+            continue;
+        }
+        if let Some(d) = journal.final_decision(&q.id) {
+            if d.text_hash == text_hash(&q.text) {
+                out.labeled.push((q.clone(), d.label));
+            } else {
+                out.changed.push(q.id.clone());
+            }
+        }
+    }
+    out.unknown = journal.ids().into_iter().filter(|id| !seen.contains(id)).map(str::to_owned).collect();
+    out
 }
 
 #[cfg(test)]

@@ -11,4 +11,5 @@
 pub mod call;
 pub mod ingest;
 pub mod labels;
+pub mod model;
 pub mod question;
