@@ -253,6 +253,43 @@ mod tests {
         assert_eq!(j.decisions("q1").count(), 3);
     }
 
+    fn question(id: &str, text: &str) -> Question {
+        Question {
+            id: id.into(),
+            ticker: "ACME".into(),
+            company: "Acme".into(),
+            fiscal_period: "FY2025 Q1".into(),
+            period_end: None,
+            calendar_quarter: None,
+            call_date: None,
+            analyst: "A".into(),
+            firm: "F".into(),
+            turn: 1,
+            index: 1,
+            text: text.into(),
+            source: "acme.txt".into(),
+        }
+    }
+
+    #[test]
+    fn resolve_matches_ids_and_reports_unknown_and_changed_ones() {
+        let mut j = Journal::default();
+        for (id, text) in [("q1", "How is capex trending?"), ("q2", "What about margins?"), ("gone", "x")] {
+            j.add(Decision { id: id.into(), text_hash: text_hash(text), ..decision("a", Label::Investment, 1) });
+        }
+        let questions = [
+            question("q1", "How is CAPEX trending"),
+            question("q1", "How is capex trending?"),
+            question("q2", "What about buybacks?"),
+            question("q3", "Unlabeled."),
+        ];
+        let r = resolve(&j, &questions);
+        assert_eq!(r.labeled.len(), 1, "a repeated id counts once");
+        assert_eq!((r.labeled[0].0.id.as_str(), r.labeled[0].1), ("q1", Label::Investment));
+        assert_eq!(r.changed, ["q2"]);
+        assert_eq!(r.unknown, ["gone"]);
+    }
+
     #[test]
     fn labels_parse_by_name() {
         assert_eq!("other".parse::<Label>().unwrap(), Label::Other);

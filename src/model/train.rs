@@ -21,10 +21,15 @@ pub struct Dataset {
     pub embeddings: Vec<Vec<f32>>,
 }
 
-/// The call a question belongs to: the same identity its id is built on,
-/// so copies of one call from different sources are one group.
+/// The call a question belongs to: the identity its id is built on
+/// (ticker and fiscal period), so copies of one call from different
+/// sources are one group; the file when the period is unknown.
 pub fn call_key(q: &Question) -> String {
-    format!("{}|{}", q.ticker, q.fiscal_period)
+    if q.fiscal_period.is_empty() {
+        q.source.clone()
+    } else {
+        format!("{}|{}", q.ticker, q.fiscal_period)
+    }
 }
 
 impl Dataset {
