@@ -12,4 +12,6 @@ pub mod call;
 pub mod ingest;
 pub mod labels;
 pub mod model;
+pub mod period;
 pub mod question;
+pub mod segment;
