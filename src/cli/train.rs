@@ -107,7 +107,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         k => Some(data.cross_validate(k, &opts)?),
     };
     let head = data.train(&opts)?;
-    let out = args.out.unwrap_or_else(|| model::models_dir().join(model::DEFAULT_HEAD));
+    let out = args.out.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
     let name = out.file_name().map_or_else(|| "head".to_owned(), |n| n.to_string_lossy().into_owned());
     let card = ModelCard {
         name,

@@ -84,7 +84,7 @@ impl ModelCard {
             self.head, self.training.epochs, self.training.learning_rate, self.training.weight_decay);
         let _ = writeln!(s, "- Created: {}\n", self.created.format("%Y-%m-%d %H:%M UTC"));
         let _ = writeln!(s, "## Training data\n");
-        let _ = writeln!(s, "{} questions from {} calls of {} companies", d.questions, d.calls, d.companies);
+        let _ = write!(s, "{} questions from {} calls of {} companies", d.questions, d.calls, d.companies);
         if let (Some(a), Some(b)) = (d.first_call, d.last_call) {
             let _ = write!(s, ", calls dated {a} to {b}");
         }

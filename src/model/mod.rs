@@ -64,24 +64,26 @@ impl ModelError {
     }
 }
 
-/// The `models/` folder: `$EARNINGS_QA_MODELS` if set (an explicit choice
-/// wins), else `./models` if it exists, else the one in the source tree
-/// the binary was built from, so the binary works from any directory.
-pub fn models_dir() -> PathBuf {
+/// `models/<name>` (the encoder's folder or a head's): under
+/// `$EARNINGS_QA_MODELS` when that is set (an explicit choice is never
+/// second-guessed); else under `./models` or, failing that, the `models/`
+/// of the source tree the binary was built from, whichever holds `name`,
+/// so the binary works from any directory. Where neither does, `./models`
+/// if it exists (that is where `fetch-model` puts the encoder).
+pub fn locate(name: &str) -> PathBuf {
     if let Some(dir) = std::env::var_os("EARNINGS_QA_MODELS") {
-        return PathBuf::from(dir);
+        return PathBuf::from(dir).join(name);
     }
     let local = PathBuf::from("models");
-    if local.is_dir() {
-        return local;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("models")
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let dir = if local.join(name).exists() || (local.is_dir() && !built.join(name).exists()) { local } else { built };
+    dir.join(name)
 }
 
 /// How questions are encoded: batching, cache, progress display.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The encoder's folder; `None` means `models_dir()/all-MiniLM-L6-v2`.
+    /// The encoder's folder; `None` means `locate(ENCODER_DIR)`.
     pub encoder_dir: Option<PathBuf>,
     /// Sentences per forward pass (after sorting by length).
     pub batch_size: usize,
@@ -107,7 +109,7 @@ pub struct Embedder {
 
 impl Embedder {
     pub fn load(device: Device, opts: Options) -> Result<Embedder, ModelError> {
-        let dir = opts.encoder_dir.clone().unwrap_or_else(|| models_dir().join(ENCODER_DIR));
+        let dir = opts.encoder_dir.clone().unwrap_or_else(|| locate(ENCODER_DIR));
         let encoder = Encoder::load(&dir, device)?;
         let cache = match &opts.cache_dir {
             Some(d) => Some(Mutex::new(Cache::open(d, encoder.sha256(), encoder.dim())?)),
