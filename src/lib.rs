@@ -12,6 +12,7 @@ pub mod aggregate;
 pub mod call;
 pub mod ingest;
 pub mod labels;
+pub mod model;
 pub mod period;
 pub mod question;
 pub mod report;
