@@ -20,11 +20,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use earnings_qa::aggregate::{review, CallQuestions, Classified, Filter, GroupBy, Quarter, Selection, Summary};
-use earnings_qa::labels::{Journal, Label};
+use earnings_qa::labels::{Journal, Label, Probs};
+use earnings_qa::model::{self, Classifier};
 use earnings_qa::period::{self, canonical_ticker};
 use earnings_qa::question::Question;
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
+use super::classify::EncoderArgs;
 use super::input::InputArgs;
 use super::Outcome;
 
@@ -66,6 +68,11 @@ pub struct Args {
     /// A file of `TICKER=MONTH` lines, like repeated `--fye`.
     #[arg(long, value_name = "FILE")]
     fye_file: Option<PathBuf>,
+    /// The trained head's folder [default: models/default].
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    encoder: EncoderArgs,
 }
 
 /// A cell named by `--questions`.
@@ -152,7 +159,22 @@ fn read_inputs(args: &Args) -> anyhow::Result<(Vec<(Question, Option<Label>)>, O
     Ok((questions, outcome))
 }
 
+/// The model's labels for `questions`; the model is loaded only if there
+/// are any (`classify` output and human labels need none).
+fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
+    if questions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let head_dir = args.model.clone().unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
+    let classifier = Classifier::load(&head_dir, args.encoder.device()?, args.encoder.options())?;
+    let probs = classifier.classify(questions)?;
+    eprintln!("earnings-qa: the model labeled {} questions ({})", questions.len(), head_dir.display());
+    Ok(probs.iter().map(Probs::argmax).collect())
+}
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    // Before any thread pool starts (reading transcripts uses one).
+    args.encoder.apply_threads();
     let cell = args.questions.as_deref().map(parse_cell).transpose()?;
     let journal = match &args.labels {
         Some(dir) if !dir.exists() => anyhow::bail!("--labels {}: no such file or folder", dir.display()),
@@ -176,9 +198,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         to: args.to,
     };
     let selection = Selection::new(CallQuestions::group(pending), args.by, filter);
-    let unlabeled = selection.questions().filter(|p| p.needs_model()).count();
-    anyhow::ensure!(unlabeled == 0, "{unlabeled} questions have no label: run `earnings-qa classify` on them first");
-    let summary = Summary::new(selection.map(|p| p.label(|| unreachable!("every question has a label"))));
+    let unlabeled: Vec<Question> = selection.questions().filter(|p| p.needs_model()).map(|p| p.question.clone()).collect();
+    let mut model_labels = classify(&args, &unlabeled)?.into_iter();
+    let summary =
+        Summary::new(selection.map(|p| p.label(|| model_labels.next().expect("one model label per unlabeled question"))));
     if describe(&summary) {
         outcome = Outcome::Partial;
     }
