@@ -17,7 +17,12 @@ eyes only, never committed) and OUT/batch-<annotator>.jsonl, where every
 first-pass annotator also gets DOUBLE questions of the next annotator's
 batch, mixed in, to measure agreement.
 
-usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR
+Round 2 (`--round 2`) draws, from the calls of 2025-2026 in the focus
+sectors, every question that round 1 left out (up to ROUND2), because
+round 1 gave too few `investment` questions; it writes
+OUT/sample-2.jsonl and batches for ROUND2_ANNOTATORS.
+
+usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2]
 """
 import csv
 import json
@@ -31,6 +36,9 @@ PER_CALL = 6
 QUOTA = {(True, True): 850, (True, False): 300, (False, True): 350, (False, False): 520}
 ANNOTATORS = ["ann-1", "ann-2", "ann-3", "ann-4"]
 DOUBLE = 85  # per annotator: questions of the next annotator's batch
+ROUND2 = 1000
+ROUND2_ANNOTATORS = ["ann-5", "ann-6"]
+ROUND2_DOUBLE = 50
 
 FOCUS = set("""
 MSFT AMZN GOOGL GOOG META ORCL AAPL NVDA AMD AVGO INTC QCOM MU TXN ADI AMAT LRCX KLAC ASML TSM MRVL
@@ -50,14 +58,13 @@ def year_of(q):
     return None
 
 
-def main():
-    questions_path, manifest_path, out_dir = sys.argv[1:4]
+def read_questions(questions_path, manifest_path):
+    """Train and dev questions by id (the first copy of a duplicated call)."""
     split = {}
     with open(manifest_path) as f:
         for row in csv.DictReader(f):
             split[row["path"]] = row["split"]
     corpus_root = os.path.dirname(os.path.abspath(manifest_path))
-
     by_id = {}
     with open(questions_path) as f:
         for line in f:
@@ -67,12 +74,14 @@ def main():
             if s not in ("train", "dev"):
                 continue  # heldout, or not in the manifest
             q["split"] = s
-            by_id.setdefault(q["id"], q)  # first copy of a duplicated call
+            by_id.setdefault(q["id"], q)
+    return by_id
 
-    rng = random.Random(SEED)
+
+def round1(by_id, rng):
+    """Returns the round-1 sample and the per-stratum pools it drew from."""
     chosen = [q for q in by_id.values() if q["split"] == "dev"]
     taken = {q["id"] for q in chosen}
-
     calls = {}
     for q in by_id.values():
         if q["id"] in taken or year_of(q) is None:
@@ -89,24 +98,49 @@ def main():
         rng.shuffle(pool)
         chosen.extend(pool[:n])
         print(f"stratum recent={k[0]} focus={k[1]}: {min(n, len(pool))} of {len(pool)}", file=sys.stderr)
-
     rng.shuffle(chosen)
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "sample.jsonl"), "w") as f:
-        for q in chosen:
-            f.write(json.dumps(q) + "\n")
+    return chosen
 
-    k = len(ANNOTATORS)
+
+def write_batches(chosen, annotators, double, out_dir, rng):
+    k = len(annotators)
     primary = [chosen[i::k] for i in range(k)]
-    for i, name in enumerate(ANNOTATORS):
-        double = primary[(i + 1) % k][:DOUBLE]
-        batch = primary[i] + double
+    for i, name in enumerate(annotators):
+        batch = primary[i] + primary[(i + 1) % k][:double]
         rng.shuffle(batch)
         with open(os.path.join(out_dir, f"batch-{name}.jsonl"), "w") as f:
             for q in batch:
                 keep = {x: q[x] for x in ("id", "ticker", "company", "fiscal_period", "call_date", "analyst", "firm", "text")}
                 f.write(json.dumps(keep) + "\n")
-    print(f"{len(chosen)} questions, {k} batches, {k * DOUBLE} double-labeled", file=sys.stderr)
+    print(f"{len(chosen)} questions, {k} batches, {k * double} double-labeled", file=sys.stderr)
+
+
+def write_sample(chosen, path):
+    with open(path, "w") as f:
+        for q in chosen:
+            f.write(json.dumps(q) + "\n")
+
+
+def main():
+    questions_path, manifest_path, out_dir = sys.argv[1:4]
+    second = sys.argv[4:6] == ["--round", "2"]
+    by_id = read_questions(questions_path, manifest_path)
+    rng = random.Random(SEED)
+    chosen = round1(by_id, rng)
+    os.makedirs(out_dir, exist_ok=True)
+    if not second:
+        write_sample(chosen, os.path.join(out_dir, "sample.jsonl"))
+        write_batches(chosen, ANNOTATORS, DOUBLE, out_dir, rng)
+        return
+    rng = random.Random(SEED + 2)
+    taken = {q["id"] for q in chosen}
+    pool = sorted((q for q in by_id.values() if q["id"] not in taken and year_of(q) is not None
+                   and year_of(q) >= 2025 and q["ticker"] in FOCUS), key=lambda q: q["id"])
+    rng.shuffle(pool)
+    chosen2 = pool[:ROUND2]
+    print(f"round 2: {len(chosen2)} of {len(pool)} left in recent focus calls", file=sys.stderr)
+    write_sample(chosen2, os.path.join(out_dir, "sample-2.jsonl"))
+    write_batches(chosen2, ROUND2_ANNOTATORS, ROUND2_DOUBLE, out_dir, rng)
 
 
 if __name__ == "__main__":
