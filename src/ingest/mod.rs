@@ -1,6 +1,9 @@
 //! Bytes on disk to `Call`s: decode the text, detect the layout from the
 //! content (never the file name), parse it with that layout's `Format`.
 
+mod capiq;
+mod motleyfool_json;
+
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -20,7 +23,7 @@ pub trait Format: Sync {
 }
 
 /// Every layout the tool reads, in detection-tie order.
-pub static FORMATS: &[&dyn Format] = &[];
+pub static FORMATS: &[&dyn Format] = &[&capiq::CapIq, &motleyfool_json::MotleyFoolJson];
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -47,6 +50,24 @@ pub struct Skip {
     pub error: IngestError,
 }
 
+/// The file name without folder or extension, where layouts keep metadata
+/// (`AAN_q1_2021`, `NVDA_3Q26_translated_output`).
+pub(crate) fn file_stem(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// A roster's firm without the vendor's ", Research Division" suffix.
+pub(crate) fn firm_name(desc: &str) -> &str {
+    desc.trim().trim_end_matches("Research Division").trim_end_matches([',', ' '])
+}
+
+/// 1-12 for an English month name or its abbreviation.
+pub(crate) fn month_number(name: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let lower = name.to_lowercase();
+    MONTHS.iter().position(|m| lower.starts_with(m)).map(|i| i as u32 + 1)
+}
+
 /// Largest file taken as one transcript; real calls are under 1 MB.
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 
@@ -69,7 +90,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
     }
 }
 
-fn format_named(name: &str) -> Result<&'static dyn Format, IngestError> {
+pub fn format_named(name: &str) -> Result<&'static dyn Format, IngestError> {
     FORMATS.iter().copied().find(|f| f.name() == name).ok_or_else(|| {
         let known: Vec<_> = FORMATS.iter().map(|f| f.name()).collect();
         IngestError::NoSuchFormat(name.to_owned(), known.join(", "))
