@@ -93,6 +93,9 @@ fn parse_cell(s: &str) -> anyhow::Result<CellRef> {
     Ok(CellRef { ticker: canonical_ticker(ticker), quarter, label })
 }
 
+/// A question read, with the label `classify` gave it if it did.
+type Input = (Question, Option<Label>);
+
 /// One line of a `.jsonl` input: `classify` output carries the model's
 /// label, `questions` output does not.
 #[derive(serde::Deserialize)]
@@ -105,7 +108,7 @@ enum Line {
 /// Reads a JSON Lines file of questions, labeled or not. Lines that are
 /// neither are named on stderr and skipped; `None` if no line is one (then
 /// the file is not such output at all).
-fn read_jsonl(path: &Path) -> anyhow::Result<Option<(Vec<(Question, Option<Label>)>, usize)>> {
+fn read_jsonl(path: &Path) -> anyhow::Result<Option<(Vec<Input>, usize)>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut rows = Vec::new();
     let mut bad = Vec::new();
@@ -129,7 +132,7 @@ fn is_jsonl(path: &Path) -> bool {
 
 /// Questions from every PATH, with the model's label where `classify`
 /// already gave one.
-fn read_inputs(args: &Args) -> anyhow::Result<(Vec<(Question, Option<Label>)>, Outcome)> {
+fn read_inputs(args: &Args) -> anyhow::Result<(Vec<Input>, Outcome)> {
     let mut outcome = Outcome::Complete;
     let mut questions = Vec::new();
     let (jsonl, transcripts): (Vec<PathBuf>, Vec<PathBuf>) = args.paths.iter().cloned().partition(|p| is_jsonl(p));
