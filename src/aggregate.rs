@@ -262,7 +262,8 @@ pub struct SkippedCopy {
 /// copy kept is the one with the most human-reviewed labels (vendors'
 /// texts differ, so labels given on one copy do not reach another), then
 /// the most questions (a copy may lack part of its Q&A), then the first by
-/// path, so every run picks the same file.
+/// path, so every run picks the same file. Dates and periods missing from
+/// the kept copy are taken from the others.
 pub fn dedup<Q: Reviewed>(calls: Vec<CallQuestions<Q>>) -> (Vec<CallQuestions<Q>>, Vec<Duplicate>) {
     let mut by_company: BTreeMap<String, Vec<CallQuestions<Q>>> = BTreeMap::new();
     for c in calls {
@@ -301,9 +302,21 @@ pub fn dedup<Q: Reviewed>(calls: Vec<CallQuestions<Q>>) -> (Vec<CallQuestions<Q>
                 (human(b), b.questions.len()).cmp(&(human(a), a.questions.len())).then_with(|| a.source.cmp(&b.source))
             });
             let mut copies = copies.into_iter();
-            let first = copies.next().expect("clusters are never empty");
-            let skipped: Vec<SkippedCopy> =
-                copies.map(|c| SkippedCopy { source: c.source, questions: c.questions.len() }).collect();
+            let mut first = copies.next().expect("clusters are never empty");
+            let skipped: Vec<SkippedCopy> = copies
+                .map(|c| {
+                    // What the kept copy lacks (a date, a fiscal label), another copy may say.
+                    first.call_date = first.call_date.or(c.call_date);
+                    first.period_end = first.period_end.or(c.period_end);
+                    if first.calendar_quarter.is_none() {
+                        first.calendar_quarter = c.calendar_quarter;
+                    }
+                    if first.fiscal_period.is_empty() {
+                        first.fiscal_period = c.fiscal_period;
+                    }
+                    SkippedCopy { source: c.source, questions: c.questions.len() }
+                })
+                .collect();
             if !skipped.is_empty() {
                 duplicates.push(Duplicate {
                     ticker: ticker.clone(),
@@ -614,6 +627,52 @@ mod tests {
         assert_eq!(interval(5, 10), (0.2366, 0.7634));
         assert_eq!(interval(10, 10), (0.7225, 1.0));
         assert_eq!(wilson(0, 0), None);
+    }
+
+    fn call(source: &str, fiscal: &str, date: Option<(i32, u32, u32)>, questions: usize) -> CallQuestions<Pending> {
+        let question = Question {
+            id: String::new(),
+            ticker: "goog".into(),
+            company: "Alphabet".into(),
+            fiscal_period: fiscal.into(),
+            period_end: None,
+            calendar_quarter: None,
+            call_date: None,
+            analyst: "A".into(),
+            firm: "F".into(),
+            turn: 1,
+            index: 1,
+            text: "q".into(),
+            source: source.into(),
+        };
+        CallQuestions {
+            ticker: "GOOG".into(),
+            company: "Alphabet".into(),
+            fiscal_period: fiscal.into(),
+            period_end: None,
+            calendar_quarter: None,
+            call_date: date.map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap()),
+            source: source.into(),
+            questions: vec![Pending { question, human: None, model: Some(Label::Other) }; questions],
+        }
+    }
+
+    #[test]
+    fn copies_merge_by_period_or_date_and_lend_what_the_kept_one_lacks() {
+        let calls = vec![
+            call("b.txt", "FY2025 Q4", None, 12),
+            call("a.txt", "", Some((2026, 2, 4)), 3),
+            call("c.txt", "FY2025 Q4", Some((2026, 2, 4)), 5),
+            call("d.txt", "FY2025 Q3", Some((2025, 10, 29)), 9),
+        ];
+        let (kept, dups) = dedup(calls);
+        let sources: Vec<&str> = kept.iter().map(|c| c.source.as_str()).collect();
+        assert_eq!(sources, ["b.txt", "d.txt"]);
+        assert_eq!(kept[0].call_date, NaiveDate::from_ymd_opt(2026, 2, 4));
+        assert_eq!(dups.len(), 1);
+        assert_eq!(dups[0].ticker, "GOOGL");
+        let skipped: Vec<&str> = dups[0].skipped.iter().map(|s| s.source.as_str()).collect();
+        assert_eq!(skipped, ["c.txt", "a.txt"]);
     }
 
     #[test]
