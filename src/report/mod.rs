@@ -32,7 +32,9 @@ pub enum Format {
     /// Aligned columns for a terminal (fits 100 columns).
     #[default]
     Table,
+    /// Comma-separated values, one record per row (columns in docs/report.md).
     Csv,
+    /// One object: rows, the calls counted and the copies skipped.
     Json,
     /// A GitHub-flavoured Markdown table, for notes.
     Markdown,
