@@ -506,3 +506,35 @@ fn hyperscalers_have_one_call_per_quarter_in_the_real_corpus() {
     assert!(msft.is_some_and(|d| !d["skipped"].as_array().unwrap().is_empty()), "{}", r["duplicates"]);
     assert!(run.stderr.contains("MSFT FY2026 Q1: used "), "{}", run.stderr);
 }
+
+#[test]
+fn questions_output_is_labeled_by_humans_first_and_the_model_only_if_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    two_quarters(dir.path());
+    // `questions` output: the same lines without `label` and `probs`.
+    let unlabeled: Vec<String> = std::fs::read_to_string(dir.path().join("c.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut q: Value = serde_json::from_str(l).unwrap();
+            let o = q.as_object_mut().unwrap();
+            o.remove("label");
+            o.remove("probs");
+            q.to_string()
+        })
+        .collect();
+    std::fs::write(dir.path().join("q.jsonl"), unlabeled.join("\n")).unwrap();
+    // Every question of BBB's call reviewed: reporting BBB needs no model.
+    std::fs::create_dir(dir.path().join("labels")).unwrap();
+    let journal: Vec<String> = (0..4).map(|i| decision(&format!("BBB-FY2026Q2-{i}"), i, P, 1)).collect();
+    std::fs::write(dir.path().join("labels/review.jsonl"), journal.join("\n")).unwrap();
+
+    let no_model = ["--model", "no-such-head"];
+    let r = json_report(dir.path(), &[&["q.jsonl", "--companies", "BBB"][..], &no_model].concat());
+    assert_eq!(row(&r, "BBB", "2025Q4")[P]["count"], 4);
+    assert_eq!(r["labels"], json!({"human": 4, "model": 0}));
+    // AAA's questions have no label at all: the model is needed, and missing.
+    let run = report(dir.path(), &[&["q.jsonl"][..], &no_model].concat());
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no-such-head"), "{}", run.stderr);
+}
