@@ -50,16 +50,23 @@ pub struct Grid {
     pub breaks: Vec<usize>,
 }
 
-/// `  7  39% [20-61]`: count, share and 95% interval in whole percent,
-/// padded so the parts line up down a column.
-fn share_cell(s: &Share) -> String {
+/// A label's count, share and 95% interval in whole percent, as text:
+/// `("7", "39%", "[20-61]")`; a row without questions has no share.
+fn share_parts(s: &Share) -> [String; 3] {
+    let pct = |x: f64| (x * 100.0).round() as i64;
     match (s.share, s.low, s.high) {
-        (Some(p), Some(lo), Some(hi)) => {
-            let pct = |x: f64| (x * 100.0).round() as i64;
-            format!("{:>3} {:>4} {:<8}", s.count, format!("{}%", pct(p)), format!("[{}-{}]", pct(lo), pct(hi)))
-        }
-        _ => format!("{:>3} {:>4} {:<8}", s.count, "-", ""),
+        (Some(p), Some(lo), Some(hi)) => [s.count.to_string(), format!("{}%", pct(p)), format!("[{}-{}]", pct(lo), pct(hi))],
+        _ => [s.count.to_string(), "-".to_owned(), String::new()],
     }
+}
+
+/// `  7  39% [20-61]`: the parts of one label's cells padded to the widest
+/// of each part down the column, so counts, shares and intervals line up.
+fn share_column(shares: &[Share]) -> Vec<String> {
+    let parts: Vec<[String; 3]> = shares.iter().map(share_parts).collect();
+    let width = |i: usize| parts.iter().map(|p| p[i].len()).max().unwrap_or(0);
+    let (wc, ws, wi) = (width(0), width(1), width(2));
+    parts.iter().map(|[c, s, i]| format!("{c:>wc$} {s:>ws$} {i:<wi$}")).collect()
 }
 
 /// The summary as a grid: one line per company and quarter, then the total.
@@ -68,9 +75,13 @@ pub fn summary_grid(summary: &Summary) -> Grid {
     header.extend(Label::ALL.iter().map(|l| l.name().to_owned()));
     let mut numeric = vec![false, false, true, true, true];
     numeric.extend([false; 3]);
+    let label_columns: Vec<Vec<String>> = Label::ALL
+        .iter()
+        .map(|l| share_column(&summary.rows.iter().map(|r| r.cell.share(*l)).collect::<Vec<_>>()))
+        .collect();
     let mut rows = Vec::new();
     let mut breaks = Vec::new();
-    for r in &summary.rows {
+    for (i, r) in summary.rows.iter().enumerate() {
         let c = &r.cell;
         let mut row = vec![
             summary.quarter_label(r.quarter),
@@ -79,7 +90,7 @@ pub fn summary_grid(summary: &Summary) -> Grid {
             c.analysts.to_string(),
             c.questions.to_string(),
         ];
-        row.extend(Label::ALL.iter().map(|l| share_cell(&c.share(*l))));
+        row.extend(label_columns.iter().map(|col| col[i].clone()));
         rows.push(row);
         if r.total {
             breaks.push(rows.len() - 1);
