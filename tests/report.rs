@@ -213,7 +213,7 @@ fn duplicate_calls_are_counted_once_and_named() {
     assert_eq!((aaa["calls"].as_u64(), aaa["questions"].as_u64(), aaa[O]["count"].as_u64()), (Some(1), Some(4), Some(4)));
     assert_eq!(r["calls"][0]["source"], "vendor-a/AAA.txt");
     let line = run.stderr.lines().find(|l| l.contains("used vendor-a/AAA.txt")).unwrap_or_else(|| panic!("{}", run.stderr));
-    for skipped in ["vendor-b/AAA.txt (3 questions)", "vendor-c/AAA.txt (4 questions)", "vendor-d/AAA.txt (1 questions)"] {
+    for skipped in ["vendor-b/AAA.txt (3 questions)", "vendor-c/AAA.txt (4 questions)", "vendor-d/AAA.txt (1 question)"] {
         assert!(line.contains(skipped), "{line}");
     }
     assert_eq!(r["duplicates"][0]["skipped"].as_array().unwrap().len(), 3);

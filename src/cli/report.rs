@@ -240,13 +240,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
 /// true if a call could not be placed in a quarter (input not counted).
 fn describe(summary: &Summary) -> bool {
     for d in &summary.duplicates {
-        let skipped: Vec<String> = d.skipped.iter().map(|s| format!("{} ({} questions)", s.source, s.questions)).collect();
+        let copy = |source: &str, n: usize| format!("{source} ({n} question{})", if n == 1 { "" } else { "s" });
+        let skipped: Vec<String> = d.skipped.iter().map(|s| copy(&s.source, s.questions)).collect();
         eprintln!(
-            "earnings-qa: {} {}: used {} ({} questions); skipped duplicate {}",
+            "earnings-qa: {} {}: used {}; skipped duplicate {}",
             d.ticker,
             d.fiscal_period,
-            d.kept,
-            d.kept_questions,
+            copy(&d.kept, d.kept_questions),
             skipped.join(", ")
         );
     }
