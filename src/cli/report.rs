@@ -188,10 +188,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (predicted, mut outcome) = read_inputs(&args)?;
     let (pending, stale) = review(predicted, &journal);
     if !stale.is_empty() {
+        const SHOWN: usize = 5;
+        let more = stale.len().saturating_sub(SHOWN);
         eprintln!(
-            "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({})",
+            "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({}{})",
             stale.len(),
-            stale.join(", ")
+            stale[..stale.len().min(SHOWN)].join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
         );
     }
 
