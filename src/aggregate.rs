@@ -454,6 +454,8 @@ pub struct Selection<Q = Labeled> {
     pub duplicates: Vec<Duplicate>,
     /// Sources of wanted companies' calls with no quarter under `by`.
     pub unplaced: Vec<String>,
+    /// Per ticker, the company's name, from its calls in any quarter.
+    pub names: BTreeMap<String, String>,
 }
 
 impl<Q: Reviewed> Selection<Q> {
@@ -464,6 +466,7 @@ impl<Q: Reviewed> Selection<Q> {
         let calls: Vec<CallQuestions<Q>> =
             calls.into_iter().filter(|c| filter.wants_company(&canonical_ticker(&c.ticker))).collect();
         let (kept, duplicates) = dedup(calls);
+        let names = company_names(&kept);
         let mut counted = Vec::new();
         let mut unplaced = Vec::new();
         for call in kept {
@@ -478,7 +481,7 @@ impl<Q: Reviewed> Selection<Q> {
         counted.sort_by(|a, b| (a.quarter, &a.ticker, &a.call.source).cmp(&(b.quarter, &b.ticker, &b.call.source)));
         let kept_sources: BTreeSet<&str> = counted.iter().map(|c| c.call.source.as_str()).collect();
         let duplicates = duplicates.into_iter().filter(|d| kept_sources.contains(d.kept.as_str())).collect();
-        Selection { by, filter, calls: counted, duplicates, unplaced }
+        Selection { by, filter, calls: counted, duplicates, unplaced, names }
     }
 
     /// Every counted question, call by call, in a fixed order.
@@ -499,7 +502,7 @@ impl<Q: Reviewed> Selection<Q> {
                 Counted { ticker: c.ticker, quarter: c.quarter, call }
             })
             .collect();
-        Selection { by: self.by, filter: self.filter, calls, duplicates: self.duplicates, unplaced: self.unplaced }
+        Selection { by: self.by, filter: self.filter, calls, duplicates: self.duplicates, unplaced: self.unplaced, names: self.names }
     }
 }
 
@@ -520,8 +523,8 @@ pub struct Summary {
 
 impl Summary {
     pub fn new(selection: Selection<Labeled>) -> Summary {
-        let Selection { by, filter, calls, duplicates, unplaced } = selection;
-        let rows = rows(&calls, &filter);
+        let Selection { by, filter, calls, duplicates, unplaced, names } = selection;
+        let rows = rows(&calls, &filter, &names);
         Summary { by, filter, rows, calls, duplicates, unplaced }
     }
 
@@ -553,14 +556,13 @@ impl Summary {
 /// Rows per quarter and company, then a total per quarter. With a list of
 /// companies, every listed company gets a row in every quarter (zeros show
 /// a missing call); without one, only cells holding calls appear.
-fn rows(counted: &[Counted], filter: &Filter) -> Vec<Row> {
+fn rows(counted: &[Counted], filter: &Filter, names: &BTreeMap<String, String>) -> Vec<Row> {
     let mut quarters: BTreeSet<Quarter> = counted.iter().map(|c| c.quarter).collect();
     if !filter.companies.is_empty() {
         if let (Some(from), Some(to)) = (filter.from, filter.to) {
             quarters.extend(from.through(to));
         }
     }
-    let names = company_names(counted);
     let mut rows = Vec::new();
     for q in quarters {
         let in_quarter: Vec<&Counted> = counted.iter().filter(|c| c.quarter == q).collect();
@@ -591,16 +593,16 @@ fn rows(counted: &[Counted], filter: &Filter) -> Vec<Row> {
 
 /// Per ticker, the company name most of its calls give (ties: the first
 /// alphabetically), since sources spell names differently.
-fn company_names(counted: &[Counted]) -> HashMap<String, String> {
-    let mut votes: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-    for c in counted {
-        *votes.entry(&c.ticker).or_default().entry(c.call.company.trim()).or_default() += 1;
+fn company_names<Q>(calls: &[CallQuestions<Q>]) -> BTreeMap<String, String> {
+    let mut votes: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
+    for c in calls {
+        *votes.entry(canonical_ticker(&c.ticker)).or_default().entry(c.company.trim()).or_default() += 1;
     }
     votes
         .into_iter()
         .filter_map(|(t, names)| {
             let best = names.iter().filter(|(n, _)| !n.is_empty()).max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
-            Some((t.to_owned(), (*best.0).to_owned()))
+            Some((t, (*best.0).to_owned()))
         })
         .collect()
 }

@@ -185,6 +185,9 @@ fn listed_companies_get_a_row_in_every_quarter() {
     assert_eq!(row(&r, "ZZZ", "2026Q1")["calls"], 0);
     assert!(row(&r, "BBB", "2026Q1")[P]["share"].is_null());
     assert!(run.stderr.contains("no calls of ZZZ"), "{}", run.stderr);
+    // A company's name comes from its calls outside the period too.
+    let r = json_report(dir.path(), &["c.jsonl", "--companies", "BBB", "--from", "2026Q1", "--to", "2026Q1"]);
+    assert_eq!(row(&r, "BBB", "2026Q1")["company"], "BBB Corp");
 }
 
 #[test]
