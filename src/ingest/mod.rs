@@ -7,6 +7,17 @@ use rayon::prelude::*;
 
 use crate::call::Call;
 
+mod api_json;
+mod asr_no_speakers;
+mod fool;
+mod meta;
+mod motleyfool_header_name_colon;
+mod motleyfool_json_transcript_field;
+mod motleyfool_name_colon;
+mod name_colon;
+mod name_colon_text;
+mod streetevents_text;
+
 /// One transcript layout. Each lives in a file of its own.
 pub trait Format: Sync {
     /// The name `--format` takes and `Call::format` records.
@@ -20,7 +31,15 @@ pub trait Format: Sync {
 }
 
 /// Every layout the tool reads, in detection-tie order.
-pub static FORMATS: &[&dyn Format] = &[];
+pub static FORMATS: &[&dyn Format] = &[
+    &streetevents_text::StreetEventsText,
+    &api_json::ApiJson,
+    &motleyfool_json_transcript_field::MotleyFoolJsonTranscriptField,
+    &motleyfool_header_name_colon::MotleyFoolHeaderNameColon,
+    &motleyfool_name_colon::MotleyFoolNameColon,
+    &name_colon_text::NameColonText,
+    &asr_no_speakers::AsrNoSpeakers,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
