@@ -17,21 +17,65 @@ use crate::call::{Call, Role, Section, Turn};
 
 pub struct AsrNoSpeakers;
 
-const NAME: &str = r"((?:[A-Z][\w'’-]*\.?\s+){0,3}[A-Z][\w'’-]*)";
+const NAME: &str = r"(?P<name>(?:[A-Z][\w'’-]*\.?\s+){0,3}[A-Z][\w'’-]*)";
+const FIRM: &str = r"(?:the company\s+)?(?P<firm>(?:[A-Z]\.\s?)+[^.?!]*|[A-Z][^.?!]*)";
 
 /// "our next question comes from the line of X with Y", "we'll take our
-/// first question from X of Y", "we go next now to X at Y".
+/// first question from X of Y", "and that will come from X with Y".
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:(?i:question)(?:\s+\w+){{0,3}}?\s+(?i:comes|is coming|will come|is|come|has come)\s+(?i:from|to)|(?i:take|have)\s+(?i:our|a|the)\s+(?:\w+\s+){{0,2}}?(?i:question)\s+(?i:from)|(?i:go|move)\s+(?i:next|on)(?:\s+now)?\s+(?i:to))\s+(?:(?i:the|a)\s+line\s+of\s+)?{NAME}(?:,?\s+(?i:with|from|of|at)\s+((?:[A-Z]\.\s?)+[^.?!]*|[A-Z][^.?!]*))?[.?!]"
+        r"(?:(?i:question)(?:\s+\w+){{0,3}}?\s+(?i:comes|is coming|will come|is|come|has come)\s+(?i:from|to)|(?i:that|which)\s+(?i:will come|comes)\s+(?i:from)|(?i:take|have)\s+(?i:our|a|the)\s+(?:\w+\s+){{0,2}}?(?i:question)\s+(?i:from))\s+(?:(?i:the|a)\s+line\s+of\s+)?{NAME}(?:,?\s+(?i:with|from|of|at)\s+{FIRM})?[.?!]"
+    ))
+    .unwrap()
+});
+
+/// Cues that name the analyst without the word "question", so the firm
+/// must follow: "we go next now to X of Y", "our next caller is X with Y",
+/// and a bare "X with Y." when the operator then hands over the line.
+static NAMED_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:(?i:go|move)\s+(?:(?i:first|next|on)\s+)?(?:(?i:today|now)\s+)?(?i:to)\s+|(?i:caller\s+is)\s+|(?P<bare>[.?!]\s+))(?:(?i:the|a)\s+line\s+of\s+)?{NAME},?\s+(?i:with|from|of|at)\s+{FIRM}[.?!]"
     ))
     .unwrap()
 });
 
 /// What the operator says after naming the analyst.
 static HANDOVER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i)\s*(?:please\s+(?:proceed|go\s+ahead)[^.?!]*|your\s+line\s+is\s+(?:now\s+)?(?:open|live)|you\s+may\s+(?:proceed|begin)[^.?!]*|go\s+ahead[^.?!]*)[.?!]").unwrap()
+    Regex::new(r"^\s*(?:[A-Z][\w'’-]*,\s+)?(?i:please\s+(?:proceed|go\s+ahead)[^.?!]*|your\s+line\s+is\s+(?:now\s+)?(?:open|live)|you\s+may\s+(?:proceed|begin|go\s+ahead)[^.?!]*|go\s+ahead[^.?!]*)[.?!]").unwrap()
 });
+
+/// A cue: where it starts and ends, the analyst and the firm.
+struct Cue {
+    start: usize,
+    end: usize,
+    analyst: String,
+    firm: Option<String>,
+}
+
+/// Every cue in `text`, in order, overlapping ones dropped.
+fn cues(text: &str) -> Vec<Cue> {
+    let cue = |c: regex::Captures, skip: usize| Cue {
+        start: c.get(0).unwrap().start() + skip,
+        end: c.get(0).unwrap().end(),
+        analyst: c["name"].trim().to_owned(),
+        firm: c.name("firm").map(|f| f.as_str().trim().trim_end_matches(',').to_owned()).filter(|f| !f.is_empty()),
+    };
+    let mut all: Vec<Cue> = CUE.captures_iter(text).map(|c| cue(c, 0)).collect();
+    for c in NAMED_CUE.captures_iter(text) {
+        let bare = c.name("bare").map(|b| b.len());
+        if bare.is_none() || HANDOVER.is_match(&text[c.get(0).unwrap().end()..]) {
+            all.push(cue(c, bare.unwrap_or(0)));
+        }
+    }
+    all.sort_by_key(|c| c.start);
+    let mut out: Vec<Cue> = Vec::new();
+    for c in all {
+        if out.last().is_none_or(|last| c.start >= last.end) {
+            out.push(c);
+        }
+    }
+    out
+}
 
 /// Where the call ends.
 static CLOSING: LazyLock<Regex> =
@@ -87,27 +131,25 @@ fn turn(speaker: &str, role: Role, firm: Option<String>, text: String, section: 
 /// Turns: everything before the first cue as one stretch of remarks, then
 /// for each cue the operator's words, the analyst's question and the answer.
 fn turns(text: &str) -> Vec<Turn> {
-    let end = CLOSING.find(text).map_or(text.len(), |m| m.start());
-    let cues: Vec<_> = CUE.captures_iter(&text[..end]).collect();
+    let cues = cues(text);
     let mut turns = Vec::new();
-    let Some(first) = cues.first() else { return turns };
-    let cue_start = |c: &regex::Captures| text[..c.get(0).unwrap().start()].rfind(['.', '?', '!']).map_or(0, |p| p + 1);
-    turns.push(turn("Speakers", Role::Unknown, None, text[..cue_start(first)].trim().to_owned(), Section::Remarks));
+    let Some(last) = cues.last() else { return turns };
+    let end = CLOSING.find_at(text, last.end).map_or(text.len(), |m| m.start());
+    let cue_start = |c: &Cue| text[..c.start].rfind(['.', '?', '!']).map_or(0, |p| p + 1);
+    turns.push(turn("Speakers", Role::Unknown, None, text[..cue_start(&cues[0])].trim().to_owned(), Section::Remarks));
     for (k, c) in cues.iter().enumerate() {
-        let whole = c.get(0).unwrap();
-        let mut after = whole.end();
+        let mut after = c.end;
         let mut operator = text[cue_start(c)..after].trim().to_owned();
-        if let Some(h) = HANDOVER.find(&text[after..end]) {
+        if let Some(h) = HANDOVER.find(&text[after..end.max(after)]) {
             operator.push(' ');
             operator.push_str(h.as_str().trim());
             after += h.end();
         }
-        let stretch_end = cues.get(k + 1).map_or(end, |n| cue_start(n).max(after));
+        let stretch_end = cues.get(k + 1).map_or(end, |n| cue_start(n)).max(after);
         let sents = sentences(&text[after..stretch_end]);
         let n = question_length(&sents);
-        let firm = c.get(2).map(|f| f.as_str().trim().trim_end_matches(',').to_owned()).filter(|f| !f.is_empty());
         turns.push(turn("Operator", Role::Operator, None, operator, Section::Qa));
-        turns.push(turn(c[1].trim(), Role::Analyst, firm, sents[..n].join(" "), Section::Qa));
+        turns.push(turn(&c.analyst, Role::Analyst, c.firm.clone(), sents[..n].join(" "), Section::Qa));
         if n < sents.len() {
             turns.push(turn("Executive", Role::Executive, None, sents[n..].join(" "), Section::Qa));
         }
@@ -123,7 +165,7 @@ impl Format for AsrNoSpeakers {
     fn detect(&self, text: &str) -> u8 {
         let t = text.trim();
         let one_run = t.lines().count() <= 3 && t.len() > 2000;
-        if one_run && !t.starts_with(['{', '[']) && CUE.is_match(t) {
+        if one_run && !t.starts_with(['{', '[']) && (CUE.is_match(t) || NAMED_CUE.is_match(t)) {
             60
         } else {
             0
@@ -160,7 +202,7 @@ impl Format for AsrNoSpeakers {
 mod tests {
     use super::*;
 
-    const CALL: &str = "Welcome to the Acme First Quarter 2025 Earnings Call. Revenue grew. Our first question comes from the line of Ann Lee with J.P. Morgan. Please proceed. Hi, thanks for taking the question. How should we think about capex next year? And what about margins? Thanks, Ann. So capex will rise. Margins hold. Thank you. Our next question comes from Bo Chan of Beta Bank. Your line is open. Two questions. First, pricing? Second, power? Thank you. Yeah, so pricing is firm. This concludes today's call.";
+    const CALL: &str = "Welcome to the Acme First Quarter 2025 Earnings Call. Revenue grew. Our first question comes from the line of Ann Lee with J.P. Morgan. Please proceed. Hi, thanks for taking the question. How should we think about capex next year? And what about margins? Thanks, Ann. So capex will rise. Margins hold. Thank you. We go next now to Bo Chan of Beta Bank. Two questions. First, pricing? Second, power? Thank you. Yeah, so pricing is firm. This concludes today's call.";
 
     #[test]
     fn cues_cut_analysts_from_answers() {
@@ -183,6 +225,9 @@ mod tests {
         assert_eq!(t[5].firm.as_deref(), Some("Beta Bank"));
         assert_eq!(t[5].text, "Two questions. First, pricing? Second, power? Thank you.");
         assert!(t[1].text.ends_with("Please proceed."));
+        let bare = turns("Prepared remarks end here. Operator, next question? Thank you. Cy Doe with the company Gamma. Cy, your line is now open. Is demand firm? Yes. This concludes today's call.");
+        assert_eq!((bare[2].speaker.as_str(), bare[2].firm.as_deref()), ("Cy Doe", Some("Gamma")));
+        assert_eq!(bare[2].text, "Is demand firm?");
     }
 
     #[test]

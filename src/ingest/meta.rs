@@ -102,7 +102,7 @@ pub fn ticker_from_file_name(path: &Path) -> Option<String> {
 
 static WELCOME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\bwelcome(?:\s+\w+){0,3}?\s+to\s+(?:the\s+)?([A-Z][\w.&,-]*(?:\s+[A-Z][\w.&-]*){0,4}?)(?:'s|’s)?\s+(?:fiscal|first|second|third|fourth|full|q[1-4]|\d{4}|FY|earnings|quarterly)",
+        r"(?i)\b(?:welcome|standing by)(?:,?\s+\w+){0,3}?,?\s+(?:to|for)\s+(?:the\s+)?([A-Z][\w.&,-]*(?:\s+[A-Z][\w.&-]*){0,4}?)(?:'s|’s)?\s+(?:fiscal|first|second|third|fourth|full|q[1-4]|\d{4}|FY|earnings|quarterly)",
     )
     .unwrap()
 });
