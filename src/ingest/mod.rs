@@ -9,6 +9,7 @@ use crate::call::Call;
 
 mod api_json;
 mod asr_no_speakers;
+mod callstreet_text;
 mod fool;
 mod meta;
 mod motleyfool_header_name_colon;
@@ -34,6 +35,7 @@ pub trait Format: Sync {
 pub static FORMATS: &[&dyn Format] = &[
     &streetevents_text::StreetEventsText,
     &api_json::ApiJson,
+    &callstreet_text::CallStreetText,
     &motleyfool_json_transcript_field::MotleyFoolJsonTranscriptField,
     &motleyfool_header_name_colon::MotleyFoolHeaderNameColon,
     &motleyfool_name_colon::MotleyFoolNameColon,
