@@ -11,4 +11,6 @@
 pub mod call;
 pub mod ingest;
 pub mod labels;
+pub mod period;
 pub mod question;
+pub mod segment;

@@ -1,8 +1,14 @@
 //! One analyst question: the unit that is labeled, classified and counted.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::call::Call;
+use crate::period::{canonical_ticker, Placement};
+use crate::segment::Asked;
 
 /// One line of `earnings-qa questions`' JSON Lines output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +32,42 @@ pub struct Question {
     pub index: u32,
     pub text: String,
     pub source: String,
+}
+
+impl Question {
+    /// A call's questions with their ids: the same text asked twice in one
+    /// call gets ids of its own by order of occurrence (`#2`, `#3`, ...).
+    pub fn for_call(call: &Call, placement: &Placement, asked: Vec<Asked>) -> Vec<Question> {
+        let ticker = canonical_ticker(&call.ticker);
+        let fiscal_period = placement.fiscal.map(|f| f.to_string()).unwrap_or_default();
+        let mut seen: HashMap<String, u32> = HashMap::new();
+        asked
+            .into_iter()
+            .map(|a| {
+                let n = seen.entry(normalize(&a.text)).or_insert(0);
+                *n += 1;
+                let id = match *n {
+                    1 => question_id(&ticker, &fiscal_period, &a.text),
+                    n => question_id(&ticker, &fiscal_period, &format!("{} #{n}", a.text)),
+                };
+                Question {
+                    id,
+                    ticker: ticker.clone(),
+                    company: call.company.clone(),
+                    fiscal_period: fiscal_period.clone(),
+                    period_end: placement.period_end,
+                    calendar_quarter: placement.calendar_quarter.clone(),
+                    call_date: call.call_date,
+                    analyst: a.analyst,
+                    firm: a.firm,
+                    turn: a.turn,
+                    index: a.index,
+                    text: a.text,
+                    source: call.source.display().to_string(),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Lower-case words of letters and digits joined by single spaces: the

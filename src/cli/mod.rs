@@ -3,6 +3,7 @@
 mod classify;
 mod eval;
 mod fetch_model;
+mod input;
 mod questions;
 mod report;
 mod train;

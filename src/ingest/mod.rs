@@ -10,9 +10,11 @@ use crate::call::Call;
 mod api_json;
 mod asr_no_speakers;
 mod callstreet_text;
+mod capiq;
 mod fool;
 mod meta;
 mod motleyfool_header_name_colon;
+mod motleyfool_json;
 mod motleyfool_json_transcript_field;
 mod motleyfool_name_colon;
 mod name_colon;
@@ -33,6 +35,8 @@ pub trait Format: Sync {
 
 /// Every layout the tool reads, in detection-tie order.
 pub static FORMATS: &[&dyn Format] = &[
+    &capiq::CapIq,
+    &motleyfool_json::MotleyFoolJson,
     &streetevents_text::StreetEventsText,
     &api_json::ApiJson,
     &callstreet_text::CallStreetText,
@@ -68,6 +72,19 @@ pub struct Skip {
     pub error: IngestError,
 }
 
+/// The file name without folder or extension, where layouts keep metadata
+/// (`AAN_q1_2021`, `NVDA_3Q26_translated_output`).
+pub(crate) fn file_stem(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// 1-12 for an English month name or its abbreviation.
+pub(crate) fn month_number(name: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let lower = name.to_lowercase();
+    MONTHS.iter().position(|m| lower.starts_with(m)).map(|i| i as u32 + 1)
+}
+
 /// Largest file taken as one transcript; real calls are under 1 MB.
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 
@@ -90,7 +107,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
     }
 }
 
-fn format_named(name: &str) -> Result<&'static dyn Format, IngestError> {
+pub fn format_named(name: &str) -> Result<&'static dyn Format, IngestError> {
     FORMATS.iter().copied().find(|f| f.name() == name).ok_or_else(|| {
         let known: Vec<_> = FORMATS.iter().map(|f| f.name()).collect();
         IngestError::NoSuchFormat(name.to_owned(), known.join(", "))

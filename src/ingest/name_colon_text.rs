@@ -22,13 +22,14 @@ impl Format for NameColonText {
             return 0;
         }
         let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-        // CapIQ-style transcripts label paragraphs the same way but carry rosters.
-        if lines.iter().any(|l| ROSTERS.contains(l)) {
+        // CapIQ-style transcripts label paragraphs the same way but carry
+        // rosters and a Q&A heading; their header line scores higher there.
+        if lines.iter().any(|l| ROSTERS.contains(l) || l.eq_ignore_ascii_case("question-and-answer session")) {
             return 0;
         }
         let labelled = lines.iter().filter(|l| name_colon::split_label(l).is_some()).count();
         if labelled >= 6 && labelled * 4 >= lines.len() {
-            50
+            35
         } else {
             0
         }

@@ -1,0 +1,137 @@
+//! Motley Fool pages saved as JSON (file names end in `.txt`):
+//! `prepared_remarks` and `q_and_a` lists of `{speaker, speech}` and
+//! `participants` such as `Name--Firm -- Analyst` or `Name--Title`.
+//! Ticker and fiscal quarter come from the file name (`AAN_q1_2021.txt`).
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use super::{file_stem, Format, IngestError};
+use crate::call::{Call, FiscalPeriod, Participant, Role, Section, Turn};
+
+pub struct MotleyFoolJson;
+
+const NAME: &str = "motleyfool_json_turns";
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default)]
+    prepared_remarks: Vec<Speech>,
+    #[serde(default)]
+    q_and_a: Vec<Speech>,
+    #[serde(default)]
+    participants: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Speech {
+    #[serde(default)]
+    speaker: String,
+    #[serde(default)]
+    speech: String,
+}
+
+impl Format for MotleyFoolJson {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn detect(&self, text: &str) -> u8 {
+        let head: String = text.chars().take(2000).collect();
+        let json = head.trim_start().starts_with('{');
+        match (json, head.contains("\"prepared_remarks\"") || head.contains("\"q_and_a\"") || head.contains("\"header_texts\"")) {
+            (true, true) => 100,
+            _ => 0,
+        }
+    }
+
+    fn parse(&self, text: &str, path: &Path) -> Result<Call, IngestError> {
+        let page: Page = serde_json::from_str(text).map_err(|e| IngestError::Malformed {
+            format: NAME,
+            message: if e.is_eof() { format!("truncated JSON ({e})") } else { format!("invalid JSON ({e})") },
+        })?;
+        let turns: Vec<Turn> = [(page.prepared_remarks, Section::Remarks), (page.q_and_a, Section::Qa)]
+            .into_iter()
+            .flat_map(|(list, section)| list.into_iter().map(move |s| (s, section)))
+            .filter(|(s, _)| !s.speech.trim().is_empty() && !s.speaker.starts_with("Duration:"))
+            .map(|(s, section)| Turn {
+                role: if s.speaker.trim() == "Operator" { Role::Operator } else { Role::Unknown },
+                speaker: s.speaker.trim().to_owned(),
+                firm: None,
+                text: s.speech,
+                section: Some(section),
+            })
+            .collect();
+        if turns.is_empty() {
+            return Err(IngestError::Malformed { format: NAME, message: "no speeches in the file".into() });
+        }
+        let stem = file_stem(path);
+        static FILE: OnceLock<Regex> = OnceLock::new();
+        let file = FILE.get_or_init(|| Regex::new(r"(?i)^([A-Z0-9.\-]+)_q([1-4])_(\d{4})").expect("valid regex"));
+        let (ticker, fiscal) = match file.captures(&stem) {
+            Some(c) => (
+                c[1].to_uppercase(),
+                Some(FiscalPeriod { year: c[3].parse().unwrap_or(0), quarter: c[2].parse().unwrap_or(0) }),
+            ),
+            None => (stem.split('_').next().unwrap_or("").to_uppercase(), None),
+        };
+        let company = company_from_welcome(&turns)
+            .or_else(|| crate::period::company(&ticker).map(|c| c.name.clone()))
+            .unwrap_or_default();
+        Ok(Call {
+            source: path.to_path_buf(),
+            format: NAME.into(),
+            ticker,
+            company,
+            fiscal,
+            call_date: None,
+            participants: page.participants.iter().filter_map(|p| participant(p)).collect(),
+            turns,
+        })
+    }
+}
+
+/// `Name--Firm -- Analyst` (analysts; "Anlayst" and other typos occur) or `Name--Title`.
+fn participant(entry: &str) -> Option<Participant> {
+    let (name, rest) = entry.split_once("--")?;
+    let name = name.trim();
+    let rest = rest.trim();
+    let (firm, is_analyst) = match rest.rsplit_once("--") {
+        Some((firm, role)) => (firm.trim(), role.to_lowercase().contains("nal")),
+        None => (rest, false),
+    };
+    (!name.is_empty()).then(|| Participant {
+        name: name.to_owned(),
+        role: if is_analyst { Role::Analyst } else { Role::Executive },
+        firm: (!firm.is_empty()).then(|| firm.to_owned()),
+    })
+}
+
+/// "Welcome to the Aaron's Company First Quarter 2021 Earnings Call" -> "Aaron's Company".
+fn company_from_welcome(turns: &[Turn]) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i)welcome to (?:the )?(?:today's )?(?P<co>[A-Z][\w&.,'’ -]{1,60}?)(?:'s|’s)?\s+(?:first|second|third|fourth|1st|2nd|3rd|4th|Q[1-4]|fiscal|full[- ]year|20\d\d|quarter|earnings)\b")
+            .expect("valid regex")
+    });
+    let first = turns.iter().find(|t| t.role == Role::Operator)?;
+    re.captures(&first.text).map(|c| c["co"].trim().to_owned()).filter(|c| c.chars().next().is_some_and(char::is_uppercase))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn participants_split_into_roles() {
+        let a = participant("Jane Roe--Big Bank -- Analyst").unwrap();
+        assert_eq!((a.name.as_str(), a.role, a.firm.as_deref()), ("Jane Roe", Role::Analyst, Some("Big Bank")));
+        let typo = participant("Jon Doe--Small Bank -- Anlayst").unwrap();
+        assert_eq!(typo.role, Role::Analyst);
+        let e = participant("Pat Exec--Chief Executive Officer").unwrap();
+        assert_eq!((e.role, e.firm.as_deref()), (Role::Executive, Some("Chief Executive Officer")));
+    }
+}

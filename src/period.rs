@@ -1,0 +1,269 @@
+//! Fiscal labels to calendar time: which fiscal-year-end month a company
+//! has, the last day of a fiscal quarter, and the calendar quarter holding it.
+//!
+//! Convention: a fiscal year is named by the calendar year in which it ends
+//! (Microsoft's FY2026 runs July 2025 to June 2026; Nvidia's FY2026 ends
+//! January 2026). Period ends are month ends: a 52/53-week quarter that
+//! closes a few days off the month end lands in the same calendar quarter.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, Months, NaiveDate};
+use regex::Regex;
+
+use crate::call::{Call, FiscalPeriod};
+
+const TABLE: &str = include_str!("../data/fiscal_year_ends.csv");
+
+/// A call is held this many days after its quarter closes, at the
+/// earliest and the latest (2 to 10 weeks, with slack for late filers).
+const CALL_LAG_DAYS: std::ops::RangeInclusive<i64> = 5..=120;
+const TYPICAL_LAG_DAYS: i64 = 35;
+
+/// One company's row in `data/fiscal_year_ends.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Company {
+    pub fye_month: u32,
+    pub name: String,
+}
+
+fn table() -> &'static HashMap<String, Company> {
+    static TABLE_MAP: OnceLock<HashMap<String, Company>> = OnceLock::new();
+    TABLE_MAP.get_or_init(|| {
+        TABLE
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("ticker,") && !l.trim().is_empty())
+            .filter_map(|l| {
+                let mut f = l.splitn(3, ',');
+                let ticker = f.next()?.trim().to_owned();
+                let fye_month = f.next()?.trim().parse().ok().filter(|m| (1..=12).contains(m))?;
+                let name = f.next().unwrap_or("").trim().to_owned();
+                Some((ticker, Company { fye_month, name }))
+            })
+            .collect()
+    })
+}
+
+/// The table's row for a ticker (canonical or not).
+pub fn company(ticker: &str) -> Option<&'static Company> {
+    table().get(&canonical_ticker(ticker))
+}
+
+/// One name per company: upper case, exchange prefixes dropped, share
+/// classes folded (GOOG -> GOOGL, BRK-B / BRK/B / BRKB -> BRK.B).
+pub fn canonical_ticker(ticker: &str) -> String {
+    let t = ticker.trim().to_uppercase();
+    let t = t.rsplit(':').next().unwrap_or("").trim().replace(['-', '/'], ".");
+    match t.as_str() {
+        "GOOG" => "GOOGL".into(),
+        "BRKB" | "BRK" | "BRK.A" => "BRK.B".into(),
+        "FOX" => "FOXA".into(),
+        "NWS" => "NWSA".into(),
+        "GPS" => "GAP".into(),
+        _ => t,
+    }
+}
+
+/// Where a fiscal-year-end month came from, for diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FyeSource {
+    Override,
+    Table,
+    /// A "fiscal year ending ..." phrase in the transcript.
+    Text,
+    /// Fitted so that the file's own fiscal label closes 2-10 weeks before the call.
+    CallDate,
+    /// Nothing known: calendar years.
+    Default,
+}
+
+/// The calendar month in which fiscal quarter 4 ends, and why we think so.
+pub fn fye_month(call: &Call, overrides: &HashMap<String, u32>) -> (u32, FyeSource) {
+    let ticker = canonical_ticker(&call.ticker);
+    if let Some(&m) = overrides.get(&ticker) {
+        return (m, FyeSource::Override);
+    }
+    if let Some(c) = table().get(&ticker) {
+        return (c.fye_month, FyeSource::Table);
+    }
+    if let Some(m) = fye_from_text(call) {
+        return (m, FyeSource::Text);
+    }
+    if let (Some(fiscal), Some(date)) = (call.fiscal, call.call_date) {
+        if !agrees(fiscal, 12, date) {
+            // Several months fit the 2-10 week window; take the one with the most typical lag.
+            let lag = |m| ((date - period_end(fiscal, m)).num_days() - TYPICAL_LAG_DAYS).abs();
+            if let Some(m) = (1..=12).filter(|&m| agrees(fiscal, m, date)).min_by_key(|&m| lag(m)) {
+                return (m, FyeSource::CallDate);
+            }
+        }
+    }
+    (12, FyeSource::Default)
+}
+
+const MONTHS: [&str; 12] = [
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december",
+];
+
+/// "fiscal year ending June 30", "fiscal year ended September 27, 2025",
+/// "our fiscal year ends in January" in the first turns of the call.
+fn fye_from_text(call: &Call) -> Option<u32> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)fiscal (?:year|20\d\d)\s*(?:,\s*)?(?:which\s+)?(?:end(?:s|ed|ing)?|clos(?:es|ed|ing))\s+(?:in\s+|on\s+)?(january|february|march|april|may|june|july|august|september|october|november|december)\b",
+        )
+        .expect("valid regex")
+    });
+    call.turns.iter().take(12).find_map(|t| {
+        let m = re.captures(&t.text)?;
+        let month = m[1].to_lowercase();
+        MONTHS.iter().position(|&n| n == month).map(|i| i as u32 + 1)
+    })
+}
+
+/// Last day of the month `months` after (or before, if negative) `year`-`month`.
+fn month_end(year: i32, month: u32, months: i32) -> NaiveDate {
+    let first = NaiveDate::from_ymd_opt(year, month, 1).expect("valid month");
+    let first = if months >= 0 {
+        first + Months::new(months as u32)
+    } else {
+        first - Months::new(months.unsigned_abs())
+    };
+    (first + Months::new(1)).pred_opt().expect("date in range")
+}
+
+/// Last day of a fiscal quarter for a company whose year ends in `fye_month`.
+pub fn period_end(fiscal: FiscalPeriod, fye_month: u32) -> NaiveDate {
+    month_end(fiscal.year, fye_month, -3 * (4 - i32::from(fiscal.quarter)))
+}
+
+/// `2025Q4` for any day of October to December 2025.
+pub fn calendar_quarter(date: NaiveDate) -> String {
+    format!("{}Q{}", date.year(), (date.month() - 1) / 3 + 1)
+}
+
+/// Whether a call on `date` can report `fiscal`: it comes 2-10 weeks after the quarter closes.
+fn agrees(fiscal: FiscalPeriod, fye_month: u32, date: NaiveDate) -> bool {
+    CALL_LAG_DAYS.contains(&(date - period_end(fiscal, fye_month)).num_days())
+}
+
+/// The latest fiscal quarter that closed far enough before a call on `date`.
+pub fn fiscal_from_call_date(date: NaiveDate, fye_month: u32) -> FiscalPeriod {
+    let latest = date - chrono::Duration::days(*CALL_LAG_DAYS.start());
+    // Fiscal year ending in `latest`'s year or the next, quarter by quarter.
+    (latest.year() - 1..=latest.year() + 1)
+        .rev()
+        .flat_map(|year| (1..=4u8).rev().map(move |quarter| FiscalPeriod { year, quarter }))
+        .find(|&f| period_end(f, fye_month) <= latest)
+        .expect("a quarter closes within any 15 months")
+}
+
+/// A call placed in time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placement {
+    pub fiscal: Option<FiscalPeriod>,
+    pub period_end: Option<NaiveDate>,
+    pub calendar_quarter: Option<String>,
+    /// Said on stderr: where the file's label and its call date disagree, which was trusted.
+    pub note: Option<String>,
+}
+
+/// Fiscal period, period end and calendar quarter for a call. Where the
+/// file's fiscal label and its call date disagree, the call date wins
+/// (file labels are sometimes wrong, dates from headers rarely) and the
+/// note says so.
+pub fn place(call: &Call, overrides: &HashMap<String, u32>) -> Placement {
+    let (fye, source) = fye_month(call, overrides);
+    let mut note = None;
+    let fiscal = match (call.fiscal, call.call_date) {
+        (Some(label), Some(date)) if !agrees(label, fye, date) => {
+            let derived = fiscal_from_call_date(date, fye);
+            note = Some(format!(
+                "file says {label} but a call on {date} reports {derived} (fiscal year ending in month {fye}, {}); trusted the call date",
+                match source {
+                    FyeSource::Override => "from --fye",
+                    FyeSource::Table => "from the fiscal-year-end table",
+                    FyeSource::Text => "from the transcript",
+                    FyeSource::CallDate => "fitted to the call date",
+                    FyeSource::Default => "assumed",
+                }
+            ));
+            Some(derived)
+        }
+        (Some(label), _) => Some(label),
+        (None, Some(date)) => Some(fiscal_from_call_date(date, fye)),
+        (None, None) => None,
+    };
+    let period_end = fiscal.map(|f| period_end(f, fye));
+    Placement { fiscal, period_end, calendar_quarter: period_end.map(calendar_quarter), note }
+}
+
+/// Parses `--fye` values: `TICKER=MONTH`, month as 1-12 or a month name.
+pub fn parse_override(s: &str) -> Result<(String, u32), String> {
+    let (ticker, month) = s.split_once('=').ok_or_else(|| format!("expected TICKER=MONTH, got {s:?}"))?;
+    let month = month.trim();
+    let m = month.parse::<u32>().ok().filter(|m| (1..=12).contains(m)).or_else(|| {
+        let lower = month.to_lowercase();
+        MONTHS.iter().position(|n| lower.len() >= 3 && n.starts_with(&lower)).map(|i| i as u32 + 1)
+    });
+    let m = m.ok_or_else(|| format!("month must be 1-12 or a month name, got {month:?}"))?;
+    Ok((canonical_ticker(ticker), m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fp(year: i32, quarter: u8) -> FiscalPeriod {
+        FiscalPeriod { year, quarter }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn calendar_quarters_for_each_fiscal_year_end() {
+        let cases = [
+            ("MSFT", fp(2026, 2), d(2025, 12, 31), "2025Q4"), // June
+            ("ORCL", fp(2026, 3), d(2026, 2, 28), "2026Q1"),  // May
+            ("AAPL", fp(2025, 4), d(2025, 9, 30), "2025Q3"),  // September
+            ("AAPL", fp(2026, 1), d(2025, 12, 31), "2025Q4"),
+            ("NVDA", fp(2026, 4), d(2026, 1, 31), "2026Q1"), // January
+            ("NVDA", fp(2026, 3), d(2025, 10, 31), "2025Q4"),
+            ("AMZN", fp(2025, 4), d(2025, 12, 31), "2025Q4"), // December
+            ("GOOG", fp(2025, 1), d(2025, 3, 31), "2025Q1"),
+        ];
+        for (ticker, fiscal, end, quarter) in cases {
+            let fye = company(ticker).unwrap().fye_month;
+            assert_eq!(period_end(fiscal, fye), end, "{ticker} {fiscal}");
+            assert_eq!(calendar_quarter(end), quarter, "{ticker} {fiscal}");
+        }
+    }
+
+    #[test]
+    fn fiscal_quarter_from_call_date() {
+        assert_eq!(fiscal_from_call_date(d(2025, 10, 29), 6), fp(2026, 1)); // MSFT
+        assert_eq!(fiscal_from_call_date(d(2026, 3, 10), 5), fp(2026, 3)); // ORCL
+        assert_eq!(fiscal_from_call_date(d(2026, 2, 25), 1), fp(2026, 4)); // NVDA
+        assert_eq!(fiscal_from_call_date(d(2026, 1, 29), 12), fp(2025, 4));
+    }
+
+    #[test]
+    fn share_classes_fold() {
+        assert_eq!(canonical_ticker("goog"), "GOOGL");
+        assert_eq!(canonical_ticker("NYSE:BRK-B"), "BRK.B");
+        assert_eq!(canonical_ticker("NASDAQ:MSFT"), "MSFT");
+    }
+
+    #[test]
+    fn overrides_parse() {
+        assert_eq!(parse_override("acme=jun"), Ok(("ACME".into(), 6)));
+        assert_eq!(parse_override("ACME=11"), Ok(("ACME".into(), 11)));
+        assert!(parse_override("ACME=13").is_err());
+        assert!(parse_override("ACME").is_err());
+    }
+}

@@ -1,0 +1,578 @@
+//! From a `Call`'s raw turns to analyst questions, the same way for every
+//! layout: find where the Q&A starts, decide who speaks (operator, analyst,
+//! executive) from the rosters, the operator's cues and the flow of the
+//! conversation, then cut each analyst turn into the questions it asks
+//! (see the "Unit" in the labeling guidelines).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::call::{Call, Role, Section};
+
+/// One question as segmentation finds it; `question::Question` adds the
+/// call's identity and period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asked {
+    pub analyst: String,
+    pub firm: String,
+    /// 1-based analyst turn (among turns that ask something).
+    pub turn: u32,
+    /// 1-based question within the turn.
+    pub index: u32,
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SegmentError {
+    #[error("no question-and-answer section: the transcript holds only prepared remarks")]
+    NoQa,
+    #[error("the question-and-answer section holds no analyst question")]
+    NoQuestions,
+}
+
+/// The analyst questions of a call, in order.
+pub fn questions(call: &Call) -> Result<Vec<Asked>, SegmentError> {
+    let people = People::new(call);
+    let start = qa_start(call, &people).ok_or(SegmentError::NoQa)?;
+    let speakers = attribute(call, &people, start);
+    let mut out = Vec::new();
+    let mut turn = 0;
+    for (speaker, text) in analyst_turns(call, &speakers, start) {
+        let qs = split_questions(&text, &speaker.name);
+        if qs.is_empty() {
+            continue;
+        }
+        turn += 1;
+        for (i, q) in qs.into_iter().enumerate() {
+            out.push(Asked {
+                analyst: speaker.name.clone(),
+                firm: speaker.firm.clone().unwrap_or_default(),
+                turn,
+                index: i as u32 + 1,
+                text: q,
+            });
+        }
+    }
+    if out.is_empty() {
+        return Err(SegmentError::NoQuestions);
+    }
+    Ok(out)
+}
+
+/// Who a turn is by, once decided.
+#[derive(Debug, Clone, PartialEq)]
+struct Speaker {
+    role: Role,
+    name: String,
+    firm: Option<String>,
+}
+
+/// Everyone the call names: roster entries, plus analysts the operator
+/// introduces ("next question comes from the line of X with Y").
+struct People {
+    known: Vec<Person>,
+}
+
+#[derive(Debug, Clone)]
+struct Person {
+    name: String,
+    key: String,
+    role: Role,
+    firm: Option<String>,
+    /// Executives' titles, for turns labelled by title.
+    title: Option<String>,
+}
+
+impl People {
+    fn new(call: &Call) -> Self {
+        let mut known: Vec<Person> = call
+            .participants
+            .iter()
+            .filter(|p| !name_key(&p.name).is_empty())
+            .map(|p| {
+                let (firm, title) = match p.role {
+                    Role::Analyst => (p.firm.clone(), None),
+                    _ => (None, p.firm.clone()),
+                };
+                Person { name: p.name.clone(), key: name_key(&p.name), role: p.role, firm, title }
+            })
+            .collect();
+        for t in call.turns.iter().filter(|t| is_operator_label(&t.speaker) || t.role == Role::Operator) {
+            for (name, firm) in operator_cues(&t.text) {
+                let key = name_key(&name);
+                match known.iter_mut().find(|p| p.key == key || similar_names(&p.key, &key)) {
+                    Some(p) if p.role == Role::Analyst && p.firm.is_none() => p.firm = firm,
+                    Some(_) => {}
+                    None => known.push(Person { name, key, role: Role::Analyst, firm, title: None }),
+                }
+            }
+        }
+        People { known }
+    }
+
+    /// The person a speaker label names: exactly, by a near spelling, by
+    /// title (executives) or by firm (analysts).
+    fn find(&self, label: &str) -> Option<&Person> {
+        let key = name_key(label);
+        if key.is_empty() {
+            return None;
+        }
+        let by_title = |p: &&Person| p.title.as_deref().is_some_and(|t| name_key(t) == key);
+        let by_firm = |p: &&Person| p.role == Role::Analyst && p.firm.as_deref().is_some_and(|f| firm_key(f) == firm_key(label));
+        self.known
+            .iter()
+            .find(|p| p.key == key)
+            .or_else(|| unique(self.known.iter().filter(|p| similar_names(&p.key, &key))))
+            .or_else(|| unique(self.known.iter().filter(by_title)))
+            .or_else(|| unique(self.known.iter().filter(by_firm)))
+    }
+
+    fn speaker(p: &Person) -> Speaker {
+        Speaker { role: p.role, name: p.name.clone(), firm: p.firm.clone() }
+    }
+}
+
+/// The only item, if there is exactly one.
+fn unique<T>(mut it: impl Iterator<Item = T>) -> Option<T> {
+    let first = it.next()?;
+    it.next().is_none().then_some(first)
+}
+
+/// Lower-case letters of a name, words joined by one space; initials and
+/// punctuation dropped so that "Michael P. Dickerson" and "Michael Dickerson" meet.
+fn name_key(name: &str) -> String {
+    name.split(|c: char| !c.is_alphabetic() && c != '\'')
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() > 1)
+        .map(|w| w.replace('\'', "").to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A firm's distinctive words: "JPMorgan Chase & Co, Research Division" -> "jpmorgan chase".
+fn firm_key(firm: &str) -> String {
+    const NOISE: &[&str] = &[
+        "research", "division", "llc", "inc", "co", "corp", "corporation", "company", "ltd", "limited", "plc", "lp", "llp",
+        "the", "and", "securities", "capital", "markets", "group", "partners", "incorporated", "ag", "sa", "nv",
+    ];
+    name_key(firm).split(' ').filter(|w| !NOISE.contains(w)).collect::<Vec<_>>().join(" ")
+}
+
+/// Same person, spelled differently: same surname and first initial, or a
+/// small edit distance for names long enough that it means something.
+fn similar_names(a: &str, b: &str) -> bool {
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let (aw, bw): (Vec<_>, Vec<_>) = (a.split(' ').collect(), b.split(' ').collect());
+    if aw.len() >= 2 && bw.len() >= 2 && aw.last() == bw.last() && aw[0].chars().next() == bw[0].chars().next() {
+        return true;
+    }
+    let longest = a.len().max(b.len());
+    longest >= 8 && levenshtein(a, b) <= longest / 6
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn is_operator_label(label: &str) -> bool {
+    let l = label.to_lowercase();
+    l.contains("operator") || l == "moderator" || l == "coordinator"
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("valid regex"))
+}
+
+/// `(analyst, firm)` pairs the operator announces.
+fn operator_cues(text: &str) -> Vec<(String, Option<String>)> {
+    static CUE: OnceLock<Regex> = OnceLock::new();
+    static TAIL: OnceLock<Regex> = OnceLock::new();
+    let cue = re(
+        &CUE,
+        r"(?:(?:question|questions)\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are|will come)\s+from|(?:go|move|turn)\s+(?:next\s+)?to|(?:take|hear)\s+(?:a\s+question\s+)?from|from the line of|(?:next|first|last)\s+(?:up\s+)?is|\[Operator Instructions\])\s+(?:the\s+line\s+of\s+|line\s+of\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?(?P<name>[A-Z][\p{L}'’.-]*(?:\s+(?:[A-Z][\p{L}'’.-]*|de|van|von|da|di|del|la|le)){0,3})(?:,?\s+(?:with|from|of|at)\s+(?P<firm>[^.,;?!\n]+))?",
+    );
+    let tail = re(
+        &TAIL,
+        r"(?i)\s+(?:please go ahead|your line is (?:now )?open|you may (?:now )?(?:proceed|go ahead|begin)|please proceed|go ahead)\b.*$",
+    );
+    cue.captures_iter(text)
+        .filter_map(|c| {
+            let name = c["name"].trim_end_matches(['.', '\'', '’']).to_owned();
+            let words: Vec<_> = name.split_whitespace().collect();
+            // "Your line is open", "Operator Instructions" and the like are not names.
+            if words.len() < 2 || words.iter().any(|w| matches!(w.to_lowercase().as_str(), "your" | "the" | "our" | "line" | "question" | "questions" | "instructions" | "operator")) {
+                return None;
+            }
+            let firm = c.name("firm").map(|f| tail.replace(f.as_str().trim(), "").trim().to_owned()).filter(|f| !f.is_empty());
+            Some((name, firm))
+        })
+        .collect()
+}
+
+/// Whether the operator is handing the line to someone who will ask.
+fn is_question_cue(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r"(?i)\b(?:first|next|following|final|last)\s+question\b|\bquestions?\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are)\s+from\b|\bline is (?:now )?open\b|\bfrom the line of\b",
+    )
+    .is_match(text)
+}
+
+/// Index of the first Q&A turn: where the layout marks it, else the
+/// operator's first question cue, else the first analyst turn.
+fn qa_start(call: &Call, people: &People) -> Option<usize> {
+    if let Some(i) = call.turns.iter().position(|t| t.section == Some(Section::Qa)) {
+        return Some(i);
+    }
+    if let Some(i) = call
+        .turns
+        .iter()
+        .position(|t| (t.role == Role::Operator || is_operator_label(&t.speaker)) && is_question_cue(&t.text))
+    {
+        return Some(i);
+    }
+    call.turns.iter().position(|t| {
+        t.role == Role::Analyst || people.find(&t.speaker).is_some_and(|p| p.role == Role::Analyst)
+    })
+}
+
+/// Words that mark a label as a company title rather than a person.
+fn is_title_label(label: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r"(?i)\b(?:chief|officer|ceo|cfo|coo|cto|president|vice|director|head of|investor relations|chairman|chair|founder|treasurer|controller|executive|management|company representative|general counsel|svp|evp)\b",
+    )
+    .is_match(label)
+}
+
+/// Decides who speaks each Q&A turn, using the flow of the conversation
+/// where labels are missing or unknown.
+fn attribute(call: &Call, people: &People, start: usize) -> Vec<Option<Speaker>> {
+    let mut out = vec![None; call.turns.len()];
+    // The analyst currently on the line, and the role of the last turn.
+    let mut current: Option<Speaker> = None;
+    let mut prev = Role::Unknown;
+    for (i, t) in call.turns.iter().enumerate().skip(start) {
+        let label = t.speaker.trim();
+        let found = people.find(label);
+        let role = if t.role != Role::Unknown {
+            t.role
+        } else if is_operator_label(label) {
+            Role::Operator
+        } else if let Some(p) = found {
+            p.role
+        } else if label.to_lowercase().contains("analyst") {
+            Role::Analyst
+        } else if is_title_label(label) {
+            Role::Executive
+        } else if !label.is_empty() {
+            // A name nobody listed: whoever the operator just handed to asks; otherwise an executive answers.
+            if prev == Role::Operator { Role::Analyst } else { Role::Executive }
+        } else if prev == Role::Operator || (current.is_some() && continues_asking(&t.text, current.as_ref(), prev)) {
+            Role::Analyst
+        } else {
+            Role::Executive
+        };
+        let speaker = match role {
+            Role::Operator => {
+                if let Some((name, firm)) = operator_cues(&t.text).into_iter().next() {
+                    current = Some(match people.find(&name) {
+                        Some(p) => Speaker { firm: p.firm.clone().or(firm), ..People::speaker(p) },
+                        None => Speaker { role: Role::Analyst, name, firm },
+                    });
+                }
+                Speaker { role, name: label.to_owned(), firm: None }
+            }
+            Role::Analyst => {
+                let s = match found.filter(|p| p.role == Role::Analyst) {
+                    Some(p) => People::speaker(p),
+                    // Unlabelled, or labelled by a generic word: the analyst on the line.
+                    None if label.is_empty() || label.to_lowercase().contains("analyst") => current.clone().unwrap_or(Speaker {
+                        role: Role::Analyst,
+                        name: label.to_owned(),
+                        firm: None,
+                    }),
+                    None => {
+                        let firm = t.firm.clone().or_else(|| {
+                            current.as_ref().filter(|c| similar_names(&name_key(&c.name), &name_key(label))).and_then(|c| c.firm.clone())
+                        });
+                        Speaker { role, name: label.to_owned(), firm }
+                    }
+                };
+                let s = Speaker { role: Role::Analyst, firm: s.firm.or_else(|| t.firm.clone()), ..s };
+                current = Some(s.clone());
+                s
+            }
+            _ => Speaker { role, name: label.to_owned(), firm: None },
+        };
+        prev = role;
+        out[i] = Some(speaker);
+    }
+    out
+}
+
+/// An unlabelled paragraph after an analyst or an executive: is it the
+/// analyst asking (more)? It must ask something and not open like an answer.
+fn continues_asking(text: &str, analyst: Option<&Speaker>, prev: Role) -> bool {
+    if !asks(text) || opens_like_answer(text, analyst.map(|a| a.name.as_str()).unwrap_or("")) {
+        return false;
+    }
+    // After the analyst's own paragraph, a follow-on paragraph must end on a question.
+    prev != Role::Analyst || text.trim_end().ends_with('?')
+}
+
+fn first_name(name: &str) -> String {
+    name.split_whitespace().next().unwrap_or("").trim_matches(|c: char| !c.is_alphabetic()).to_lowercase()
+}
+
+/// Whether a paragraph or sentence begins the way executives begin answers.
+fn opens_like_answer(text: &str, analyst: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &RE,
+        r"(?i)^\W*(?:yes|yeah|yep|sure|absolutely|great question|good question|it's a great question|that's a great question|thanks for the question|thank you for the question|let me (?:take|start|answer)|i'll take|i can take|i'll start|so,? let me)\b",
+    );
+    if r.is_match(text) {
+        return true;
+    }
+    let first = first_name(analyst);
+    if first.len() < 2 {
+        return false;
+    }
+    let lower = text.trim_start().to_lowercase();
+    let lower = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
+    ["", "hey ", "hi ", "so ", "thanks ", "thanks, ", "thank you ", "thank you, ", "well ", "well, ", "yes, ", "sure, ", "okay, "]
+        .iter()
+        .any(|p| lower.strip_prefix(p).and_then(|r| r.strip_prefix(first.as_str())).is_some_and(|r| r.starts_with([',', '.', ' ', '!', '?'])))
+}
+
+/// Whether a piece of text asks for something.
+fn asks(text: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    text.contains('?')
+        || re(
+            &RE,
+            r"(?i)\b(?:can you|could you|would you|will you|do you|are you|how (?:do|does|should|are|is|much|many|to|you)|what (?:is|are|do|does|kind|type|was|were)|wonder(?:ing)?|curious|(?:want(?:ed)?|like) to (?:ask|get|understand|follow|dig|touch|go back|come back|hear)|my (?:first |second |last |final )?question|any (?:color|colour|update|thoughts|comments?|sense|detail)|talk (?:about|through|a little)|help us|walk us|give us|comment on|elaborate|update us|think about|expand on|unpack|clarif|remind us|touch on|speak to|follow[- ]?up)\b",
+        )
+        .is_match(text)
+}
+
+/// Each analyst's turn in the Q&A (consecutive turns of the same analyst
+/// joined), with who asked.
+fn analyst_turns(call: &Call, speakers: &[Option<Speaker>], start: usize) -> Vec<(Speaker, String)> {
+    let mut out: Vec<(Speaker, String)> = Vec::new();
+    let mut prev_was_same = false;
+    for (t, s) in call.turns.iter().zip(speakers).skip(start) {
+        let Some(s) = s else { continue };
+        if s.role != Role::Analyst {
+            prev_was_same = false;
+            continue;
+        }
+        match out.last_mut() {
+            Some((last, text)) if prev_was_same && name_key(&last.name) == name_key(&s.name) => {
+                text.push(' ');
+                text.push_str(&t.text);
+            }
+            _ => out.push((s.clone(), t.text.clone())),
+        }
+        prev_was_same = true;
+    }
+    out
+}
+
+/// Sentences: ends at `.`, `?` or `!` followed by space and a capital,
+/// digit or quote; line breaks always end one.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let bytes = line.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if matches!(bytes[i], b'.' | b'?' | b'!') && bytes.get(i + 1) == Some(&b' ') {
+                let next = line[i + 1..].trim_start().chars().next();
+                if next.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '"' || c == '[' || c == '“') {
+                    out.push(line[start..=i].trim());
+                    start = i + 1;
+                }
+            }
+            i += 1;
+        }
+        out.push(line[start..].trim());
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+/// A greeting, thanks, congratulation or acknowledgement with nothing asked:
+/// "Hi, good morning.", "Congrats on the quarter.", "Got it, that's helpful."
+fn is_courtesy(clause: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &RE,
+        r"(?i)^\W*(?:(?:and|so|okay|ok|well|yes|yeah|hey|hi|hello|again|all right|alright|great|perfect|excellent|wonderful|fantastic|terrific|awesome|very good|good|nice|oh)\b[\s,.!-]*)*(?:good (?:morning|afternoon|evening|day)|hi|hello|hey|thanks?|thank you|congrat\w*|(?:and\s+)?(?:my\s+)?(?:congrat\w*|compliments)|(?:a\s+)?(?:great|nice|good|solid|strong|terrific|impressive|fantastic|excellent|wonderful|congrats on the|congratulations on the)\s+(?:quarter|results?|job|execution|print|numbers|progress|year|start|work|performance|update|color|colour|answer|quarter and year)|(?:i\s+)?appreciate|got it|understood|that's (?:very |really |super |extremely )?(?:helpful|great|clear|useful|fair|good)|(?:very|really|super) helpful|helpful|makes sense|fair enough|okay|ok|perfect|great|excellent|sure|all right|alright|that's it|that's all|i'll (?:pass it on|get back in|jump back|hop back|step back|go back|requeue|leave it)|i will (?:pass|leave|jump|hop)|(?:best of luck|good luck)|welcome|yes|yeah|no|right)\b",
+    );
+    !clause.contains('?') && r.is_match(clause) && !asks_in_courtesy(clause)
+}
+
+/// A courtesy opening that goes on to ask ("thanks for taking my question, I wanted to ask ...").
+fn asks_in_courtesy(clause: &str) -> bool {
+    let lower = clause.to_lowercase();
+    let stripped = lower
+        .replace("taking my question", "")
+        .replace("taking our question", "")
+        .replace("taking the question", "")
+        .replace("taking my questions", "")
+        .replace("taking our questions", "")
+        .replace("taking the questions", "")
+        .replace("for the question", "")
+        .replace("the follow-up", "")
+        .replace("squeezing me in", "");
+    asks(&stripped)
+}
+
+/// Leading courtesy clauses dropped: "Hi, thanks for taking my question, I wanted to ask ..." -> "I wanted to ask ...".
+fn strip_courtesy_prefix(sentence: &str) -> &str {
+    let mut rest = sentence;
+    loop {
+        let Some(cut) = rest.find([',', ';', '!', '.', '-', '—']) else { return rest };
+        let (clause, after) = rest.split_at(cut);
+        let sep_len = after.chars().next().map_or(0, char::len_utf8);
+        let after = after[sep_len..].trim_start();
+        if after.is_empty() || !is_courtesy(clause) {
+            return rest;
+        }
+        rest = after;
+    }
+}
+
+/// Whether a sentence opens a new question within an analyst's turn.
+fn starts_new_question(sentence: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r"(?i)^\W*(?:(?:and|so|okay|ok|great|maybe|just|then|um|uh|now)[,]?\s+)*(?:second(?:ly)?\b|third(?:ly)?\b|last(?:ly)?\b|finally\b|then\b|also\b|one more\b|another\b|(?:my|the|a|as a|for (?:my|the|a)|just a|and a)\s+(?:quick\s+)?(?:second|follow[- ]?up|last|final|third|next|other|2nd)\b|(?:if i (?:could|can|may|might)|can i|could i|let me) (?:ask|squeeze|sneak|add|follow|just)|on (?:the )?\w+(?: \w+)?,)",
+    )
+    .is_match(sentence)
+}
+
+/// An analyst's turn cut into questions: courtesy dropped, an executive's
+/// answer run into the turn cut off, one question per "first ... second ...".
+pub fn split_questions(text: &str, analyst: &str) -> Vec<String> {
+    let mut groups: Vec<Vec<&str>> = Vec::new();
+    let mut asked_any = false;
+    for sentence in sentences(text) {
+        // An answer glued onto the question: stop at it.
+        if asked_any && opens_like_answer(sentence, analyst) {
+            break;
+        }
+        let s = strip_courtesy_prefix(sentence);
+        if is_courtesy(s) {
+            continue;
+        }
+        let new = match groups.last() {
+            None => true,
+            Some(g) => asks(&g.join(" ")) && starts_new_question(s),
+        };
+        if new {
+            groups.push(vec![s]);
+        } else {
+            groups.last_mut().expect("a group").push(s);
+        }
+        asked_any |= s.trim_end().ends_with('?');
+    }
+    groups.into_iter().map(|g| g.join(" ")).filter(|q| q.split_whitespace().count() >= 3).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::{Participant, Turn};
+
+    fn turn(speaker: &str, text: &str) -> Turn {
+        Turn { speaker: speaker.into(), role: Role::Unknown, firm: None, text: text.into(), section: None }
+    }
+
+    fn call(turns: Vec<Turn>, participants: Vec<Participant>) -> Call {
+        Call {
+            source: "x".into(),
+            format: "test".into(),
+            ticker: "ACME".into(),
+            company: "Acme".into(),
+            fiscal: None,
+            call_date: None,
+            participants,
+            turns,
+        }
+    }
+
+    #[test]
+    fn two_questions_in_one_turn_are_two() {
+        let qs = split_questions(
+            "Hi, good morning. Congrats on the quarter. Two questions. First, how should we think about capex next year? And second, what drove the margin expansion? Thank you.",
+            "Jane Roe",
+        );
+        assert_eq!(
+            qs,
+            vec!["Two questions. First, how should we think about capex next year?", "And second, what drove the margin expansion?"]
+        );
+    }
+
+    #[test]
+    fn courtesy_only_turn_has_no_question() {
+        assert!(split_questions("Great, thank you so much. Congrats again.", "Jane Roe").is_empty());
+    }
+
+    #[test]
+    fn merged_answer_is_cut_off() {
+        let qs = split_questions("How much power have you secured? Yes, Jane, so we have secured about two gigawatts.", "Jane Roe");
+        assert_eq!(qs, vec!["How much power have you secured?"]);
+    }
+
+    #[test]
+    fn roles_from_operator_cues_and_flow() {
+        let c = call(
+            vec![
+                turn("Operator", "Welcome to the call."),
+                turn("Pat Exec", "Revenue grew."),
+                turn("Operator", "Our first question comes from the line of Jane Roe with Big Bank. Please go ahead."),
+                turn("Jane Roe", "Thanks. Can you talk about pricing?"),
+                turn("Pat Exec", "Sure. Pricing is up."),
+                turn("", "And then how about capacity, when does it ease?"),
+                turn("", "Yes, Jane, capacity eases next year."),
+                turn("Operator", "Next question comes from Jon Doe with Small Bank."),
+                turn("Jon Do", "What is the payback on the spend?"),
+            ],
+            vec![Participant { name: "Pat Exec".into(), role: Role::Executive, firm: Some("CEO".into()) }],
+        );
+        let qs = questions(&c).unwrap();
+        let got: Vec<_> = qs.iter().map(|q| (q.analyst.as_str(), q.firm.as_str(), q.turn, q.index, q.text.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Jane Roe", "Big Bank", 1, 1, "Can you talk about pricing?"),
+                ("Jane Roe", "Big Bank", 2, 1, "And then how about capacity, when does it ease?"),
+                ("Jon Doe", "Small Bank", 3, 1, "What is the payback on the spend?"),
+            ]
+        );
+    }
+
+    #[test]
+    fn remarks_only_is_an_error() {
+        let c = call(vec![turn("Operator", "Welcome."), turn("Pat Exec", "Revenue grew.")], vec![]);
+        assert_eq!(questions(&c), Err(SegmentError::NoQa));
+    }
+}
