@@ -112,16 +112,22 @@ fn sentences(text: &str) -> Vec<&str> {
     out
 }
 
-/// How many sentences of `stretch` the analyst speaks.
+/// How many sentences of `stretch` the analyst speaks: up to the first
+/// answer opener that follows a question or a closing "Thank you." (some
+/// analysts ask without a question mark).
 fn question_length(sents: &[&str]) -> usize {
-    let closes = |s: &str| s.ends_with('?') || CLOSING_THANKS.is_match(s);
     let asked = |i: usize| sents[..i].iter().any(|s| s.ends_with('?'));
-    if let Some(i) = (1..sents.len()).find(|&i| closes(sents[i - 1]) && asked(i) && ANSWER_OPENER.is_match(sents[i])) {
+    let closes = |i: usize| sents[i - 1].ends_with('?') || (CLOSING_THANKS.is_match(sents[i - 1]) && (i >= 2 || asked(i)));
+    if let Some(i) = (1..sents.len()).find(|&i| closes(i) && ANSWER_OPENER.is_match(sents[i])) {
         return i;
     }
-    // No opener after a question: stop after the last question among the first few sentences.
+    // No opener: stop after the last question, or the closing thanks, among the first few sentences.
     let window = sents.len().min(10);
-    sents[..window].iter().rposition(|s| s.ends_with('?')).map_or(window.min(4), |i| i + 1)
+    sents[..window]
+        .iter()
+        .rposition(|s| s.ends_with('?'))
+        .or_else(|| (1..window).find(|&i| CLOSING_THANKS.is_match(sents[i])))
+        .map_or(window.min(4), |i| i + 1)
 }
 
 fn turn(speaker: &str, role: Role, firm: Option<String>, text: String, section: Section) -> Turn {

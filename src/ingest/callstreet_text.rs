@@ -52,26 +52,31 @@ impl Format for CallStreetText {
         let lines: Vec<&str> = text.lines().map(str::trim).collect();
         let mut turns: Vec<Turn> = Vec::new();
         let mut section = None;
+        // A speaker block opens right after a rule; page numbers may sit between.
+        let mut after_rule = true;
         let mut i = 0;
         while i < lines.len() {
             let line = lines[i];
-            let block_start = i == 0 || is_dots(lines[i - 1]);
-            if line == REMARKS {
-                section = Some(Section::Remarks);
-            } else if line == QA {
-                section = Some(Section::Qa);
-            } else if is_dots(line) || line.is_empty() || line.chars().all(|c| c.is_ascii_digit()) {
-                // Rules and page numbers.
-            } else if let (true, Some((role, firm))) = (block_start, lines.get(i + 1).and_then(|l| title_line(l))) {
+            if is_dots(line) {
+                after_rule = true;
+            } else if line.is_empty() || line.chars().all(|c| c.is_ascii_digit()) {
+                // Blank lines and page numbers.
+            } else if line == REMARKS || line == QA {
+                section = Some(if line == QA { Section::Qa } else { Section::Remarks });
+            } else if let (true, Some((role, firm))) = (after_rule, lines.get(i + 1).and_then(|l| title_line(l))) {
                 turns.push(Turn { speaker: line.to_owned(), role, firm, text: String::new(), section });
+                after_rule = false;
                 i += 1;
-            } else if let Some((speaker, role, rest)) = name_colon::split_label(line).filter(|(s, ..)| *s == "Operator") {
-                turns.push(Turn { speaker: speaker.to_owned(), role, firm: None, text: rest.to_owned(), section });
-            } else if let Some(last) = turns.last_mut() {
-                if !last.text.is_empty() {
-                    last.text.push('\n');
+            } else {
+                after_rule = false;
+                if let Some((speaker, role, rest)) = name_colon::split_label(line).filter(|(s, ..)| *s == "Operator") {
+                    turns.push(Turn { speaker: speaker.to_owned(), role, firm: None, text: rest.to_owned(), section });
+                } else if let Some(last) = turns.last_mut() {
+                    if !last.text.is_empty() {
+                        last.text.push('\n');
+                    }
+                    last.text.push_str(line);
                 }
-                last.text.push_str(line);
             }
             i += 1;
         }
@@ -102,7 +107,7 @@ mod tests {
     fn blocks_between_dotted_rules() {
         let rule = ".".repeat(40);
         let text = format!(
-            "EARNINGS CALL TRANSCRIPT\nApril 11, 2025\nMANAGEMENT DISCUSSION SECTION\n{rule}\nOperator: Welcome to Acme's First-Quarter 2025 Earnings Call.\n{rule}\nJo Doe\nChief Financial Officer, Acme A\nWe did well.\n{rule}\nQUESTION AND ANSWER SECTION\nOperator: Our first question comes from Ann Lee with Beta.\n{rule}\nAnn Lee\nAnalyst, Beta Securities LLC Q\nHow are margins?\n4\nAnd costs?\n{rule}\nJo Doe\nChief Financial Officer, Acme A\nUp.\n"
+            "EARNINGS CALL TRANSCRIPT\nApril 11, 2025\nMANAGEMENT DISCUSSION SECTION\n{rule}\nOperator: Welcome to Acme's First-Quarter 2025 Earnings Call.\n{rule}\nJo Doe\nChief Financial Officer, Acme A\nWe did well.\n{rule}\nQUESTION AND ANSWER SECTION\nOperator: Our first question comes from Ann Lee with Beta.\n{rule}\nAnn Lee\nAnalyst, Beta Securities LLC Q\nHow are margins?\n4\nAnd costs?\n{rule}\n5\nJo Doe\nChief Financial Officer, Acme A\nUp.\n"
         );
         assert!(CallStreetText.detect(&text) > 0);
         let call = CallStreetText.parse(&text, Path::new("ACME_Q1_2025.txt")).unwrap();
