@@ -44,6 +44,10 @@ static HANDOVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[A-Z][\w'’-]*,\s+)?(?i:please\s+(?:proceed|go\s+ahead)[^.?!]*|your\s+line\s+is\s+(?:now\s+)?(?:open|live)|you\s+may\s+(?:proceed|begin|go\s+ahead)[^.?!]*|go\s+ahead[^.?!]*)[.?!]").unwrap()
 });
 
+static TITLE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:Director|Officer|President|Relations|Chief|Vice|Head|Treasurer|Chairman|CEO|CFO)\b").unwrap()
+});
+
 /// A cue: where it starts and ends, the analyst and the firm.
 struct Cue {
     start: usize,
@@ -63,7 +67,9 @@ fn cues(text: &str) -> Vec<Cue> {
     let mut all: Vec<Cue> = CUE.captures_iter(text).map(|c| cue(c, 0)).collect();
     for c in NAMED_CUE.captures_iter(text) {
         let bare = c.name("bare").map(|b| b.len());
-        if bare.is_none() || HANDOVER.is_match(&text[c.get(0).unwrap().end()..]) {
+        // "...over to Jo Doe, Senior Director of Investor Relations. Please go ahead." is no cue.
+        let titled = TITLE_WORDS.is_match(c.get(0).unwrap().as_str());
+        if !titled && (bare.is_none() || HANDOVER.is_match(&text[c.get(0).unwrap().end()..])) {
             all.push(cue(c, bare.unwrap_or(0)));
         }
     }
@@ -83,7 +89,7 @@ static CLOSING: LazyLock<Regex> =
 
 /// Sentences that open an executive's answer.
 static ANSWER_OPENER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:Thanks|Thank you),?\s+(?:for\s+(?:the|your|that)\s+question|[A-Z][a-z]+\b)|(?:Great|Good|That's a (?:great|good)|It's a (?:great|good))\s+question|Yeah|Yes|Sure|Absolutely|Okay,\s+so|So,?\s+[A-Z][a-z]+,|Well|Let me|I'll (?:take|start)|Maybe I'll|Maybe I can|I can (?:take|start))\b").unwrap()
+    Regex::new(r"^(?:(?:Thanks|Thank you),?\s+(?:for\s+(?:the|your|that)\s+question|[A-Z][a-z]+\b)|(?:Great|Good|That's a (?:great|good)|It's a (?:great|good))\s+question|Yeah|Yes|Sure|Absolutely|Okay,\s+so|So,?\s+[A-Z][a-z]+,|Well|Look|Let me|I'll (?:take|start)|Maybe (?:I'll|I can|to|just)|To answer|I can (?:take|start))\b").unwrap()
 });
 
 /// An analyst's closing courtesy: "Thank you." "Thanks so much."
@@ -113,12 +119,18 @@ fn sentences(text: &str) -> Vec<&str> {
 }
 
 /// How many sentences of `stretch` the analyst speaks: up to the first
-/// answer opener that follows a question or a closing "Thank you." (some
-/// analysts ask without a question mark).
-fn question_length(sents: &[&str]) -> usize {
+/// sentence that opens an answer (a stock opener, or the analyst's first
+/// name among its first words: "Maybe to answer both, Mark, ...") after a
+/// question or a closing "Thank you." (some analysts ask without a
+/// question mark).
+fn question_length(sents: &[&str], analyst: &str) -> usize {
+    let first_name = analyst.split_whitespace().next().unwrap_or_default();
+    let addressed = |s: &str| {
+        s.split_whitespace().take(8).any(|w| w.trim_matches(|c: char| !c.is_alphanumeric()) == first_name)
+    };
     let asked = |i: usize| sents[..i].iter().any(|s| s.ends_with('?'));
     let closes = |i: usize| sents[i - 1].ends_with('?') || (CLOSING_THANKS.is_match(sents[i - 1]) && (i >= 2 || asked(i)));
-    if let Some(i) = (1..sents.len()).find(|&i| closes(i) && ANSWER_OPENER.is_match(sents[i])) {
+    if let Some(i) = (1..sents.len()).find(|&i| closes(i) && (ANSWER_OPENER.is_match(sents[i]) || addressed(sents[i]))) {
         return i;
     }
     // No opener: stop after the last question, or the closing thanks, among the first few sentences.
@@ -153,7 +165,7 @@ fn turns(text: &str) -> Vec<Turn> {
         }
         let stretch_end = cues.get(k + 1).map_or(end, |n| cue_start(n)).max(after);
         let sents = sentences(&text[after..stretch_end]);
-        let n = question_length(&sents);
+        let n = question_length(&sents, &c.analyst);
         turns.push(turn("Operator", Role::Operator, None, operator, Section::Qa));
         turns.push(turn(&c.analyst, Role::Analyst, c.firm.clone(), sents[..n].join(" "), Section::Qa));
         if n < sents.len() {
@@ -208,7 +220,7 @@ impl Format for AsrNoSpeakers {
 mod tests {
     use super::*;
 
-    const CALL: &str = "Welcome to the Acme First Quarter 2025 Earnings Call. Revenue grew. Our first question comes from the line of Ann Lee with J.P. Morgan. Please proceed. Hi, thanks for taking the question. How should we think about capex next year? And what about margins? Thanks, Ann. So capex will rise. Margins hold. Thank you. We go next now to Bo Chan of Beta Bank. Two questions. First, pricing? Second, power? Thank you. Yeah, so pricing is firm. This concludes today's call.";
+    const CALL: &str = "Welcome to the Acme First Quarter 2025 Earnings Call. Revenue grew. Our first question comes from the line of Ann Lee with J.P. Morgan. Please proceed. Hi, thanks for taking the question. How should we think about capex next year? And what about margins? Thanks, Ann. So capex will rise. Margins hold. Thank you. We go next now to Bo Chan of Beta Bank. Two questions. First, pricing? Second, power? Bo, on pricing, it is firm. This concludes today's call.";
 
     #[test]
     fn cues_cut_analysts_from_answers() {
@@ -229,7 +241,7 @@ mod tests {
         assert_eq!(t[2].firm.as_deref(), Some("J.P. Morgan"));
         assert_eq!(t[2].text, "Hi, thanks for taking the question. How should we think about capex next year? And what about margins?");
         assert_eq!(t[5].firm.as_deref(), Some("Beta Bank"));
-        assert_eq!(t[5].text, "Two questions. First, pricing? Second, power? Thank you.");
+        assert_eq!(t[5].text, "Two questions. First, pricing? Second, power?");
         assert!(t[1].text.ends_with("Please proceed."));
         let bare = turns("Prepared remarks end here. Operator, next question? Thank you. Cy Doe with the company Gamma. Cy, your line is now open. Is demand firm? Yes. This concludes today's call.");
         assert_eq!((bare[2].speaker.as_str(), bare[2].firm.as_deref()), ("Cy Doe", Some("Gamma")));
