@@ -23,8 +23,8 @@ impl Format for NameColonText {
         }
         let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         // CapIQ-style transcripts label paragraphs the same way but carry
-        // rosters and a Q&A heading; their header line scores higher there.
-        if lines.iter().any(|l| ROSTERS.contains(l) || l.eq_ignore_ascii_case("question-and-answer session")) {
+        // rosters, a Q&A heading or speakers alone on a line.
+        if lines.iter().any(|l| ROSTERS.contains(l) || *l == "Operator" || l.eq_ignore_ascii_case("question-and-answer session")) {
             return 0;
         }
         let labelled = lines.iter().filter(|l| name_colon::split_label(l).is_some()).count();
