@@ -36,9 +36,14 @@ pub fn questions(call: &Call) -> Result<Vec<Asked>, SegmentError> {
     let people = People::new(call);
     let start = qa_start(call, &people).ok_or(SegmentError::NoQa)?;
     let speakers = attribute(call, &people, start);
+    let mut turns = analyst_turns(call, &speakers, start);
+    if turns.is_empty() {
+        // No analyst on the line: calls where the host reads out questions sent in.
+        turns = read_out_turns(call, start);
+    }
     let mut out = Vec::new();
     let mut turn = 0;
-    for (speaker, text) in analyst_turns(call, &speakers, start) {
+    for (speaker, text) in turns {
         let qs = split_questions(&text, &speaker.name);
         if qs.is_empty() {
             continue;
@@ -169,7 +174,7 @@ fn similar_names(a: &str, b: &str) -> bool {
         return true;
     }
     let longest = a.len().max(b.len());
-    longest >= 8 && levenshtein(a, b) <= longest / 6
+    longest >= 6 && levenshtein(a, b) <= (longest / 6).max(1)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -196,15 +201,20 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 
 /// `(analyst, firm)` pairs the operator announces.
 fn operator_cues(text: &str) -> Vec<(String, Option<String>)> {
+    operator_cue_spans(text).into_iter().map(|(name, firm, _)| (name, firm)).collect()
+}
+
+/// Each cue's analyst, firm, and the byte offset where the cue ends.
+fn operator_cue_spans(text: &str) -> Vec<(String, Option<String>, usize)> {
     static CUE: OnceLock<Regex> = OnceLock::new();
     static TAIL: OnceLock<Regex> = OnceLock::new();
     let cue = re(
         &CUE,
-        r"(?:(?:question|questions)\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are|will come)\s+from|(?:go|move|turn)\s+(?:next\s+)?to|(?:take|hear)\s+(?:a\s+question\s+)?from|from the line of|(?:next|first|last)\s+(?:up\s+)?is|\[Operator Instructions\])\s+(?:the\s+line\s+of\s+|line\s+of\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?(?P<name>[A-Z][\p{L}'’.-]*(?:\s+(?:[A-Z][\p{L}'’.-]*|de|van|von|da|di|del|la|le)){0,3})(?:,?\s+(?:with|from|of|at)\s+(?P<firm>[^.,;?!\n]+))?",
+        r"(?:(?:question|questions)\s+(?:today\s+)?(?:will\s+)?(?:(?:is\s+)?going\s+to\s+)?(?:comes?|is|are|will come)\s+from|(?:go|move|turn)\s+(?:next\s+)?to|(?:take|hear)\s+(?:a\s+question\s+|the\s+next\s+question\s+|our\s+next\s+question\s+)?from|from the line of|(?:next|first|last)\s+(?:up\s+)?is|\[Operator Instructions\])\s+(?:the\s+line\s+of\s+|line\s+of\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?(?P<name>[A-Z][\p{L}'’.-]*(?:\s+(?:[A-Z][\p{L}'’.-]*|de|van|von|da|di|del|la|le)){0,3})(?:,?\s+(?:with|from|of|at)\s+(?P<firm>(?:[^.,;?!\n]|\.[^\s.,;?!])+))?",
     );
     let tail = re(
         &TAIL,
-        r"(?i)\s+(?:please go ahead|your line is (?:now )?open|you may (?:now )?(?:proceed|go ahead|begin)|please proceed|go ahead)\b.*$",
+        r"(?i)\s+(?:please go ahead|your line is (?:now )?open|you may (?:now )?(?:proceed|go ahead|begin)|please proceed|go ahead|who|which|and (?:he|she|they))\b.*$",
     );
     cue.captures_iter(text)
         .filter_map(|c| {
@@ -214,8 +224,16 @@ fn operator_cues(text: &str) -> Vec<(String, Option<String>)> {
             if words.len() < 2 || words.iter().any(|w| matches!(w.to_lowercase().as_str(), "your" | "the" | "our" | "line" | "question" | "questions" | "instructions" | "operator")) {
                 return None;
             }
-            let firm = c.name("firm").map(|f| tail.replace(f.as_str().trim(), "").trim().to_owned()).filter(|f| !f.is_empty());
-            Some((name, firm))
+            let mut end = c.get(0).expect("whole match").end();
+            let firm = c.name("firm").and_then(|f| {
+                let kept = tail.replace(f.as_str().trim(), "").trim().to_owned();
+                // Where the firm was cut short ("Big Bank who asks"), the cue ends with what was kept.
+                if kept.len() < f.as_str().trim().len() {
+                    end = f.start() + f.as_str().find(kept.as_str()).unwrap_or(0) + kept.len();
+                }
+                (!kept.is_empty()).then_some(kept)
+            });
+            Some((name, firm, end))
         })
         .collect()
 }
@@ -243,17 +261,19 @@ fn qa_start(call: &Call, people: &People) -> Option<usize> {
     {
         return Some(i);
     }
-    call.turns.iter().position(|t| {
-        t.role == Role::Analyst || people.find(&t.speaker).is_some_and(|p| p.role == Role::Analyst)
-    })
+    call.turns
+        .iter()
+        .position(|t| t.role == Role::Analyst || people.find(&t.speaker).is_some_and(|p| p.role == Role::Analyst))
+        // A host reading out questions sent in.
+        .or_else(|| call.turns.iter().position(|t| is_question_cue(&t.text) && !operator_cues(&t.text).is_empty()))
 }
 
 /// Words that mark a label as a company title rather than a person.
-fn is_title_label(label: &str) -> bool {
+pub(crate) fn is_title_label(label: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(
         &RE,
-        r"(?i)\b(?:chief|officer|ceo|cfo|coo|cto|president|vice|director|head of|investor relations|chairman|chair|founder|treasurer|controller|executive|management|company representative|general counsel|svp|evp)\b",
+        r"(?i)\b(?:chief|officer|ceo|cfo|coo|cto|president|vice|director|head of|investor relations|chairman|chair|founder|treasurer|controller|executive|company representative|general counsel|svp|evp)\b",
     )
     .is_match(label)
 }
@@ -327,7 +347,7 @@ fn attribute(call: &Call, people: &People, start: usize) -> Vec<Option<Speaker>>
 /// An unlabelled paragraph after an analyst or an executive: is it the
 /// analyst asking (more)? It must ask something and not open like an answer.
 fn continues_asking(text: &str, analyst: Option<&Speaker>, prev: Role) -> bool {
-    if !asks(text) || opens_like_answer(text, analyst.map(|a| a.name.as_str()).unwrap_or("")) {
+    if !asks(text) || opens_like_answer(text, analyst.map(|a| a.name.as_str()).unwrap_or("")) || is_question_cue(text) {
         return false;
     }
     // After the analyst's own paragraph, a follow-on paragraph must end on a question.
@@ -393,6 +413,21 @@ fn analyst_turns(call: &Call, speakers: &[Option<Speaker>], start: usize) -> Vec
     out
 }
 
+/// Questions a host reads out ("Our next question comes from Jane Roe of
+/// Big Bank, who asks, ..."), as turns of the analysts named.
+fn read_out_turns(call: &Call, start: usize) -> Vec<(Speaker, String)> {
+    call.turns[start..]
+        .iter()
+        .filter_map(|t| {
+            let (name, firm, rest) = operator_cue_spans(&t.text).into_iter().next()?;
+            static LEAD: OnceLock<Regex> = OnceLock::new();
+            let lead = re(&LEAD, r"(?i)^[\s,.:;-]*(?:(?:who|which|and (?:he|she|they))\s+)?(?:asks?|asked|wants to know|writes|is asking|would like to know)?[\s,.:;-]*");
+            let text = lead.replace(&t.text[rest..], "").into_owned();
+            Some((Speaker { role: Role::Analyst, name, firm }, text))
+        })
+        .collect()
+}
+
 /// Sentences: ends at `.`, `?` or `!` followed by space and a capital,
 /// digit or quote; line breaks always end one.
 fn sentences(text: &str) -> Vec<&str> {
@@ -425,7 +460,44 @@ fn is_courtesy(clause: &str) -> bool {
         &RE,
         r"(?i)^\W*(?:(?:and|so|okay|ok|well|yes|yeah|hey|hi|hello|again|all right|alright|great|perfect|excellent|wonderful|fantastic|terrific|awesome|very good|good|nice|oh)\b[\s,.!-]*)*(?:good (?:morning|afternoon|evening|day)|hi|hello|hey|thanks?|thank you|congrat\w*|(?:and\s+)?(?:my\s+)?(?:congrat\w*|compliments)|(?:a\s+)?(?:great|nice|good|solid|strong|terrific|impressive|fantastic|excellent|wonderful|congrats on the|congratulations on the)\s+(?:quarter|results?|job|execution|print|numbers|progress|year|start|work|performance|update|color|colour|answer|quarter and year)|(?:i\s+)?appreciate|got it|understood|that's (?:very |really |super |extremely )?(?:helpful|great|clear|useful|fair|good)|(?:very|really|super) helpful|helpful|makes sense|fair enough|okay|ok|perfect|great|excellent|sure|all right|alright|that's it|that's all|i'll (?:pass it on|get back in|jump back|hop back|step back|go back|requeue|leave it)|i will (?:pass|leave|jump|hop)|(?:best of luck|good luck)|welcome|yes|yeah|no|right)\b",
     );
-    !clause.contains('?') && r.is_match(clause) && !asks_in_courtesy(clause)
+    static ANY: OnceLock<Regex> = OnceLock::new();
+    let any = re(
+        &ANY,
+        r"(?i)\b(?:congrat\w*|thanks?|thank you|appreciate\w*|(?:great|nice|good|solid|strong|terrific|impressive|fantastic|excellent|wonderful)\s+(?:quarter|results?|job|execution|print|numbers|progress|year|start|work|performance)|well deserved|helpful|good luck|best of luck|happy (?:holidays?|thanksgiving|new year)|how are you|can you hear me|(?:this is|it's) (?:\w+ ){1,3}(?:on|in) for|i'll (?:pass|let|leave|get back|jump|hop|step|go back|requeue|turn it|hand it|yield|follow up (?:offline|later)|take the rest)|encouraging|(?:great|good) to hear|(?:great|good) (?:color|colour|detail)|makes (?:a lot of |total |perfect |good )?sense|for (?:all )?(?:the|your) (?:color|colour|time|answers?|help|detail|details|insight)|have a (?:great|good|nice)|well done|sounds good|go ahead|i got it|(?:fantastic|great|good) outcome|that's fair|fair enough|got it|understood)\b",
+    );
+    let words = clause.split_whitespace().count();
+    static CHECK: OnceLock<Regex> = OnceLock::new();
+    let check = re(&CHECK, r"(?i)(?:(?:can|do|could) you (?:all |guys |both )?hear me(?: now| okay| ok| all right)?|how are you(?: doing)?(?: today)?)\W*$");
+    if is_vocative(clause) || (words <= 12 && check.is_match(clause)) {
+        return true;
+    }
+    !clause.contains('?')
+        && words <= 20
+        && !asks_in_courtesy(clause)
+        && (r.is_match(clause) || (words <= 14 && any.is_match(clause)))
+}
+
+/// Only names or "guys", "everyone", "team": what is left of "Hi, Jane and team."
+fn is_vocative(clause: &str) -> bool {
+    // Capitalised words that open sentences, not names.
+    const OPENERS: &[&str] = &[
+        "first", "second", "third", "secondly", "thirdly", "lastly", "finally", "just", "so", "and", "also", "maybe", "then",
+        "now", "well", "okay", "great", "sure", "yes", "no", "look", "listen", "sorry", "actually", "obviously", "clearly",
+        "specifically", "separately", "additionally", "further", "however", "overall", "basically", "perhaps", "quickly",
+        "briefly", "today", "there", "here", "this", "that", "these", "those", "it", "what", "how", "why", "when", "where",
+        "who", "which", "can", "could", "would", "should", "will", "do", "does", "did", "is", "are", "was", "were", "i", "we",
+        "you", "they", "our", "your", "my", "if", "as", "on", "in", "at", "for", "with", "from", "to", "of", "by", "about",
+        "given", "regarding", "congrats", "thanks", "thank", "one", "two", "a", "the", "any", "some", "last", "next",
+    ];
+    let words: Vec<&str> = clause.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric())).filter(|w| !w.is_empty()).collect();
+    !words.is_empty()
+        && words.len() <= 4
+        && words.iter().all(|w| {
+            let lower = w.to_lowercase();
+            matches!(lower.as_str(), "guys" | "everyone" | "everybody" | "all" | "team" | "folks" | "gentlemen" | "ladies" | "and" | "both" | "again")
+                || (w.chars().next().is_some_and(char::is_uppercase) && w.len() > 1 && !OPENERS.contains(&lower.as_str()))
+        })
+        && words.iter().any(|w| w.chars().next().is_some_and(char::is_uppercase) || *w == "guys" || *w == "everyone" || *w == "team")
 }
 
 /// A courtesy opening that goes on to ask ("thanks for taking my question, I wanted to ask ...").
@@ -452,17 +524,23 @@ fn strip_courtesy_prefix(sentence: &str) -> &str {
         let (clause, after) = rest.split_at(cut);
         let sep_len = after.chars().next().map_or(0, char::len_utf8);
         let after = after[sep_len..].trim_start();
-        if after.is_empty() || !is_courtesy(clause) {
+        // A name is dropped with the courtesy around it, but kept before the question it opens.
+        if after.is_empty() || !is_courtesy(clause) || (is_vocative(clause) && !is_courtesy(after)) {
             return rest;
         }
         rest = after;
     }
 }
 
-/// Whether a sentence opens a new question within an analyst's turn.
+/// Whether a sentence opens a new question within an analyst's turn:
+/// "Second, ...", "And then ...", "My follow-up ...", or turning to
+/// another executive ("And Amy, ...").
 fn starts_new_question(sentence: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(
+    static TO_ANOTHER: OnceLock<Regex> = OnceLock::new();
+    re(&TO_ANOTHER, r"^\W*(?:[Aa]nd|[Tt]hen|[Aa]lso|[Ss]o)\s+(?:(?:for|one for|maybe for|maybe)\s+)?\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?,")
+        .is_match(sentence)
+        || re(
         &RE,
         r"(?i)^\W*(?:(?:and|so|okay|ok|great|maybe|just|then|um|uh|now)[,]?\s+)*(?:second(?:ly)?\b|third(?:ly)?\b|last(?:ly)?\b|finally\b|then\b|also\b|one more\b|another\b|(?:my|the|a|as a|for (?:my|the|a)|just a|and a)\s+(?:quick\s+)?(?:second|follow[- ]?up|last|final|third|next|other|2nd)\b|(?:if i (?:could|can|may|might)|can i|could i|let me) (?:ask|squeeze|sneak|add|follow|just)|on (?:the )?\w+(?: \w+)?,)",
     )
@@ -480,7 +558,10 @@ pub fn split_questions(text: &str, analyst: &str) -> Vec<String> {
             break;
         }
         let s = strip_courtesy_prefix(sentence);
-        if is_courtesy(s) {
+        // Courtesy anywhere; at the start of the turn also scraps of a few words ("out in the quarter.").
+        let words = s.split_whitespace().count();
+        let scrap = words <= 4 || (words <= 8 && s.starts_with(|c: char| c.is_lowercase()));
+        if is_courtesy(s) || (groups.is_empty() && !s.contains('?') && scrap) {
             continue;
         }
         let new = match groups.last() {
@@ -494,7 +575,21 @@ pub fn split_questions(text: &str, analyst: &str) -> Vec<String> {
         }
         asked_any |= s.trim_end().ends_with('?');
     }
-    groups.into_iter().map(|g| g.join(" ")).filter(|q| q.split_whitespace().count() >= 3).collect()
+    groups
+        .into_iter()
+        .map(|g| g.join(" "))
+        .filter(|q| q.split_whitespace().count() >= 3 && !is_announcement(q))
+        .collect()
+}
+
+/// "And then a follow-up." with nothing after it: the analyst was cut off or answered already.
+fn is_announcement(q: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &RE,
+        r"(?i)^\W*(?:(?:and|so|then|just|okay|also|maybe)[,]?\s+)*(?:(?:i|we)\s*(?:'ll|’ll|'ve|’ve|'d|’d|\s+will|\s+would)?\s*(?:have|had|got|ask|wanted to ask|want to ask|like to ask)\s+)?(?:(?:a|one|my|the|two|2|three|3|a couple of|a quick|one quick|just one)\s+)*(?:quick\s+|last\s+|final\s+|main\s+|separate\s+|other\s+|more\s+|small\s+|modeling\s+|credit\s+|housekeeping\s+)*(?:follow[- ]?ups?|questions?|clarifications?|one)(?:\s+(?:and then|and)\s+(?:a|one)\s+(?:\w+\s+)?(?:question|follow[- ]?up))?(?:\s+(?:for me|for you|here|please|as well|too))?\W*$",
+    );
+    !q.contains('?') && r.is_match(q)
 }
 
 #[cfg(test)]
@@ -527,7 +622,7 @@ mod tests {
         );
         assert_eq!(
             qs,
-            vec!["Two questions. First, how should we think about capex next year?", "And second, what drove the margin expansion?"]
+            vec!["First, how should we think about capex next year?", "And second, what drove the margin expansion?"]
         );
     }
 

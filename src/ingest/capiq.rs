@@ -67,9 +67,9 @@ impl Format for CapIq {
         let lines: Vec<&str> = text.lines().map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')).collect();
         let (header, participants, body_start) = read_front(&lines);
         let meta = Header::read(&header, path);
-        if let Some(event) = meta.non_earnings_event() {
-            return Err(IngestError::Malformed { format: NAME, message: format!("not an earnings call ({event})") });
-        }
+        // A conference or investor day has analysts asking but reports no
+        // quarter: its questions are kept, placed in no fiscal quarter.
+        let call_date = if meta.non_earnings_event() { None } else { meta.date };
         let turns = read_turns(&lines[body_start..], &participants);
         if turns.is_empty() {
             return Err(IngestError::Malformed { format: NAME, message: "no speaker turns found".into() });
@@ -80,7 +80,7 @@ impl Format for CapIq {
             ticker: meta.ticker,
             company: meta.company,
             fiscal: meta.fiscal,
-            call_date: meta.date,
+            call_date,
             participants,
             turns,
         })
@@ -134,14 +134,12 @@ impl Header {
         Header { company, ticker, event, fiscal, date }
     }
 
-    /// Conferences, investor days and the like hold Q&A but report no quarter.
-    fn non_earnings_event(&self) -> Option<&str> {
+    /// Conferences, investor days and the like hold Q&A but report no
+    /// quarter: no fiscal label anywhere and no word of earnings in the title.
+    fn non_earnings_event(&self) -> bool {
         static EARNINGS: OnceLock<Regex> = OnceLock::new();
-        static OTHER: OnceLock<Regex> = OnceLock::new();
         let earnings = re(&EARNINGS, r"(?i)\b(?:earnings|results|sales|trading|quarter|Q[1-4]|H[12])\b");
-        let other = re(&OTHER, r"(?i)\b(?:conference|investor day|analyst day|summit|access day|forum|symposium|fireside|m&a call|spin-off|discusses)\b");
-        let event = self.event.as_str();
-        (self.fiscal.is_none() && !earnings.is_match(event) && other.is_match(event)).then_some(event)
+        self.fiscal.is_none() && !earnings.is_match(&self.event)
     }
 }
 
@@ -222,6 +220,11 @@ fn known_labels(lines: &[&str], participants: &[Participant]) -> HashSet<String>
 /// Strips a roster's description that the layout repeats after the label
 /// ("Jane Roe: Big Bank, Research Division Thanks ...").
 fn strip_description<'a>(text: &'a str, speaker: &str, participants: &[Participant]) -> &'a str {
+    // Analysts' descriptions end in "Research Division", even where the label is misspelled.
+    const DIVISION: &str = "Research Division";
+    if let Some(i) = text.find(DIVISION).filter(|&i| i <= 100) {
+        return text[i + DIVISION.len()..].trim_start_matches([',', ' ']);
+    }
     let Some(p) = participants.iter().find(|p| p.name == speaker) else { return text };
     let Some(desc) = p.firm.as_deref() else { return text };
     for prefix in [format!("{desc}, Research Division"), desc.to_owned()] {
@@ -234,6 +237,9 @@ fn strip_description<'a>(text: &'a str, speaker: &str, participants: &[Participa
 
 fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
     let labels = known_labels(lines, participants);
+    // Longest first, so that a full name wins over a shorter label it starts with.
+    let mut glue_labels: Vec<&String> = labels.iter().collect();
+    glue_labels.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     let descriptions: HashSet<&str> = participants.iter().filter_map(|p| p.firm.as_deref()).collect();
     let mut turns: Vec<Turn> = Vec::new();
     let mut section: Option<Section> = None;
@@ -245,7 +251,7 @@ fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
         turns.push(Turn { speaker: speaker.to_owned(), role: Role::Unknown, firm: None, text: String::new(), section });
     };
     let push_text = |turns: &mut Vec<Turn>, text: &str| {
-        if let Some(t) = turns.last_mut() {
+        if let Some(t) = turns.last_mut().filter(|_| !text.is_empty()) {
             if !t.text.is_empty() {
                 t.text.push('\n');
             }
@@ -293,18 +299,16 @@ fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
         if turns.is_empty() {
             open(&mut turns, "", section_now);
         }
-        // A speaker's name glued to the end of the paragraph before their turn.
-        let glued = glued_label(body, &labels);
-        if let Some((before, _)) = glued {
-            body = before;
+        // Speakers' names glued after the last sentence of the turn before
+        // (at the end of the line, or mid-line before their title).
+        while let Some((before, label, after)) = glued_label(body, &glue_labels, participants) {
+            push_text(&mut turns, before);
+            open(&mut turns, label, section_now);
+            body = after;
         }
         push_text(&mut turns, body);
-        fresh_label = false;
+        fresh_label = body.is_empty();
         blank_before = false;
-        if let Some((_, label)) = glued {
-            open(&mut turns, label, section_now);
-            fresh_label = true;
-        }
     }
     for t in &mut turns {
         if t.speaker == "Operator" {
@@ -315,18 +319,30 @@ fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
     turns
 }
 
-/// `... you may begin. Jane Roe` -> (`... you may begin.`, `Jane Roe`).
-fn glued_label<'a>(text: &'a str, labels: &HashSet<String>) -> Option<(&'a str, &'a str)> {
-    let bytes = text.as_bytes();
-    // Try each sentence end followed by a space; the tail must be a known label.
-    for (i, _) in text.match_indices(". ").chain(text.match_indices("? ")).chain(text.match_indices("! ")) {
-        let tail = text[i + 2..].trim();
-        if !tail.is_empty() && labels.contains(tail) {
-            return Some((&text[..=i], tail));
+/// `... you may begin. Jane Roe` -> (`... you may begin.`, `Jane Roe`, ``);
+/// `... success? Jane Roe Big Bank Yes, ...` -> (`... success?`, `Jane Roe`, `Yes, ...`).
+/// Mid-line, a name counts only when its roster description or a colon follows.
+fn glued_label<'a>(text: &'a str, labels: &[&'a String], participants: &[Participant]) -> Option<(&'a str, &'a str, &'a str)> {
+    let ends = text.match_indices(". ").chain(text.match_indices("? ")).chain(text.match_indices("! ")).chain(text.match_indices("] "));
+    let mut ends: Vec<usize> = ends.map(|(i, _)| i).collect();
+    ends.sort_unstable();
+    for i in ends {
+        let tail = &text[i + 2..];
+        for &label in labels {
+            let Some(after) = tail.strip_prefix(label.as_str()) else { continue };
+            let after = after.trim_start();
+            let rest = if after.is_empty() {
+                Some("")
+            } else if let Some(r) = after.strip_prefix(": ").or_else(|| after.strip_prefix(':')) {
+                Some(strip_description(r.trim_start(), label, participants))
+            } else {
+                let stripped = strip_description(after, label, participants);
+                (stripped.len() < after.len()).then_some(stripped)
+            };
+            if let Some(rest) = rest {
+                return Some((&text[..=i], label.as_str(), rest));
+            }
         }
     }
-    // "... operator instructions] Jane Roe" and other closings without a period.
-    let last_sep = bytes.iter().rposition(|&b| b == b']' || b == b')')?;
-    let tail = text[last_sep + 1..].trim();
-    (labels.contains(tail)).then(|| (&text[..=last_sep], tail))
+    None
 }

@@ -99,9 +99,10 @@ fn participant(entry: &str) -> Option<Participant> {
     let (name, rest) = entry.split_once("--")?;
     let name = name.trim();
     let rest = rest.trim();
+    // Some pages drop the "-- Analyst" and give the firm alone; a job title means an executive.
     let (firm, is_analyst) = match rest.rsplit_once("--") {
-        Some((firm, role)) => (firm.trim(), role.to_lowercase().contains("nal")),
-        None => (rest, false),
+        Some((firm, role)) => (firm.trim(), !crate::segment::is_title_label(role)),
+        None => (rest, !crate::segment::is_title_label(rest)),
     };
     (!name.is_empty()).then(|| Participant {
         name: name.to_owned(),
@@ -131,6 +132,8 @@ mod tests {
         assert_eq!((a.name.as_str(), a.role, a.firm.as_deref()), ("Jane Roe", Role::Analyst, Some("Big Bank")));
         let typo = participant("Jon Doe--Small Bank -- Anlayst").unwrap();
         assert_eq!(typo.role, Role::Analyst);
+        let bare = participant("Jo Poe--Mid Bank").unwrap();
+        assert_eq!((bare.role, bare.firm.as_deref()), (Role::Analyst, Some("Mid Bank")));
         let e = participant("Pat Exec--Chief Executive Officer").unwrap();
         assert_eq!((e.role, e.firm.as_deref()), (Role::Executive, Some("Chief Executive Officer")));
     }
