@@ -408,3 +408,59 @@ fn asr_does_not_take_an_introduced_executive_for_an_analyst() {
     assert!(!who.iter().any(|a| a.contains("Director")), "{who:?}");
     assert_eq!(who[0], "Brian Nowak");
 }
+
+// Detection: from content alone, and never one similar layout for another.
+
+fn detected(path: &Path) -> Option<&'static str> {
+    let text = earnings_qa::ingest::decode(&std::fs::read(path).unwrap()).ok()?;
+    earnings_qa::ingest::detect(&text).map(|f| f.name())
+}
+
+#[test]
+fn each_sample_is_detected_as_its_layout() {
+    let expected = [
+        ("MSFT_FY2026_Q2_streetevents.txt", "streetevents_text"),
+        ("MSFT_FY2026_Q2_api.json", "api_json"),
+        ("MSFT_2026_Q3_motleyfool.json", "motleyfool_json_transcript_field"),
+        ("AMZN_4Q25_capiq.txt", "capiq_or_seekingalpha_text"),
+        ("AMZN_2026_Q1_asr.txt", "asr_no_speakers"),
+        ("GOOGL_Q4_2025_name_colon.txt", "name_colon_text"),
+        ("GOOGL_2026_Q1_motleyfool.transcript.txt", "motleyfool_name_colon"),
+        ("META_q4_2025.txt", "motleyfool_json_turns"),
+        ("ORCL_Q2_2026_callstreet.txt", "callstreet_text"),
+        ("ORCL_Q3_2026_motleyfool_header.txt", "motleyfool_header_name_colon"),
+    ];
+    for (file, format) in expected {
+        assert_eq!(detected(Path::new(&sample(file))), Some(format), "{file}");
+    }
+}
+
+/// Every `train` and `dev` file of the shared corpus is detected as the
+/// layout the manifest gives it (the JPMorgan calls that the manifest
+/// files under `name_colon_text` are CallStreet text, read by their own
+/// layout); the files no layout claims are the empty ones and one CapIQ
+/// file with an unknown header.
+#[test]
+fn detection_agrees_with_the_manifest() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(manifest) = std::fs::read_to_string(root.join("manifest.csv")) else {
+        eprintln!("skipped: no shared corpus");
+        return;
+    };
+    let (mut agree, mut unclaimed, mut wrong) = (0, 0, Vec::new());
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.trim_end().split(',').collect();
+        let (path, format, split) = (cols[0], cols[2], cols[cols.len() - 1]);
+        if split == "heldout" {
+            continue;
+        }
+        let expected = if format == "name_colon_text" && path.contains("/JPM_") { "callstreet_text" } else { format };
+        match detected(&root.join(path)) {
+            Some(f) if f == expected => agree += 1,
+            None => unclaimed += 1,
+            Some(f) => wrong.push(format!("{path}: {f}, manifest {format}")),
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    assert!(agree > 2800 && unclaimed <= 4, "{agree} agree, {unclaimed} unclaimed");
+}
