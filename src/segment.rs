@@ -273,7 +273,7 @@ pub(crate) fn is_title_label(label: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(
         &RE,
-        r"(?i)\b(?:chief|officer|ceo|cfo|coo|cto|president|vice|director|head of|investor relations|chairman|chair|founder|treasurer|controller|executive|company representative|general counsel|svp|evp)\b",
+        r"(?i)\b(?:chief|officer|ceo|cfo|coo|cto|president|vice|director|head of|investor relations|chairman|chair|founder|treasurer|controller|executive|company representative|general counsel|svp|evp|vp|relations|secretary|representative|spokesperson)\b",
     )
     .is_match(label)
 }
