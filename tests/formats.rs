@@ -76,6 +76,20 @@ fn first_turn_questions(run: &Run, analyst: &str) -> usize {
     run.questions.iter().filter(|q| field(q, "analyst") == analyst && Some(&q["turn"]) == turn.as_ref()).count()
 }
 
+/// Answers address the analyst by first name ("..., Mark, ..."); an
+/// analyst does not, so a question holding its asker's name followed by a
+/// comma has an answer left in it.
+fn answers_left_out(run: &Run) -> bool {
+    run.questions.iter().all(|q| {
+        let first = field(q, "analyst").split_whitespace().next().unwrap_or_default();
+        let left_in = field(q, "text").contains(&format!("{first},"));
+        if left_in {
+            eprintln!("answer left in {}'s question {}", field(q, "analyst"), q["index"]);
+        }
+        !left_in
+    })
+}
+
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter().map(|(a, f)| (a.to_string(), f.to_string())).collect()
 }
@@ -307,7 +321,7 @@ fn name_colon_text_microsoft_fy2025_q1() {
     let Some(f) = shared("raja2502/MSFT_Q1_2025.txt") else { return };
     let run = questions(&[&f]);
     assert_eq!(analysts(&run), pairs(MSFT_FY25_Q1_ANALYSTS));
-    // "two related questions": internal constraints, then external ones.
+    // One turn, two questions (constraints inside, then outside the company).
     assert_eq!(first_turn_questions(&run, "Keith Weiss"), 2);
     assert!(run.questions.iter().all(|q| field(q, "fiscal_period") == "FY2025 Q1" && field(q, "calendar_quarter") == "2024Q3"));
 }
@@ -321,8 +335,7 @@ fn motleyfool_header_older_page_microsoft_fy2025_q1() {
     assert_eq!(first_turn_questions(&run, "Keith Weiss"), 2);
     let q = &run.questions[0];
     assert_eq!((field(q, "ticker"), field(q, "call_date")), ("MSFT", "2024-10-30"));
-    // Answers stay out of the analysts' turns.
-    assert!(run.questions.iter().all(|q| !field(q, "text").starts_with("Thank you, Keith")));
+    assert!(answers_left_out(&run));
 }
 
 #[test]
@@ -378,8 +391,8 @@ fn callstreet_text_jpmorgan_q3_2025() {
         ])
     );
     assert_eq!(first_turn_questions(&run, "Glenn Schorr"), 2);
-    // A page number between the rule and the speaker does not glue a speaker's title into a turn.
-    assert!(run.questions.iter().all(|q| !field(q, "text").contains("JPMorganChase A")));
+    // A page number between the rule and the speaker does not glue a speaker's title line into a turn.
+    assert!(run.questions.iter().all(|q| !field(q, "text").contains("Officer")));
     assert_eq!(field(&run.questions[0], "call_date"), "2025-10-14");
 }
 
@@ -393,10 +406,8 @@ fn asr_microsoft_fy2025_q1_cuts_questions_from_answers() {
         ["Keith Weiss", "Brent Bill", "Mark Mortler", "Carl Kirsten", "Cash Rangan", "Mark Murphy", "Remo Lencho", "Rishi Jaluria"]
     );
     assert_eq!(first_turn_questions(&run, "Keith Weiss"), 2);
-    for q in &run.questions {
-        let t = field(q, "text");
-        assert!(!t.contains("to your question") && !t.contains("supply pushout"), "answer left in: {t}");
-    }
+    assert!(answers_left_out(&run));
+    assert_eq!(run.questions.len(), 10);
     assert_eq!(field(&run.questions[0], "fiscal_period"), "FY2025 Q1");
 }
 

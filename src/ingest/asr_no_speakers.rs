@@ -5,7 +5,7 @@
 //! turn, the analyst's turn and the answer. Analyst and answer run
 //! together in the audio; the analyst's part ends where the first
 //! sentence that opens an answer follows a question ("...next year?
-//! Thanks, Keith. So ...").
+//! Thanks, Ann. So ...").
 
 use std::path::Path;
 use std::sync::LazyLock;

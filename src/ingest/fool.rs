@@ -178,7 +178,7 @@ mod tests {
 
     #[test]
     fn newer_pages() {
-        let text = "NASDAQ:ACME\n\nAcme\n\nDate\n\nTuesday, Jan. 20, 2026 at 4:45 p.m. ET\n\nCall participants\n\nChief Executive Officer — Jo Doe\n\nRevenue-- up 5%.\n\nFull Conference Call Transcript\n\nJo Doe:We did well.\n\nOperator:Our first question comes from Ann Lee with Beta Bank.\n\nAnn Lee:How are margins?\n\nThis article is a transcript of this conference call produced for The Motley Fool.\n";
+        let text = "NASDAQ:ACME\n\nAcme\n\nDate\n\nTuesday, Jan. 20, 2026 at 4:45 p.m. ET\n\nCall participants\n\nChief Executive Officer — Jo Doe\n\nRevenue-- up 5%.\n\nFull Conference Call Transcript\n\nJo Doe:We did well.\n\nOperator:Our first question comes from Ann Lee with Beta Bank.\n\nAnn Lee:How are margins?\n\nThis article is a transcript of this conference call produced for Example.\n";
         assert!(looks_like_page(text));
         let p = parse(text);
         assert_eq!(p.ticker.as_deref(), Some("ACME"));

@@ -108,7 +108,7 @@ static WELCOME: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The company the operator welcomes listeners to, as in "welcome to the
-/// Microsoft Fiscal Year 2025 First Quarter call".
+/// Contoso Fiscal Year 2025 First Quarter call".
 pub fn welcomed_company(opening: &str) -> Option<String> {
     let c = WELCOME.captures(opening)?;
     let name = c[1].trim_end_matches([',', '.']).trim();
@@ -134,9 +134,9 @@ mod tests {
     #[test]
     fn dates_in_the_ways_vendors_write_them() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
-        assert_eq!(first_date("Oct 30, 2024,5:30 p.m. ET"), d(2024, 10, 30));
-        assert_eq!(first_date("Sept. 3, 2025"), d(2025, 9, 3));
-        assert_eq!(first_date("Wednesday, July 30, 2025, at 9:30 p.m. ET"), d(2025, 7, 30));
+        assert_eq!(first_date("Oct 9, 2024,4:30 p.m. ET"), d(2024, 10, 9));
+        assert_eq!(first_date("Sept. 4, 2025"), d(2025, 9, 4));
+        assert_eq!(first_date("Thursday, July 17, 2025, at 8:30 p.m. ET"), d(2025, 7, 17));
         assert_eq!(first_date("EVENT DATE/TIME: JANUARY 28, 2026 / 10:30PM GMT"), d(2026, 1, 28));
         assert_eq!(first_date("no date here, 2025"), None);
     }
@@ -144,11 +144,11 @@ mod tests {
     #[test]
     fn quarter_labels_compact_and_spoken() {
         assert_eq!(quarter_label("Quarter: Q1 2025"), fp(2025, 1));
-        assert_eq!(quarter_label("MSFT - Q2 FY2026 Microsoft"), fp(2026, 2));
+        assert_eq!(quarter_label("CTSO - Q2 FY2026 Contoso"), fp(2026, 2));
         assert_eq!(quarter_label("AAN_q4_2020"), fp(2020, 4));
         assert_eq!(quarter_label("AMZN_2026_Q1_839a9c.transcript.txt"), fp(2026, 1));
-        assert_eq!(spoken_quarter("welcome to the Microsoft Fiscal Year 2025 First Quarter Earnings"), fp(2025, 1));
-        assert_eq!(spoken_quarter("Alphabet's second quarter 2025 earnings call"), fp(2025, 2));
+        assert_eq!(spoken_quarter("welcome to the Contoso Fiscal Year 2025 First Quarter Earnings"), fp(2025, 1));
+        assert_eq!(spoken_quarter("Fabrikam's second quarter 2025 earnings call"), fp(2025, 2));
         assert_eq!(spoken_quarter("our fourth-quarter fiscal 2024 results"), fp(2024, 4));
         assert_eq!(spoken_quarter("record revenue this quarter"), None);
     }
@@ -158,12 +158,12 @@ mod tests {
         assert_eq!(ticker_from_file_name(Path::new("a/MSFT_Q1_2025.txt")).as_deref(), Some("MSFT"));
         assert_eq!(ticker_from_file_name(Path::new("BRK.B_2025_Q1.txt")).as_deref(), Some("BRK.B"));
         assert_eq!(
-            welcomed_company("Greetings, and welcome to the Microsoft Fiscal Year 2025 First Quarter call").as_deref(),
-            Some("Microsoft")
+            welcomed_company("Hello, and welcome to the Contoso Fiscal Year 2025 First Quarter call").as_deref(),
+            Some("Contoso")
         );
         assert_eq!(
-            welcomed_company("Welcome to Alphabet's Second Quarter 2025 Earnings Conference Call").as_deref(),
-            Some("Alphabet")
+            welcomed_company("Welcome to Fabrikam's Second Quarter 2025 Earnings Conference Call").as_deref(),
+            Some("Fabrikam")
         );
     }
 }

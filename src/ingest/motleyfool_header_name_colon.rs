@@ -54,7 +54,7 @@ impl Format for MotleyFoolHeaderNameColon {
             return Err(malformed("the page holds no transcript turns (summary only?)"));
         }
         let ticker = field("Ticker").map(str::to_owned).or(page.ticker).unwrap_or_default();
-        // "Microsoft (微软)": the name without the gloss.
+        // "Contoso (gloss)": the name without the gloss.
         let company = field("Company").map(|c| c.split(" (").next().unwrap_or(c).trim().to_owned());
         Ok(Call {
             source: path.to_path_buf(),

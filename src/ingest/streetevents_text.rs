@@ -4,7 +4,7 @@
 //! Participants" and "Conference Call Participants" rosters (`* Name` over
 //! `Firm - Title`), then "Presentation" and "Questions and Answers"
 //! sections under `====` rules, each turn headed by a line such as
-//! `Keith Weiss, Morgan Stanley - Analyst   [6]` between `----` rules.
+//! `Lena Okafor, Harbor Peak Securities - Analyst   [6]` between `----` rules.
 
 use std::path::Path;
 use std::sync::LazyLock;
