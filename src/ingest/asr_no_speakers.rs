@@ -39,6 +39,26 @@ static NAMED_CUE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// The same cue where the speech-to-text fell into lower case without
+/// punctuation ("...comes from the line of jane roe with acme bank please
+/// proceed ..."): only taken whole, up to the hand-over.
+static LOWER_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"question\s+(?:comes|is|will come)\s+from\s+(?:the\s+line\s+of\s+)?(?P<name>[a-z][a-z'-]+(?:\s[a-z][a-z'-]+){1,2})\s+(?:with|from|of)\s+(?P<firm>[a-z][a-z&.' -]{1,40}?)\s+(?:please\s+(?:proceed|go\s+ahead)|your\s+line\s+is\s+(?:now\s+)?open)")
+        .unwrap()
+});
+
+/// "jane roe" -> "Jane Roe".
+fn title_case(words: &str) -> String {
+    words
+        .split_whitespace()
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// What the operator says after naming the analyst.
 static HANDOVER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[A-Z][\w'’-]*,\s+)?(?i:please\s+(?:proceed|go\s+ahead)[^.?!]*|your\s+line\s+is\s+(?:now\s+)?(?:open|live)|you\s+may\s+(?:proceed|begin|go\s+ahead)[^.?!]*|go\s+ahead[^.?!]*)[.?!]").unwrap()
@@ -72,6 +92,14 @@ fn cues(text: &str) -> Vec<Cue> {
         if !titled && (bare.is_none() || HANDOVER.is_match(&text[c.get(0).unwrap().end()..])) {
             all.push(cue(c, bare.unwrap_or(0)));
         }
+    }
+    for c in LOWER_CUE.captures_iter(text) {
+        all.push(Cue {
+            start: c.get(0).unwrap().start(),
+            end: c.get(0).unwrap().end(),
+            analyst: title_case(&c["name"]),
+            firm: Some(title_case(&c["firm"])),
+        });
     }
     all.sort_by_key(|c| c.start);
     let mut out: Vec<Cue> = Vec::new();
@@ -183,7 +211,7 @@ impl Format for AsrNoSpeakers {
     fn detect(&self, text: &str) -> u8 {
         let t = text.trim();
         let one_run = t.lines().count() <= 3 && t.len() > 2000;
-        if one_run && !t.starts_with(['{', '[']) && (CUE.is_match(t) || NAMED_CUE.is_match(t)) {
+        if one_run && !t.starts_with(['{', '[']) && (CUE.is_match(t) || NAMED_CUE.is_match(t) || LOWER_CUE.is_match(t)) {
             60
         } else {
             0
@@ -246,6 +274,8 @@ mod tests {
         let bare = turns("Prepared remarks end here. Operator, next question? Thank you. Cy Doe with the company Gamma. Cy, your line is now open. Is demand firm? Yes. This concludes today's call.");
         assert_eq!((bare[2].speaker.as_str(), bare[2].firm.as_deref()), ("Cy Doe", Some("Gamma")));
         assert_eq!(bare[2].text, "Is demand firm?");
+        let lower = turns("Welcome. Revenue grew. and our first question comes from the line of cy doe with gamma bank please proceed hi thanks. Is demand firm? Cy, yes it is.");
+        assert_eq!((lower[2].speaker.as_str(), lower[2].firm.as_deref()), ("Cy Doe", Some("Gamma Bank")));
     }
 
     #[test]
