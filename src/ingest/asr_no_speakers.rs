@@ -191,7 +191,7 @@ fn turns(text: &str) -> Vec<Turn> {
             operator.push_str(h.as_str().trim());
             after += h.end();
         }
-        let stretch_end = cues.get(k + 1).map_or(end, |n| cue_start(n)).max(after);
+        let stretch_end = cues.get(k + 1).map_or(end, cue_start).max(after);
         let sents = sentences(&text[after..stretch_end]);
         let n = question_length(&sents, &c.analyst);
         turns.push(turn("Operator", Role::Operator, None, operator, Section::Qa));
