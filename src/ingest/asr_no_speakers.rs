@@ -113,7 +113,7 @@ fn cues(text: &str) -> Vec<Cue> {
 
 /// Where the call ends.
 static CLOSING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:this|that)\s+(?:concludes|does conclude)\s+(?:today's|our|the)").unwrap());
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:this|that)\s+(?:concludes|does conclude|will conclude)\s+(?:today's|our|the)").unwrap());
 
 /// Sentences that open an executive's answer.
 static ANSWER_OPENER: LazyLock<Regex> = LazyLock::new(|| {
