@@ -212,7 +212,7 @@ fn operator_cue_spans(text: &str) -> Vec<(String, Option<String>, usize)> {
     static TAIL: OnceLock<Regex> = OnceLock::new();
     let cue = re(
         &CUE,
-        r"(?:(?:question|questions)\s+(?:today\s+)?(?:will\s+)?(?:(?:is\s+)?going\s+to\s+)?(?:comes?|is|are|will come)\s+from|(?:go|move|turn)\s+(?:next\s+)?to|(?:take|hear)\s+(?:a\s+question\s+|the\s+next\s+question\s+|our\s+next\s+question\s+)?from|from the line of|(?:next|first|last)\s+(?:up\s+)?is|\[Operator Instructions\])\s+(?:the\s+line\s+of\s+|line\s+of\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?(?P<name>[A-Z][\p{L}'’.-]*(?:\s+(?:[A-Z][\p{L}'’.-]*|de|van|von|da|di|del|la|le)){0,3})(?:,?\s+(?:with|from|of|at)\s+(?P<firm>(?:[^.,;?!\n]|\.[^\s.,;?!])+))?",
+        r"(?:(?:question|questions)\s+(?:today\s+)?(?:will\s+)?(?:(?:is\s+)?going\s+to\s+)?(?:comes?|is|are|will come)\s+from|(?:go|move|turn)\s+(?:(?:first|next|now|on)\s+)?to|(?:take|hear)\s+(?:a\s+question\s+|the\s+next\s+question\s+|our\s+next\s+question\s+)?from|from the line of|(?:next|first|last)\s+(?:up\s+)?is|\[Operator Instructions\])\s+(?:the\s+line\s+of\s+|line\s+of\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?(?P<name>[A-Z][\p{L}'’.-]*(?:\s+(?:[A-Z][\p{L}'’.-]*|de|van|von|da|di|del|la|le)){0,3})(?:,?\s+(?:with|from|of|at)\s+(?P<firm>(?:[^.,;?!\n]|\.[^\s.,;?!])+))?",
     );
     let tail = re(
         &TAIL,
@@ -245,7 +245,7 @@ fn is_question_cue(text: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(
         &RE,
-        r"(?i)\b(?:first|next|following|final|last)\s+question\b|\bquestions?\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are)\s+from\b|\bline is (?:now )?open\b|\bfrom the line of\b",
+        r"(?i)\b(?:first|next|following|final|last)\s+question\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are|will come|is coming)\s+from\b|\bquestions?\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are)\s+from\b|\bline is (?:now )?open\b|\bfrom the line of\b|\b(?:take|have|hear)\s+(?:our|the|your)\s+(?:first|next)\s+question\b|\b(?:go|move)\s+(?:first|next|now|on)\s+to\s+(?:the\s+line\s+of\s+)?\p{Lu}",
     )
     .is_match(text)
 }
@@ -388,7 +388,7 @@ fn asks(text: &str) -> bool {
     text.contains('?')
         || re(
             &RE,
-            r"(?i)\b(?:can you|could you|would you|will you|do you|are you|why|whether|is there|are there|how (?:do|does|should|are|is|much|many|to|you)|what (?:is|are|do|does|kind|type|was|were)|wonder(?:ing)?|curious|(?:want(?:ed)?|like) to (?:ask|get|understand|follow|dig|touch|go back|come back|hear)|my (?:first |second |last |final )?question|any (?:color|colour|update|thoughts|comments?|sense|detail)|talk (?:about|through|a little)|help us|walk us|give us|comment on|elaborate|update us|think about|expand on|unpack|clarif|remind us|touch on|speak to|follow[- ]?up)\b",
+            r"(?i)\b(?:can you|could you|would you|will you|do you|are you|why|whether|is there|are there|(?:has|have|had|did|does|do|is|are|was|were|will|would|could|can|should)\s+(?:you|your|they|their|there|it|the company|management)|you (?:can|could|might) (?:just |maybe |perhaps )?(?:share|talk|give|help|walk|provide|comment|elaborate|speak|update|unpack|quantify|frame|size)|expectations?|color on|colour on|sense (?:of|for)|thoughts on|update on|perspective on|views? on|how (?:do|does|should|are|is|much|many|to|you)|what (?:is|are|do|does|kind|type|was|were)|wonder(?:ing)?|curious|(?:want(?:ed)?|like) to (?:ask|get|understand|follow|dig|touch|go back|come back|hear)|my (?:first |second |last |final )?question|any (?:color|colour|update|thoughts|comments?|sense|detail)|talk (?:about|through|a little)|help us|walk us|give us|comment on|elaborate|update us|think about|expand on|unpack|clarif|remind us|touch on|speak to|follow[- ]?up)\b",
         )
         .is_match(text)
 }
@@ -588,7 +588,11 @@ pub fn split_questions(text: &str, analyst: &str) -> Vec<String> {
     groups
         .into_iter()
         .map(|g| g.iter().flat_map(|s| s.split_whitespace()).collect::<Vec<_>>().join(" "))
+        // Compliments and remarks with nothing asked ("It's an amazing day for you.") are not questions.
         .filter(|q| q.split_whitespace().count() >= 3 && !is_announcement(q))
+        .filter(|q| {
+            asks(q) || (q.split_whitespace().count() >= 12 && (starts_new_question(q) || starts_second_question(q) || q.to_lowercase().contains("question")))
+        })
         .collect()
 }
 
