@@ -79,8 +79,9 @@ fn groups(summary: &Summary) -> Vec<Group> {
 }
 
 // Layout in pixels.
-const SLOT: i32 = 46; // one bar and the space beside it
-const BAR: i32 = 34;
+const MIN_SLOT: i32 = 46; // one bar and the space beside it
+const MAX_SLOT: i32 = 80;
+const MIN_WIDTH: i32 = 760; // room for the legend and the caption
 const GROUP_GAP: i32 = 26;
 const LEFT: i32 = 60;
 const RIGHT: i32 = 24;
@@ -101,21 +102,23 @@ pub fn write(summary: &Summary, path: &Path, source: &str) -> Result<(), ReportE
         return Err(ReportError::TooManyBars(bars));
     }
     let bars = bars as i32;
-    let plot_width = bars * SLOT + groups.len() as i32 * GROUP_GAP;
-    let size = ((LEFT + plot_width + RIGHT).max(760) as u32, (TOP + PLOT_HEIGHT + BOTTOM) as u32);
+    // Few bars widen to fill the minimum width rather than leave it empty.
+    let gaps = groups.len() as i32 * GROUP_GAP;
+    let slot = ((MIN_WIDTH - LEFT - RIGHT - gaps) / bars.max(1)).clamp(MIN_SLOT, MAX_SLOT);
+    let size = ((LEFT + bars * slot + gaps + RIGHT).max(MIN_WIDTH) as u32, (TOP + PLOT_HEIGHT + BOTTOM) as u32);
     let caption = caption(summary, source);
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let err = |e: String| ReportError::Chart(format!("{}: {e}", path.display()));
     match ext.as_deref() {
         Some("svg") => {
             let root = SVGBackend::new(path, size).into_drawing_area();
-            draw(&root, &Pen::new(false), &groups, &caption, summary)
+            draw(&root, &Pen::new(false), &groups, slot, &caption, summary)
                 .and_then(|_| root.present())
                 .map_err(|e| err(e.to_string()))
         }
         Some("png") => {
             let root = BitMapBackend::new(path, size).into_drawing_area();
-            draw(&root, &Pen::new(true), &groups, &caption, summary)
+            draw(&root, &Pen::new(true), &groups, slot, &caption, summary)
                 .and_then(|_| root.present())
                 .map_err(|e| err(e.to_string()))
         }
@@ -251,6 +254,7 @@ fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     pen: &Pen,
     groups: &[Group],
+    slot: i32,
     caption: &[String; 2],
     summary: &Summary,
 ) -> Drawn<DB> {
@@ -262,7 +266,8 @@ fn draw<DB: DrawingBackend>(
     let plot_right = width as i32 - RIGHT;
     let max = groups.iter().flat_map(|g| &g.bars).map(|b| b.counts.iter().sum::<usize>()).max().unwrap_or(0).max(1);
     let step = step(max);
-    let top_value = max.div_ceil(step) * step;
+    // A step of headroom over the tallest bar, for the total above it.
+    let top_value = (max / step + 1) * step;
     let y = |v: usize| base - (v as f64 / top_value as f64 * PLOT_HEIGHT as f64).round() as i32;
 
     pen.write(area, "Analyst questions by type, per company and quarter", (19.0, &BLACK), (Left, Top), (12, 12))?;
@@ -290,7 +295,8 @@ fn draw<DB: DrawingBackend>(
     for (gi, g) in groups.iter().enumerate() {
         let group_start = x;
         for bar in &g.bars {
-            let (x0, x1) = (x + (SLOT - BAR) / 2, x + (SLOT + BAR) / 2);
+            let width = slot * 3 / 4;
+            let (x0, x1) = (x + (slot - width) / 2, x + (slot + width) / 2);
             let mid_x = (x0 + x1) / 2;
             let mut below = 0usize;
             for label in Label::ALL {
@@ -315,7 +321,7 @@ fn draw<DB: DrawingBackend>(
             let above = if bar.calls == 0 { "no call".to_owned() } else { below.to_string() };
             pen.write(area, &above, (12.0, &BLACK), (Center, Bottom), (mid_x, y(below) - 3))?;
             pen.write(area, &bar.ticker, (12.0, &BLACK), (Center, Top), (mid_x, base + 6))?;
-            x += SLOT;
+            x += slot;
         }
         pen.write(area, &g.quarter, (14.0, &BLACK), (Center, Top), ((group_start + x) / 2, base + 26))?;
         if gi + 1 < groups.len() {
