@@ -4,13 +4,15 @@
 //! rewritten, so no label an analyst entered is lost. Files hold ids and
 //! text hashes, never transcript text.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::question::{text_hash, Question};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -192,6 +194,38 @@ impl Journal {
     }
 }
 
+/// Final labels matched to the questions they name.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    /// Each labeled question once, with its final label, in question order.
+    pub labeled: Vec<(Question, Label)>,
+    /// Ids with a decision but no question among those given, sorted.
+    pub unknown: Vec<String>,
+    /// Ids whose question text no longer hashes to what the annotator saw.
+    pub changed: Vec<String>,
+}
+
+/// Matches the journal's final decisions to `questions` (the same call
+/// read from two sources gives the same id; it is counted once).
+pub fn resolve(journal: &Journal, questions: &[Question]) -> Resolved {
+    let mut out = Resolved::default();
+    let mut seen = HashSet::new();
+    for q in questions {
+        if !seen.insert(q.id.as_str()) {
+            continue;
+        }
+        if let Some(d) = journal.final_decision(&q.id) {
+            if d.text_hash == text_hash(&q.text) {
+                out.labeled.push((q.clone(), d.label));
+            } else {
+                out.changed.push(q.id.clone());
+            }
+        }
+    }
+    out.unknown = journal.ids().into_iter().filter(|id| !seen.contains(id)).map(str::to_owned).collect();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +251,43 @@ mod tests {
         j.add(decision("adjudicator", Label::Investment, 3));
         assert_eq!(j.final_decision("q1").unwrap().label, Label::Investment);
         assert_eq!(j.decisions("q1").count(), 3);
+    }
+
+    fn question(id: &str, text: &str) -> Question {
+        Question {
+            id: id.into(),
+            ticker: "ACME".into(),
+            company: "Acme".into(),
+            fiscal_period: "FY2025 Q1".into(),
+            period_end: None,
+            calendar_quarter: None,
+            call_date: None,
+            analyst: "A".into(),
+            firm: "F".into(),
+            turn: 1,
+            index: 1,
+            text: text.into(),
+            source: "acme.txt".into(),
+        }
+    }
+
+    #[test]
+    fn resolve_matches_ids_and_reports_unknown_and_changed_ones() {
+        let mut j = Journal::default();
+        for (id, text) in [("q1", "How is capex trending?"), ("q2", "What about margins?"), ("gone", "x")] {
+            j.add(Decision { id: id.into(), text_hash: text_hash(text), ..decision("a", Label::Investment, 1) });
+        }
+        let questions = [
+            question("q1", "How is CAPEX trending"),
+            question("q1", "How is capex trending?"),
+            question("q2", "What about buybacks?"),
+            question("q3", "Unlabeled."),
+        ];
+        let r = resolve(&j, &questions);
+        assert_eq!(r.labeled.len(), 1, "a repeated id counts once");
+        assert_eq!((r.labeled[0].0.id.as_str(), r.labeled[0].1), ("q1", Label::Investment));
+        assert_eq!(r.changed, ["q2"]);
+        assert_eq!(r.unknown, ["gone"]);
     }
 
     #[test]

@@ -1,10 +1,118 @@
-//! `earnings-qa classify` (stub: being built).
+//! `earnings-qa classify [PATH ...] [-o FILE] [--device auto|cpu|cuda] [--model DIR]`:
+//! the `questions` JSON Lines with two more fields per question, `label`
+//! and `probs`. Also home of the encoder flags `train` and `eval` share.
+//!
+//! No questions in the input is not an error: the output is empty and the
+//! exit code says whether files were skipped, as for `questions`.
 
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use earnings_qa::labels::{Label, Probs};
+use earnings_qa::model::device::{self, DeviceChoice};
+use earnings_qa::model::{self, cache, Classifier, Device, Options};
+use earnings_qa::question::Question;
+use serde::Serialize;
+
+use super::input::InputArgs;
 use super::Outcome;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The trained head's folder [default: models/default].
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    encoder: EncoderArgs,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not built yet")
+/// How the encoder runs: flags shared by `classify`, `train` and `eval`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct EncoderArgs {
+    /// Where to run the encoder: `auto` takes the GPU when the binary was
+    /// built with the `cuda` feature and one is present.
+    #[arg(long, default_value = "auto", value_name = "auto|cpu|cuda")]
+    device: DeviceChoice,
+    /// Questions per forward pass (questions are sorted by length first).
+    #[arg(long, default_value_t = 32, value_name = "N")]
+    batch_size: usize,
+    /// Threads for tokenising and the CPU encoder [default: all cores].
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Encode every question, neither reading nor writing the embedding cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// The embedding cache [default: $XDG_CACHE_HOME/earnings-qa, else .cache/earnings-qa].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+}
+
+impl EncoderArgs {
+    /// Sets the thread count before any thread pool starts: rayon and
+    /// candle's CPU kernels both read RAYON_NUM_THREADS.
+    pub fn apply_threads(&self) {
+        if let Some(n) = self.threads {
+            std::env::set_var("RAYON_NUM_THREADS", n.max(1).to_string());
+        }
+    }
+
+    pub fn device(&self) -> anyhow::Result<Device> {
+        Ok(device::select(self.device)?)
+    }
+
+    /// A progress bar only when stderr is a terminal.
+    pub fn options(&self) -> Options {
+        Options {
+            encoder_dir: None,
+            batch_size: self.batch_size.max(1),
+            cache_dir: (!self.no_cache).then(|| self.cache_dir.clone().unwrap_or_else(cache::default_dir)),
+            progress: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// One line of output: the question and what the model made of it.
+#[derive(Serialize)]
+struct Classified<'a> {
+    #[serde(flatten)]
+    question: &'a Question,
+    label: Label,
+    probs: Probs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    args.encoder.apply_threads();
+    let start = Instant::now();
+    let head_dir = args.model.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
+    let classifier = Classifier::load(&head_dir, args.encoder.device()?, args.encoder.options())?;
+    let loaded_in = start.elapsed().as_secs_f64();
+    let input = args.input.load()?;
+
+    let start = Instant::now();
+    let probs = classifier.classify(&input.questions)?;
+    let secs = start.elapsed().as_secs_f64();
+
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(out);
+    for (question, probs) in input.questions.iter().zip(probs) {
+        serde_json::to_writer(&mut out, &Classified { question, label: probs.argmax(), probs })?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    let n = input.questions.len();
+    eprintln!(
+        "earnings-qa: classified {n} questions in {secs:.2} s ({:.1} questions/s; model loaded in {loaded_in:.2} s)",
+        if secs > 0.0 { n as f64 / secs } else { 0.0 }
+    );
+    Ok(input.outcome)
 }

@@ -1,10 +1,134 @@
-//! `earnings-qa train` (stub: being built).
+//! `earnings-qa train --labels labels/ [PATH ...] [--out models/<name>]`:
+//! fits a head on the final labels of the questions found under PATH,
+//! cross-validates it grouped by call, and writes the head with its model
+//! card. Also the labeled-data step `eval` shares.
 
+use std::path::{Path, PathBuf};
+
+use earnings_qa::labels::{self, Journal};
+use earnings_qa::model::card::{EncoderInfo, ModelCard};
+use earnings_qa::model::encoder::{self, MAX_TOKENS};
+use earnings_qa::model::head::TrainOptions;
+use earnings_qa::model::train::Dataset;
+use earnings_qa::model::{self, Embedder};
+
+use super::classify::EncoderArgs;
+use super::input::InputArgs;
 use super::Outcome;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Folder to write the head and its model card to [default: models/default].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Folds of the grouped cross-validation written into the model card (0: none).
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    folds: usize,
+    #[command(flatten)]
+    training: TrainArgs,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not built yet")
+/// Labels, the transcripts they name, and how to encode them.
+#[derive(clap::Args, Debug)]
+pub struct DataArgs {
+    /// Label journal: a folder of *.jsonl files, or one file.
+    #[arg(long, value_name = "DIR", default_value = "labels")]
+    labels: PathBuf,
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    encoder: EncoderArgs,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct TrainArgs {
+    /// Full-batch optimiser steps.
+    #[arg(long, default_value_t = TrainOptions::default().epochs, value_name = "N")]
+    epochs: usize,
+    #[arg(long, default_value_t = TrainOptions::default().learning_rate, value_name = "RATE")]
+    learning_rate: f64,
+    /// AdamW's decoupled weight decay (regularisation).
+    #[arg(long, default_value_t = TrainOptions::default().weight_decay, value_name = "RATE")]
+    weight_decay: f64,
+}
+
+impl TrainArgs {
+    pub fn options(&self) -> TrainOptions {
+        TrainOptions { epochs: self.epochs, learning_rate: self.learning_rate, weight_decay: self.weight_decay }
+    }
+}
+
+impl DataArgs {
+    /// Reads the labels and the transcripts, matches them, names on stderr
+    /// the labeled ids it could not match, and embeds the labeled questions.
+    pub fn load(&self) -> anyhow::Result<(Dataset, Outcome)> {
+        self.encoder.apply_threads();
+        let journal = Journal::load(&self.labels)?;
+        anyhow::ensure!(!journal.is_empty(), "{}: no label decisions found", self.labels.display());
+        let input = self.input.load()?;
+        let resolved = labels::resolve(&journal, &input.questions);
+        report_ids("labeled ids not among the questions read", &resolved.unknown);
+        report_ids("labeled ids whose question text changed since labeling (left out)", &resolved.changed);
+        anyhow::ensure!(
+            !resolved.labeled.is_empty(),
+            "none of the {} labeled ids in {} is among the questions read from the input",
+            journal.len(),
+            self.labels.display()
+        );
+        eprintln!("earnings-qa: {} labeled questions found", resolved.labeled.len());
+        let embedder = Embedder::load(self.encoder.device()?, self.encoder.options())?;
+        Ok((Dataset::new(resolved.labeled, &embedder)?, input.outcome))
+    }
+
+    pub fn labels(&self) -> &Path {
+        &self.labels
+    }
+}
+
+/// At most this many ids are listed; the count is always given.
+const LISTED_IDS: usize = 20;
+
+fn report_ids(what: &str, ids: &[String]) {
+    if ids.is_empty() {
+        return;
+    }
+    let shown = ids.iter().take(LISTED_IDS).map(String::as_str).collect::<Vec<_>>().join(" ");
+    let more = if ids.len() > LISTED_IDS { format!(" and {} more", ids.len() - LISTED_IDS) } else { String::new() };
+    eprintln!("earnings-qa: {} {what}: {shown}{more}", ids.len());
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let (data, outcome) = args.data.load()?;
+    let opts = args.training.options();
+    let cross_validation = match args.folds {
+        0 => None,
+        k => Some(data.cross_validate(k, &opts)?),
+    };
+    let head = data.train(&opts)?;
+    let out = args.out.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
+    let name = out.file_name().map_or_else(|| "head".to_owned(), |n| n.to_string_lossy().into_owned());
+    let card = ModelCard {
+        name,
+        labels: earnings_qa::labels::Label::ALL.iter().map(|l| l.name().to_owned()).collect(),
+        encoder: EncoderInfo {
+            name: encoder::NAME.into(),
+            sha256: encoder::WEIGHTS_SHA256.into(),
+            dim: data.embeddings[0].len(),
+            max_tokens: MAX_TOKENS,
+        },
+        head: "multinomial logistic regression, class-weighted cross-entropy".into(),
+        training: opts,
+        data: data.summary(&args.data.labels().display().to_string()),
+        cross_validation,
+        created: chrono::Utc::now(),
+    };
+    head.save(&out)?;
+    card.save(&out)?;
+    if let Some(cv) = &card.cross_validation {
+        eprintln!("{}\n\n{}", cv.method, cv.metrics.markdown());
+    }
+    eprintln!("earnings-qa: wrote {} (head and model card)", out.display());
+    Ok(outcome)
 }

@@ -1,0 +1,101 @@
+//! The model card kept beside each head: what it predicts, what it was
+//! trained on, how well it did under cross-validation. `card.json` for
+//! machines, `card.md` for people; both written from the same struct.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::head::TrainOptions;
+use super::metrics::Metrics;
+use super::ModelError;
+
+pub const JSON: &str = "card.json";
+pub const MARKDOWN: &str = "card.md";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelCard {
+    pub name: String,
+    /// Output order of the head.
+    pub labels: Vec<String>,
+    pub encoder: EncoderInfo,
+    pub head: String,
+    pub training: TrainOptions,
+    pub data: DataSummary,
+    /// Cross-validation grouped by call.
+    pub cross_validation: Option<Evaluation>,
+    pub created: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EncoderInfo {
+    pub name: String,
+    pub sha256: String,
+    pub dim: usize,
+    pub max_tokens: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DataSummary {
+    pub questions: usize,
+    /// Per label, in `labels` order.
+    pub per_label: Vec<usize>,
+    pub calls: usize,
+    pub companies: usize,
+    pub first_call: Option<NaiveDate>,
+    pub last_call: Option<NaiveDate>,
+    /// The label files it was trained from.
+    pub labels_source: String,
+}
+
+/// One evaluation: how it was split, and the pooled metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    pub method: String,
+    pub metrics: Metrics,
+}
+
+impl ModelCard {
+    pub fn load(dir: &Path) -> Result<ModelCard, ModelError> {
+        let path = dir.join(JSON);
+        let text = std::fs::read_to_string(&path).map_err(ModelError::io(&path))?;
+        serde_json::from_str(&text).map_err(|e| ModelError::BadHead { path, message: format!("not a model card: {e}") })
+    }
+
+    /// Writes `card.json` and `card.md` into `dir`.
+    pub fn save(&self, dir: &Path) -> Result<(), ModelError> {
+        let json = dir.join(JSON);
+        let text = serde_json::to_string_pretty(self).expect("a card always serialises");
+        std::fs::write(&json, text + "\n").map_err(ModelError::io(&json))?;
+        let md = dir.join(MARKDOWN);
+        std::fs::write(&md, self.markdown()).map_err(ModelError::io(&md))
+    }
+
+    pub fn markdown(&self) -> String {
+        let mut s = String::new();
+        let d = &self.data;
+        let _ = writeln!(s, "# Model card: {}\n", self.name);
+        let _ = writeln!(s, "Classifies an analyst question as {}.\n", self.labels.join(" / "));
+        let _ = writeln!(s, "- Encoder: {} (sha256 `{}`), {}-d, mean pooling, L2-normalised, truncated at {} tokens",
+            self.encoder.name, self.encoder.sha256, self.encoder.dim, self.encoder.max_tokens);
+        let _ = writeln!(s, "- Head: {}; {} epochs of full-batch AdamW, learning rate {}, weight decay {}",
+            self.head, self.training.epochs, self.training.learning_rate, self.training.weight_decay);
+        let _ = writeln!(s, "- Created: {}\n", self.created.format("%Y-%m-%d %H:%M UTC"));
+        let _ = writeln!(s, "## Training data\n");
+        let _ = write!(s, "{} questions from {} calls of {} companies", d.questions, d.calls, d.companies);
+        if let (Some(a), Some(b)) = (d.first_call, d.last_call) {
+            let _ = write!(s, ", calls dated {a} to {b}");
+        }
+        let _ = writeln!(s, "; labels from `{}`.\n", d.labels_source);
+        let _ = writeln!(s, "| label | questions |\n|---|---:|");
+        for (l, n) in self.labels.iter().zip(&d.per_label) {
+            let _ = writeln!(s, "| {l} | {n} |");
+        }
+        if let Some(cv) = &self.cross_validation {
+            let _ = writeln!(s, "\n## Cross-validation\n\n{}\n\n{}", cv.method, cv.metrics.markdown());
+        }
+        s
+    }
+}

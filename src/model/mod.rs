@@ -1,0 +1,173 @@
+//! Questions to probabilities: the all-MiniLM-L6-v2 sentence encoder
+//! (candle BERT) feeding a small trained head, with an embedding cache so
+//! that a re-run only encodes questions it has not seen.
+//!
+//! Where things live: `models/all-MiniLM-L6-v2/` holds the fetched encoder
+//! (see `fetch`), `models/<name>/` a trained head with its model card.
+
+pub mod cache;
+pub mod card;
+pub mod device;
+pub mod encoder;
+pub mod fetch;
+pub mod head;
+pub mod metrics;
+pub mod train;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+pub use candle_core::Device;
+
+use crate::labels::Probs;
+use crate::question::Question;
+use cache::Cache;
+use encoder::Encoder;
+use head::Head;
+
+/// The encoder's folder under `models/`.
+pub const ENCODER_DIR: &str = "all-MiniLM-L6-v2";
+/// The head `classify` uses unless `--model` names another.
+pub const DEFAULT_HEAD: &str = "default";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("encoder weights not found in {0} (run `earnings-qa fetch-model`)")]
+    MissingWeights(PathBuf),
+    #[error("{path}: sha256 {found} is not the expected {expected}; the file is corrupt or not all-MiniLM-L6-v2 (delete it and run `earnings-qa fetch-model`)")]
+    CorruptWeights { path: PathBuf, expected: String, found: String },
+    #[error("no trained head in {0} (expected head.safetensors and card.json; train one with `earnings-qa train`)")]
+    MissingHead(PathBuf),
+    #[error("{path}: head expects {head}-dimensional embeddings but the encoder gives {encoder}")]
+    HeadDimension { path: PathBuf, head: usize, encoder: usize },
+    #[error("{path}: {message}")]
+    BadHead { path: PathBuf, message: String },
+    #[error("CUDA requested, but this binary was built without the `cuda` feature (rebuild with `cargo build --release --features cuda`, or use --device cpu)")]
+    NoCuda,
+    #[error("cannot use the GPU: {0}")]
+    Gpu(String),
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    #[error("fetching the weights: {0}")]
+    Fetch(String),
+    #[error("training: {0}")]
+    Train(String),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Candle(#[from] candle_core::Error),
+}
+
+impl ModelError {
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ModelError + '_ {
+        move |source| ModelError::Io { path: path.to_path_buf(), source }
+    }
+}
+
+/// `models/<name>` (the encoder's folder or a head's): under
+/// `$EARNINGS_QA_MODELS` when that is set (an explicit choice is never
+/// second-guessed); else under `./models` or, failing that, the `models/`
+/// of the source tree the binary was built from, whichever holds `name`,
+/// so the binary works from any directory. Where neither does, `./models`
+/// if it exists (that is where `fetch-model` puts the encoder).
+pub fn locate(name: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os("EARNINGS_QA_MODELS") {
+        return PathBuf::from(dir).join(name);
+    }
+    let local = PathBuf::from("models");
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let dir = if local.join(name).exists() || (local.is_dir() && !built.join(name).exists()) { local } else { built };
+    dir.join(name)
+}
+
+/// How questions are encoded: batching, cache, progress display.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The encoder's folder; `None` means `locate(ENCODER_DIR)`.
+    pub encoder_dir: Option<PathBuf>,
+    /// Sentences per forward pass (after sorting by length).
+    pub batch_size: usize,
+    /// Embedding cache folder; `None` bypasses the cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Draw a progress bar on stderr.
+    pub progress: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { encoder_dir: None, batch_size: 32, cache_dir: Some(cache::default_dir()), progress: false }
+    }
+}
+
+/// The encoder and the cache in front of it: texts to unit-length
+/// embeddings. What `train` and `eval` need; `Classifier` adds a head.
+pub struct Embedder {
+    encoder: Encoder,
+    cache: Option<Mutex<Cache>>,
+    opts: Options,
+}
+
+impl Embedder {
+    pub fn load(device: Device, opts: Options) -> Result<Embedder, ModelError> {
+        let dir = opts.encoder_dir.clone().unwrap_or_else(|| locate(ENCODER_DIR));
+        let encoder = Encoder::load(&dir, device)?;
+        let cache = match &opts.cache_dir {
+            Some(d) => Some(Mutex::new(Cache::open(d, encoder.sha256(), encoder.dim())?)),
+            None => None,
+        };
+        Ok(Embedder { encoder, cache, opts })
+    }
+
+    pub fn encoder(&self) -> &Encoder {
+        &self.encoder
+    }
+
+    /// One embedding per text, in order; cached texts are not re-encoded
+    /// and newly encoded ones are added to the cache.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
+        let Some(cache) = &self.cache else {
+            return self.encoder.embed(texts, self.opts.batch_size, self.opts.progress);
+        };
+        let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+        let keys: Vec<_> = texts.iter().map(|t| cache::key(t)).collect();
+        let mut out: Vec<Option<Vec<f32>>> = keys.iter().map(|k| cache.get(k).map(<[f32]>::to_vec)).collect();
+        let missing: Vec<usize> = (0..texts.len()).filter(|&i| out[i].is_none()).collect();
+        if !missing.is_empty() {
+            let todo: Vec<&str> = missing.iter().map(|&i| texts[i]).collect();
+            let fresh = self.encoder.embed(&todo, self.opts.batch_size, self.opts.progress)?;
+            cache.append(missing.iter().map(|&i| keys[i]).zip(fresh.iter().map(Vec::as_slice)))?;
+            for (i, e) in missing.into_iter().zip(fresh) {
+                out[i] = Some(e);
+            }
+        }
+        Ok(out.into_iter().map(|e| e.expect("every slot filled from cache or encoder")).collect())
+    }
+}
+
+/// The encoder plus a trained head: questions to label probabilities.
+pub struct Classifier {
+    embedder: Embedder,
+    head: Head,
+}
+
+impl Classifier {
+    /// Loads the encoder (per `opts`) and the head in `head_dir`, and checks
+    /// that they fit each other.
+    pub fn load(head_dir: &Path, device: Device, opts: Options) -> Result<Classifier, ModelError> {
+        let head = Head::load(head_dir)?;
+        let embedder = Embedder::load(device, opts)?;
+        head.check_encoder(head_dir, embedder.encoder())?;
+        Ok(Classifier { embedder, head })
+    }
+
+    /// One `Probs` per question, in the same order.
+    pub fn classify(&self, questions: &[Question]) -> Result<Vec<Probs>, ModelError> {
+        let texts: Vec<&str> = questions.iter().map(|q| q.text.as_str()).collect();
+        let embeddings = self.embedder.embed(&texts)?;
+        self.head.probs(&embeddings)
+    }
+
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+}

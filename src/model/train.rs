@@ -1,0 +1,173 @@
+//! Labeled questions to a head and to honest figures about it:
+//! cross-validation grouped by call (a call's questions share wording and
+//! topics, so splitting a call across folds would flatter the model) and
+//! a leave-companies-out split.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sha2::{Digest, Sha256};
+
+use super::card::{DataSummary, Evaluation};
+use super::head::{Head, TrainOptions};
+use super::metrics::Metrics;
+use super::{Embedder, ModelError};
+use crate::labels::Label;
+use crate::question::Question;
+
+/// Labeled questions and their embeddings, index for index.
+pub struct Dataset {
+    pub questions: Vec<Question>,
+    pub labels: Vec<Label>,
+    pub embeddings: Vec<Vec<f32>>,
+}
+
+/// The call a question belongs to: the identity its id is built on
+/// (ticker and fiscal period), so copies of one call from different
+/// sources are one group; the file when the period is unknown.
+pub fn call_key(q: &Question) -> String {
+    if q.fiscal_period.is_empty() {
+        q.source.clone()
+    } else {
+        format!("{}|{}", q.ticker, q.fiscal_period)
+    }
+}
+
+impl Dataset {
+    pub fn new(labeled: Vec<(Question, Label)>, embedder: &Embedder) -> Result<Dataset, ModelError> {
+        let (questions, labels): (Vec<Question>, Vec<Label>) = labeled.into_iter().unzip();
+        let texts: Vec<&str> = questions.iter().map(|q| q.text.as_str()).collect();
+        let embeddings = embedder.embed(&texts)?;
+        Ok(Dataset { questions, labels, embeddings })
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    pub fn summary(&self, labels_source: &str) -> DataSummary {
+        let mut per_label = vec![0; Label::ALL.len()];
+        for l in &self.labels {
+            per_label[l.index()] += 1;
+        }
+        let dates: Vec<_> = self.questions.iter().filter_map(|q| q.call_date).collect();
+        DataSummary {
+            questions: self.len(),
+            per_label,
+            calls: self.questions.iter().map(call_key).collect::<BTreeSet<_>>().len(),
+            companies: self.questions.iter().map(|q| q.ticker.as_str()).collect::<BTreeSet<_>>().len(),
+            first_call: dates.iter().min().copied(),
+            last_call: dates.iter().max().copied(),
+            labels_source: labels_source.to_owned(),
+        }
+    }
+
+    pub fn train(&self, opts: &TrainOptions) -> Result<Head, ModelError> {
+        Head::train(&self.embeddings, &self.labels, opts)
+    }
+
+    /// `k`-fold cross-validation with every call's questions in one fold;
+    /// the metrics pool the predictions of all folds.
+    pub fn cross_validate(&self, k: usize, opts: &TrainOptions) -> Result<Evaluation, ModelError> {
+        let groups: Vec<String> = self.questions.iter().map(call_key).collect();
+        let distinct = groups.iter().collect::<BTreeSet<_>>().len();
+        if k < 2 || distinct < k {
+            return Err(ModelError::Train(format!("{k}-fold cross-validation needs k >= 2 and at least k calls; the labels cover {distinct}")));
+        }
+        let folds = grouped_folds(&groups, k);
+        let mut predicted = vec![Label::Other; self.len()];
+        for f in 0..k {
+            let test: Vec<usize> = (0..self.len()).filter(|&i| folds[i] == f).collect();
+            self.fit_predict(|i| folds[i] != f, &test, opts, &mut predicted)?;
+        }
+        Ok(Evaluation {
+            method: format!("{k}-fold cross-validation grouped by call ({distinct} calls; no call in both a training and a test fold)"),
+            metrics: Metrics::new(&self.labels, &predicted),
+        })
+    }
+
+    /// Trains on every company but `tickers`, tests on those.
+    pub fn holdout_companies(&self, tickers: &[String], opts: &TrainOptions) -> Result<Evaluation, ModelError> {
+        let held = |i: usize| tickers.iter().any(|t| t.eq_ignore_ascii_case(&self.questions[i].ticker));
+        let test: Vec<usize> = (0..self.len()).filter(|&i| held(i)).collect();
+        if test.is_empty() || test.len() == self.len() {
+            return Err(ModelError::Train(format!(
+                "holding out {} leaves {} test and {} training questions; both must be non-empty",
+                tickers.join(","),
+                test.len(),
+                self.len() - test.len()
+            )));
+        }
+        let mut predicted = vec![Label::Other; self.len()];
+        self.fit_predict(|i| !held(i), &test, opts, &mut predicted)?;
+        let truth: Vec<Label> = test.iter().map(|&i| self.labels[i]).collect();
+        let pred: Vec<Label> = test.iter().map(|&i| predicted[i]).collect();
+        Ok(Evaluation {
+            method: format!("trained without {}, tested on their {} questions", tickers.join(", "), test.len()),
+            metrics: Metrics::new(&truth, &pred),
+        })
+    }
+
+    /// Trains on the examples `train_on` selects, writes predictions for `test`.
+    fn fit_predict(
+        &self,
+        train_on: impl Fn(usize) -> bool,
+        test: &[usize],
+        opts: &TrainOptions,
+        predicted: &mut [Label],
+    ) -> Result<(), ModelError> {
+        let train: Vec<usize> = (0..self.len()).filter(|&i| train_on(i)).collect();
+        let x: Vec<Vec<f32>> = train.iter().map(|&i| self.embeddings[i].clone()).collect();
+        let y: Vec<Label> = train.iter().map(|&i| self.labels[i]).collect();
+        let head = Head::train(&x, &y, opts)?;
+        let xt: Vec<Vec<f32>> = test.iter().map(|&i| self.embeddings[i].clone()).collect();
+        for (&i, p) in test.iter().zip(head.probs(&xt)?) {
+            predicted[i] = p.argmax();
+        }
+        Ok(())
+    }
+}
+
+/// A fold (0..k) per item such that items of one group share a fold and
+/// folds are about the same size: groups, largest first (ties broken by a
+/// hash of the name, so the split is reproducible but not alphabetical),
+/// each go to the fold with the fewest items so far.
+pub fn grouped_folds(groups: &[String], k: usize) -> Vec<usize> {
+    let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
+    for g in groups {
+        *sizes.entry(g.as_str()).or_default() += 1;
+    }
+    let mut order: Vec<(&str, usize)> = sizes.into_iter().collect();
+    order.sort_by_key(|&(g, n)| (std::cmp::Reverse(n), Sha256::digest(g.as_bytes())));
+    let mut fill = vec![0usize; k];
+    let mut fold_of: BTreeMap<&str, usize> = BTreeMap::new();
+    for (g, n) in order {
+        let f = (0..k).min_by_key(|&f| fill[f]).expect("k >= 1");
+        fill[f] += n;
+        fold_of.insert(g, f);
+    }
+    groups.iter().map(|g| fold_of[g.as_str()]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_keep_groups_together_and_balance_sizes() {
+        let groups: Vec<String> = (0..100).map(|i| format!("call{}", i % 17)).collect();
+        let folds = grouped_folds(&groups, 5);
+        for (g, f) in groups.iter().zip(&folds) {
+            assert!(groups.iter().zip(&folds).all(|(h, e)| h != g || e == f));
+        }
+        let mut sizes = [0; 5];
+        for &f in &folds {
+            sizes[f] += 1;
+        }
+        assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 6, "{sizes:?}");
+        assert_eq!(folds, grouped_folds(&groups, 5));
+    }
+}

