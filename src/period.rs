@@ -20,6 +20,8 @@ const TABLE: &str = include_str!("../data/fiscal_year_ends.csv");
 /// earliest and the latest (2 to 10 weeks, with slack for late filers).
 const CALL_LAG_DAYS: std::ops::RangeInclusive<i64> = 5..=120;
 const TYPICAL_LAG_DAYS: i64 = 35;
+/// A call dated this long before its quarter ends has a typo in the date's year.
+const IMPOSSIBLE_EARLY_DAYS: i64 = 180;
 
 /// One company's row in `data/fiscal_year_ends.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,12 +110,13 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// "fiscal year ending June 30", "fiscal year ended September 27, 2025",
-/// "our fiscal year ends in January" in the first turns of the call.
+/// "our fiscal year ends in January" in the first turns of the call (not
+/// "the third quarter of fiscal 2026 ended December 31", a quarter's end).
 fn fye_from_text(call: &Call) -> Option<u32> {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         Regex::new(
-            r"(?i)fiscal (?:year|20\d\d)\s*(?:,\s*)?(?:which\s+)?(?:end(?:s|ed|ing)?|clos(?:es|ed|ing))\s+(?:in\s+|on\s+)?(january|february|march|april|may|june|july|august|september|october|november|december)\b",
+            r"(?i)fiscal year\s*(?:,\s*)?(?:which\s+)?(?:end(?:s|ed|ing)?|clos(?:es|ed|ing))\s+(?:in\s+|on\s+)?(january|february|march|april|may|june|july|august|september|october|november|december)\b",
         )
         .expect("valid regex")
     });
@@ -178,20 +181,28 @@ pub struct Placement {
 pub fn place(call: &Call, overrides: &HashMap<String, u32>) -> Placement {
     let (fye, source) = fye_month(call, overrides);
     let mut note = None;
+    let fye_from = match source {
+        FyeSource::Override => "from --fye",
+        FyeSource::Table => "from the fiscal-year-end table",
+        FyeSource::Text => "from the transcript",
+        FyeSource::CallDate => "fitted to the call date",
+        FyeSource::Default => "assumed",
+    };
     let fiscal = match (call.fiscal, call.call_date) {
         (Some(label), Some(date)) if !agrees(label, fye, date) => {
             let derived = fiscal_from_call_date(date, fye);
-            note = Some(format!(
-                "file says {label} but a call on {date} reports {derived} (fiscal year ending in month {fye}, {}); trusted the call date",
-                match source {
-                    FyeSource::Override => "from --fye",
-                    FyeSource::Table => "from the fiscal-year-end table",
-                    FyeSource::Text => "from the transcript",
-                    FyeSource::CallDate => "fitted to the call date",
-                    FyeSource::Default => "assumed",
-                }
-            ));
-            Some(derived)
+            // A call months before its quarter even ends means a wrong year in the date, not in the label.
+            if (period_end(label, fye) - date).num_days() > IMPOSSIBLE_EARLY_DAYS {
+                note = Some(format!(
+                    "file says {label} but its call date {date} falls months before that quarter ends (fiscal year ending in month {fye}, {fye_from}); trusted the label"
+                ));
+                Some(label)
+            } else {
+                note = Some(format!(
+                    "file says {label} but a call on {date} reports {derived} (fiscal year ending in month {fye}, {fye_from}); trusted the call date"
+                ));
+                Some(derived)
+            }
         }
         (Some(label), _) => Some(label),
         (None, Some(date)) => Some(fiscal_from_call_date(date, fye)),
@@ -250,6 +261,47 @@ mod tests {
         assert_eq!(fiscal_from_call_date(d(2026, 3, 10), 5), fp(2026, 3)); // ORCL
         assert_eq!(fiscal_from_call_date(d(2026, 2, 25), 1), fp(2026, 4)); // NVDA
         assert_eq!(fiscal_from_call_date(d(2026, 1, 29), 12), fp(2025, 4));
+    }
+
+    fn call(ticker: &str, fiscal: Option<FiscalPeriod>, date: Option<NaiveDate>) -> Call {
+        Call {
+            source: "x".into(),
+            format: "test".into(),
+            ticker: ticker.into(),
+            company: String::new(),
+            fiscal,
+            call_date: date,
+            participants: vec![],
+            turns: vec![],
+        }
+    }
+
+    #[test]
+    fn label_and_call_date_checked_against_each_other() {
+        let none = HashMap::new();
+        // Agree: MSFT FY2026 Q2 reported on 2026-01-28.
+        let p = place(&call("MSFT", Some(fp(2026, 2)), Some(d(2026, 1, 28))), &none);
+        assert_eq!((p.fiscal, p.calendar_quarter.as_deref(), p.note), (Some(fp(2026, 2)), Some("2025Q4"), None));
+        // A retailer's own "fiscal 2025" label: the call date wins, renamed to the year it ends.
+        let p = place(&call("TGT", Some(fp(2025, 3)), Some(d(2025, 11, 19))), &none);
+        assert_eq!((p.fiscal, p.calendar_quarter.as_deref()), (Some(fp(2026, 3)), Some("2025Q4")));
+        assert!(p.note.unwrap().contains("trusted the call date"));
+        // A date a year too early: the label wins.
+        let p = place(&call("GOOGL", Some(fp(2025, 1)), Some(d(2024, 4, 24))), &none);
+        assert_eq!(p.fiscal, Some(fp(2025, 1)));
+        assert!(p.note.unwrap().contains("trusted the label"));
+        // No label: from the date. Overrides beat the table.
+        let p = place(&call("ORCL", None, Some(d(2026, 3, 10))), &none);
+        assert_eq!((p.fiscal, p.calendar_quarter.as_deref()), (Some(fp(2026, 3)), Some("2026Q1")));
+        let over = HashMap::from([("ORCL".to_owned(), 12)]);
+        assert_eq!(place(&call("ORCL", Some(fp(2026, 3)), None), &over).period_end, Some(d(2026, 9, 30)));
+    }
+
+    #[test]
+    fn unknown_company_fitted_to_its_call_date() {
+        // Not in the table; Q3 reported in early December fits a January year end best.
+        let c = call("ZZZZ", Some(fp(2026, 3)), Some(d(2025, 12, 4)));
+        assert_eq!(fye_month(&c, &HashMap::new()), (1, FyeSource::CallDate));
     }
 
     #[test]

@@ -109,4 +109,10 @@ mod tests {
         assert_ne!(a, question_id("MSFT", "FY2026 Q3", "How should we think about capex?"));
         assert_eq!(a.len(), 16);
     }
+
+    #[test]
+    fn text_hash_is_pinned() {
+        // Label files and scripts/labeling/to_journal.py depend on this exact value.
+        assert_eq!(text_hash("How should we think about capex?"), "02440852df607668");
+    }
 }

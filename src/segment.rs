@@ -273,7 +273,7 @@ pub(crate) fn is_title_label(label: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(
         &RE,
-        r"(?i)\b(?:chief|officer|ceo|cfo|coo|cto|president|vice|director|head of|investor relations|chairman|chair|founder|treasurer|controller|executive|company representative|general counsel|svp|evp)\b",
+        r"(?i)\b(?:chief|officer|ceo|cfo|coo|cto|president|vice|director|head of|investor relations|chairman|chair|founder|treasurer|controller|executive|company representative|general counsel|svp|evp|vp|relations|secretary|representative|spokesperson)\b",
     )
     .is_match(label)
 }
@@ -467,8 +467,8 @@ fn is_courtesy(clause: &str) -> bool {
     );
     let words = clause.split_whitespace().count();
     static CHECK: OnceLock<Regex> = OnceLock::new();
-    let check = re(&CHECK, r"(?i)^\W*(?:\w+[,.]?\s+){0,3}?(?:(?:can|do|could) you (?:all |guys |both )?hear me(?: now| okay| ok| all right)?|how are you(?: doing)?(?: today)?)\W*$");
-    if is_vocative(clause) || check.is_match(clause) {
+    let check = re(&CHECK, r"(?i)(?:(?:can|do|could) you (?:all |guys |both )?hear me(?: now| okay| ok| all right)?|how are you(?: doing)?(?: today)?)\W*$");
+    if is_vocative(clause) || (words <= 12 && check.is_match(clause)) {
         return true;
     }
     !clause.contains('?')
@@ -524,17 +524,23 @@ fn strip_courtesy_prefix(sentence: &str) -> &str {
         let (clause, after) = rest.split_at(cut);
         let sep_len = after.chars().next().map_or(0, char::len_utf8);
         let after = after[sep_len..].trim_start();
-        if after.is_empty() || !is_courtesy(clause) {
+        // A name is dropped with the courtesy around it, but kept before the question it opens.
+        if after.is_empty() || !is_courtesy(clause) || (is_vocative(clause) && !is_courtesy(after)) {
             return rest;
         }
         rest = after;
     }
 }
 
-/// Whether a sentence opens a new question within an analyst's turn.
+/// Whether a sentence opens a new question within an analyst's turn:
+/// "Second, ...", "And then ...", "My follow-up ...", or turning to
+/// another executive ("And Amy, ...").
 fn starts_new_question(sentence: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(
+    static TO_ANOTHER: OnceLock<Regex> = OnceLock::new();
+    re(&TO_ANOTHER, r"^\W*(?:[Aa]nd|[Tt]hen|[Aa]lso|[Ss]o)\s+(?:(?:for|one for|maybe for|maybe)\s+)?\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}+)?,")
+        .is_match(sentence)
+        || re(
         &RE,
         r"(?i)^\W*(?:(?:and|so|okay|ok|great|maybe|just|then|um|uh|now)[,]?\s+)*(?:second(?:ly)?\b|third(?:ly)?\b|last(?:ly)?\b|finally\b|then\b|also\b|one more\b|another\b|(?:my|the|a|as a|for (?:my|the|a)|just a|and a)\s+(?:quick\s+)?(?:second|follow[- ]?up|last|final|third|next|other|2nd)\b|(?:if i (?:could|can|may|might)|can i|could i|let me) (?:ask|squeeze|sneak|add|follow|just)|on (?:the )?\w+(?: \w+)?,)",
     )

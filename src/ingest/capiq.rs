@@ -166,9 +166,7 @@ fn read_front(lines: &[&str]) -> (String, Vec<Participant>, usize) {
                 Some((n, d)) => (n.trim(), Some(d.trim())),
                 None => (l.trim(), None),
             };
-            let firm = desc
-                .map(|d| d.trim_end_matches("Research Division").trim_end_matches([',', ' ']).to_owned())
-                .filter(|d| !d.is_empty());
+            let firm = desc.map(|d| super::firm_name(d).to_owned()).filter(|d| !d.is_empty());
             participants.push(Participant { name: name.to_owned(), role, firm });
             i += 1;
         }

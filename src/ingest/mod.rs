@@ -56,6 +56,11 @@ pub(crate) fn file_stem(path: &Path) -> String {
     path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
+/// A roster's firm without the vendor's ", Research Division" suffix.
+pub(crate) fn firm_name(desc: &str) -> &str {
+    desc.trim().trim_end_matches("Research Division").trim_end_matches([',', ' '])
+}
+
 /// 1-12 for an English month name or its abbreviation.
 pub(crate) fn month_number(name: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];

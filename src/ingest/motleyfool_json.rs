@@ -99,10 +99,15 @@ fn participant(entry: &str) -> Option<Participant> {
     let (name, rest) = entry.split_once("--")?;
     let name = name.trim();
     let rest = rest.trim();
-    // Some pages drop the "-- Analyst" and give the firm alone; a job title means an executive.
-    let (firm, is_analyst) = match rest.rsplit_once("--") {
-        Some((firm, role)) => (firm.trim(), !crate::segment::is_title_label(role)),
-        None => (rest, !crate::segment::is_title_label(rest)),
+    // Analysts are marked "-- Analyst" (or a typo of it), "Research Division", or
+    // nothing but the firm; executives carry a job title.
+    let lower = rest.to_lowercase();
+    let is_analyst = lower.contains("anal") || lower.contains("anlay") || lower.contains("research division") || !crate::segment::is_title_label(rest);
+    // An analyst's firm is what comes before "-- Analyst"; an executive's title is all of it.
+    let firm = match rest.rsplit_once("--") {
+        Some((firm, _)) if is_analyst => super::firm_name(firm),
+        _ if is_analyst => super::firm_name(rest),
+        _ => rest,
     };
     (!name.is_empty()).then(|| Participant {
         name: name.to_owned(),
@@ -132,6 +137,12 @@ mod tests {
         assert_eq!((a.name.as_str(), a.role, a.firm.as_deref()), ("Jane Roe", Role::Analyst, Some("Big Bank")));
         let typo = participant("Jon Doe--Small Bank -- Anlayst").unwrap();
         assert_eq!(typo.role, Role::Analyst);
+        let md = participant("Al Roe--Big Bank, Research Division -- MD").unwrap();
+        assert_eq!((md.role, md.firm.as_deref()), (Role::Analyst, Some("Big Bank")));
+        let two_titles = participant("Ed Poe--President and Chief Operating Officer, President -- Bedding").unwrap();
+        assert_eq!(two_titles.role, Role::Executive);
+        let ir = participant("Di Lo--VP of Investor Relations").unwrap();
+        assert_eq!(ir.role, Role::Executive);
         let bare = participant("Jo Poe--Mid Bank").unwrap();
         assert_eq!((bare.role, bare.firm.as_deref()), (Role::Analyst, Some("Mid Bank")));
         let e = participant("Pat Exec--Chief Executive Officer").unwrap();

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Draw the questions to annotate, reproducibly (fixed seed), and cut them
+into annotator batches.
+
+Reads `earnings-qa questions` JSON Lines over ../shared/corpus, keeps only
+files whose manifest split is train or dev (never heldout), and draws:
+  - every question of the dev calls (Microsoft, Amazon, Alphabet, Meta,
+    Oracle before October 2025), for the leave-company-out figure;
+  - then strata by era (call in 2025-2026 or earlier) and sector (focus:
+    technology, semiconductors, cloud, data centers, utilities; or other),
+    at most PER_CALL questions per call so that many companies are covered.
+Copies of one call from several sources share question ids; each id is
+drawn once.
+
+Writes OUT/sample.jsonl (ids, metadata and text: for the annotators'
+eyes only, never committed) and OUT/batch-<annotator>.jsonl, where every
+first-pass annotator also gets DOUBLE questions of the next annotator's
+batch, mixed in, to measure agreement.
+
+Round 2 (`--round 2`) draws, from the calls of 2025-2026 in the focus
+sectors, every question that round 1 left out (up to ROUND2), because
+round 1 gave too few `investment` questions; it writes
+OUT/sample-2.jsonl and batches for ROUND2_ANNOTATORS.
+
+usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2]
+"""
+import csv
+import json
+import os
+import random
+import sys
+
+SEED = 20261126
+PER_CALL = 6
+# Questions drawn per stratum, after the dev calls: (recent, focus) -> n.
+QUOTA = {(True, True): 850, (True, False): 300, (False, True): 350, (False, False): 520}
+ANNOTATORS = ["ann-1", "ann-2", "ann-3", "ann-4"]
+DOUBLE = 85  # per annotator: questions of the next annotator's batch
+ROUND2 = 1000
+ROUND2_ANNOTATORS = ["ann-5", "ann-6"]
+ROUND2_DOUBLE = 50
+
+FOCUS = set("""
+MSFT AMZN GOOGL GOOG META ORCL AAPL NVDA AMD AVGO INTC QCOM MU TXN ADI AMAT LRCX KLAC ASML TSM MRVL
+SMCI DELL HPE HPQ IBM CSCO ANET CRM NOW SNOW MDB PLTR ADBE INTU WDAY ZS OKTA CRWD NET DDOG GTLB CRWV
+NBIS DLR EQIX IRM VRT ETN GEV APH TEL GLW CRDO COHR CIEN JBL SNX FN CLS STX WDC SNDK NTAP PSTG SNPS
+CDNS ARM ON NXPI MCHP TER ENTG MPWR WOLF VMW DOCN AKAM FSLY TWLO SHOP UBER NFLX TSLA BABA BIDU JD PDD
+TCOM TME IQ BILI XIAOMI RDDT SOUN U DUOL TOST AFRM UPST COIN HOOD FIG SPOT SNAP PINS APP TTD
+NEE SO D DUK AEP EXC SRE PPL PNW IDA FE ES WEC AVA BKH OGE ALE AWR SJW UTL VST CEG TLN NRG ED XEL
+PCG EIX ETR AEE CMS DTE LNT EVRG NI ATO PEG AES
+""".split())
+
+
+def year_of(q):
+    for key in ("call_date", "period_end"):
+        if q.get(key):
+            return int(q[key][:4])
+    return None
+
+
+def read_questions(questions_path, manifest_path):
+    """Train and dev questions by id (the first copy of a duplicated call)."""
+    split = {}
+    with open(manifest_path) as f:
+        for row in csv.DictReader(f):
+            split[row["path"]] = row["split"]
+    corpus_root = os.path.dirname(os.path.abspath(manifest_path))
+    by_id = {}
+    with open(questions_path) as f:
+        for line in f:
+            q = json.loads(line)
+            rel = os.path.relpath(os.path.abspath(q["source"]), corpus_root)
+            s = split.get(rel)
+            if s not in ("train", "dev"):
+                continue  # heldout, or not in the manifest
+            q["split"] = s
+            by_id.setdefault(q["id"], q)
+    return by_id
+
+
+def round1(by_id, rng):
+    """Returns the round-1 sample and the per-stratum pools it drew from."""
+    chosen = [q for q in by_id.values() if q["split"] == "dev"]
+    taken = {q["id"] for q in chosen}
+    calls = {}
+    for q in by_id.values():
+        if q["id"] in taken or year_of(q) is None:
+            continue
+        calls.setdefault((q["ticker"], q["fiscal_period"]), []).append(q)
+    strata = {k: [] for k in QUOTA}
+    for key in sorted(calls):
+        qs = calls[key]
+        rng.shuffle(qs)
+        recent = year_of(qs[0]) >= 2025
+        strata[(recent, key[0] in FOCUS)].extend(qs[:PER_CALL])
+    for k, n in QUOTA.items():
+        pool = sorted(strata[k], key=lambda q: q["id"])
+        rng.shuffle(pool)
+        chosen.extend(pool[:n])
+        print(f"stratum recent={k[0]} focus={k[1]}: {min(n, len(pool))} of {len(pool)}", file=sys.stderr)
+    rng.shuffle(chosen)
+    return chosen
+
+
+def write_batches(chosen, annotators, double, out_dir, rng):
+    k = len(annotators)
+    primary = [chosen[i::k] for i in range(k)]
+    for i, name in enumerate(annotators):
+        batch = primary[i] + primary[(i + 1) % k][:double]
+        rng.shuffle(batch)
+        with open(os.path.join(out_dir, f"batch-{name}.jsonl"), "w") as f:
+            for q in batch:
+                keep = {x: q[x] for x in ("id", "ticker", "company", "fiscal_period", "call_date", "analyst", "firm", "text")}
+                f.write(json.dumps(keep) + "\n")
+    print(f"{len(chosen)} questions, {k} batches, {k * double} double-labeled", file=sys.stderr)
+
+
+def write_sample(chosen, path):
+    with open(path, "w") as f:
+        for q in chosen:
+            f.write(json.dumps(q) + "\n")
+
+
+def main():
+    questions_path, manifest_path, out_dir = sys.argv[1:4]
+    second = sys.argv[4:6] == ["--round", "2"]
+    by_id = read_questions(questions_path, manifest_path)
+    rng = random.Random(SEED)
+    chosen = round1(by_id, rng)
+    os.makedirs(out_dir, exist_ok=True)
+    if not second:
+        write_sample(chosen, os.path.join(out_dir, "sample.jsonl"))
+        write_batches(chosen, ANNOTATORS, DOUBLE, out_dir, rng)
+        return
+    rng = random.Random(SEED + 2)
+    taken = {q["id"] for q in chosen}
+    pool = sorted((q for q in by_id.values() if q["id"] not in taken and year_of(q) is not None
+                   and year_of(q) >= 2025 and q["ticker"] in FOCUS), key=lambda q: q["id"])
+    rng.shuffle(pool)
+    chosen2 = pool[:ROUND2]
+    print(f"round 2: {len(chosen2)} of {len(pool)} left in recent focus calls", file=sys.stderr)
+    write_sample(chosen2, os.path.join(out_dir, "sample-2.jsonl"))
+    write_batches(chosen2, ROUND2_ANNOTATORS, ROUND2_DOUBLE, out_dir, rng)
+
+
+if __name__ == "__main__":
+    main()

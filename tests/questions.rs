@@ -1,0 +1,244 @@
+//! `earnings-qa questions` end to end: the real binary on real transcripts
+//! from ../shared/corpus and on bad inputs made in a temp dir.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn corpus(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/sources").join(rel)
+}
+
+const CAPIQ: &str = "vanillefatale/3Q25/ALAB_3Q25_translated_output.txt";
+const MOTLEYFOOL: &str = "la83la/VMW_q3_2022.txt";
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+impl Run {
+    fn questions(&self) -> Vec<Value> {
+        self.stdout.lines().map(|l| serde_json::from_str(l).expect("one JSON object a line")).collect()
+    }
+
+    /// The final summary line's numbers: files read, calls, questions, skipped.
+    fn summary(&self) -> [usize; 4] {
+        let line = self.stderr.lines().last().expect("a summary line");
+        let nums: Vec<usize> = line.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+        assert_eq!(nums.len(), 4, "summary: {line}");
+        [nums[0], nums[1], nums[2], nums[3]]
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa")).arg("questions").args(args).output().expect("binary runs");
+    Run {
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 diagnostics"),
+        code: out.status.code().expect("exit code"),
+    }
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+#[test]
+fn capiq_call_yields_each_analysts_questions() {
+    let r = run(&[arg(&corpus(CAPIQ))]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let qs = r.questions();
+    assert!(qs.len() >= 15, "{} questions", qs.len());
+    let q = &qs[0];
+    assert_eq!(q["ticker"], "ALAB");
+    assert_eq!(q["company"], "Astera Labs, Inc.");
+    assert_eq!(q["fiscal_period"], "FY2025 Q3");
+    assert_eq!(q["period_end"], "2025-09-30");
+    assert_eq!(q["calendar_quarter"], "2025Q3");
+    assert_eq!(q["call_date"], "2025-11-04");
+    assert_eq!((q["turn"].as_u64(), q["index"].as_u64()), (Some(1), Some(1)));
+    assert!(q["source"].as_str().unwrap().ends_with(CAPIQ));
+    // Every analyst of the roster asks, with the firm; no executive or operator does.
+    let mut analysts: Vec<&str> = qs.iter().map(|q| q["analyst"].as_str().unwrap()).collect();
+    analysts.dedup();
+    assert_eq!(analysts.len(), 9, "{analysts:?}");
+    assert!(qs.iter().all(|q| !q["firm"].as_str().unwrap().is_empty()));
+    // Turns are numbered 1.. without gaps; ids are unique 16-hex strings.
+    let mut turns: Vec<u64> = qs.iter().map(|q| q["turn"].as_u64().unwrap()).collect();
+    turns.dedup();
+    assert_eq!(turns, (1..=turns.len() as u64).collect::<Vec<_>>());
+    let mut ids: Vec<&str> = qs.iter().map(|q| q["id"].as_str().unwrap()).collect();
+    assert!(ids.iter().all(|id| id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit())));
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), qs.len());
+    // Greetings and thanks are left out of the questions.
+    for q in &qs {
+        let text = q["text"].as_str().unwrap().to_lowercase();
+        assert!(!text.starts_with("thank") && !text.starts_with("congrat") && !text.starts_with("good morning"), "{text}");
+    }
+}
+
+#[test]
+fn motleyfool_json_call_yields_questions_with_firms() {
+    let r = run(&[arg(&corpus(MOTLEYFOOL))]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let qs = r.questions();
+    assert!(qs.len() >= 15, "{} questions", qs.len());
+    assert!(qs.iter().all(|q| q["ticker"] == "VMW" && q["fiscal_period"] == "FY2022 Q3"));
+    assert_eq!(qs[0]["analyst"], "Matthew Hedberg");
+    assert_eq!(qs[0]["firm"], "RBC Capital Markets");
+    // VMware's year ends in January: FY2022 Q3 closed in October 2021.
+    assert_eq!(qs[0]["calendar_quarter"], "2021Q4");
+    assert!(qs.iter().all(|q| q["firm"] != ""));
+}
+
+#[test]
+fn same_input_same_ids_and_output() {
+    let a = run(&[arg(&corpus(CAPIQ)), arg(&corpus(MOTLEYFOOL))]);
+    let b = run(&[arg(&corpus(MOTLEYFOOL)), arg(&corpus(CAPIQ))]);
+    let ids = |r: &Run| {
+        let mut v: Vec<String> = r.questions().iter().map(|q| q["id"].as_str().unwrap().to_owned()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&a), ids(&b));
+}
+
+#[test]
+fn calendar_quarters_for_june_may_september_january_and_december_year_ends() {
+    let cases = [
+        ("vanillefatale/1Q25/MSFT_3Q25_translated_output.txt", "FY2025 Q3", "2025-03-31", "2025Q1"), // June
+        ("vanillefatale/2Q25/ORCL_1Q26_translated_output.txt", "FY2026 Q1", "2025-08-31", "2025Q3"), // May
+        ("vanillefatale/3Q25/AAPL_4Q25_translated_output.txt", "FY2025 Q4", "2025-09-30", "2025Q3"), // September
+        ("vanillefatale/3Q25/NVDA_3Q26_translated_output.txt", "FY2026 Q3", "2025-10-31", "2025Q4"), // January
+        ("vanillefatale/2Q25/AMZN_2Q25_translated_output.txt", "FY2025 Q2", "2025-06-30", "2025Q2"), // December
+    ];
+    for (file, fiscal, end, quarter) in cases {
+        let r = run(&[arg(&corpus(file))]);
+        assert_eq!(r.code, 0, "{file}: {}", r.stderr);
+        let q = &r.questions()[0];
+        assert_eq!((q["fiscal_period"].as_str(), q["period_end"].as_str(), q["calendar_quarter"].as_str()), (Some(fiscal), Some(end), Some(quarter)), "{file}");
+    }
+}
+
+#[test]
+fn fiscal_year_end_override() {
+    let r = run(&["--fye", "ALAB=6", arg(&corpus(CAPIQ))]);
+    // A June year end makes "Q3 2025" close in March 2025, months before a November call:
+    // the call date wins and names the quarter that fits it.
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let q = &r.questions()[0];
+    assert_eq!(q["fiscal_period"], "FY2026 Q1");
+    assert_eq!(q["calendar_quarter"], "2025Q3");
+    assert!(r.stderr.contains("trusted the call date"), "{}", r.stderr);
+    assert_eq!(run(&["--fye", "ALAB=13", arg(&corpus(CAPIQ))]).code, 2);
+}
+
+#[test]
+fn unknown_format_name_is_an_error() {
+    let r = run(&["--format", "nope", arg(&corpus(CAPIQ))]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("unknown format \"nope\""), "{}", r.stderr);
+    assert_eq!(run(&["--format", "motleyfool_json_turns", arg(&corpus(MOTLEYFOOL))]).code, 0);
+}
+
+#[test]
+fn output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q.jsonl");
+    let r = run(&["-o", arg(&out), arg(&corpus(CAPIQ))]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.is_empty());
+    let written = fs::read_to_string(&out).unwrap();
+    assert_eq!(written.lines().count(), run(&[arg(&corpus(CAPIQ))]).questions().len());
+}
+
+/// A transcript of our own, remarks only (not a real call).
+const REMARKS_ONLY: &str = "Example Corp (EXMP) Q1 2025 Earnings Call May 1, 2025 5:00 PM ET\n\nCompany Participants\n\nPat Example - Chief Executive Officer\n\nPresentation\n\nOperator\n\nWelcome to the illustrative call.\n\nPat Example\n\nRevenue grew. Thank you all for joining; there will be no questions today.\n";
+
+/// Bad inputs, one per file, with the words their diagnostic must hold.
+fn bad_inputs(dir: &Path) -> Vec<(PathBuf, &'static str)> {
+    let json = fs::read_to_string(corpus(MOTLEYFOOL)).unwrap();
+    let files = [
+        ("empty.txt", Vec::new(), "empty file"),
+        ("binary.txt", vec![0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0], "binary file"),
+        ("remarks_only.txt", REMARKS_ONLY.as_bytes().to_vec(), "only prepared remarks"),
+        ("truncated_q3_2022.txt", json.as_bytes()[..json.len() / 2].to_vec(), "truncated JSON"),
+        ("shopping_list.txt", b"eggs\nmilk\nbread\n".to_vec(), "no known transcript layout"),
+    ];
+    let mut out: Vec<(PathBuf, &str)> = files
+        .into_iter()
+        .map(|(name, bytes, why)| {
+            let p = dir.join(name);
+            fs::write(&p, bytes).unwrap();
+            (p, why)
+        })
+        .collect();
+    // 200 MB without writing 200 MB: a sparse file.
+    let huge = dir.join("huge.txt");
+    fs::File::create(&huge).unwrap().set_len(200 * 1024 * 1024).unwrap();
+    out.push((huge, "over the"));
+    out
+}
+
+#[test]
+fn each_bad_input_gets_one_diagnostic_and_exit_code_1() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, why) in bad_inputs(dir.path()) {
+        let r = run(&[arg(&path)]);
+        assert_eq!(r.code, 1, "{}: {}", path.display(), r.stderr);
+        assert!(r.stdout.is_empty());
+        let diagnostics: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("earnings-qa: skipped")).collect();
+        assert_eq!(diagnostics.len(), 1, "{}", r.stderr);
+        assert!(diagnostics[0].contains(arg(&path)) && diagnostics[0].contains(why), "{}: {}", why, diagnostics[0]);
+        assert_eq!(r.summary(), [1, usize::from(why == "only prepared remarks"), 0, 1]);
+    }
+}
+
+#[test]
+fn windows_1252_and_utf16_transcripts_read_like_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(corpus(CAPIQ)).unwrap();
+    let (cp1252, _, lossy) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!lossy);
+    let win = dir.path().join("win1252.txt");
+    fs::write(&win, &cp1252).unwrap();
+    let utf16 = dir.path().join("utf16.txt");
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    fs::write(&utf16, bytes).unwrap();
+    let texts = |p: &Path| -> Vec<(String, String)> {
+        let r = run(&[arg(p)]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.questions().iter().map(|q| (q["id"].as_str().unwrap().to_owned(), q["text"].as_str().unwrap().to_owned())).collect()
+    };
+    let utf8 = texts(&corpus(CAPIQ));
+    assert!(!utf8.is_empty());
+    assert_eq!(texts(&win), utf8);
+    assert_eq!(texts(&utf16), utf8);
+}
+
+#[test]
+fn mixed_folder_reads_the_good_files_and_counts_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = bad_inputs(dir.path());
+    let nested = dir.path().join("nested");
+    fs::create_dir(&nested).unwrap();
+    fs::copy(corpus(CAPIQ), nested.join("ALAB_3Q25.txt")).unwrap();
+    fs::copy(corpus(MOTLEYFOOL), dir.path().join("VMW_q3_2022.txt")).unwrap();
+    let good = run(&[arg(&corpus(CAPIQ)), arg(&corpus(MOTLEYFOOL))]).questions().len();
+
+    let r = run(&[arg(dir.path())]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.questions().len(), good);
+    for (path, _) in &bad {
+        assert_eq!(r.stderr.lines().filter(|l| l.contains(arg(path))).count(), 1, "{}", path.display());
+    }
+    // Files: the good two and the bad ones; calls: the good two and the remarks-only one.
+    assert_eq!(r.summary(), [bad.len() + 2, 3, good, bad.len()]);
+}
