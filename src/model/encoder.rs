@@ -211,7 +211,7 @@ mod tests {
             let real: usize = lens[r.clone()].iter().sum();
             assert!((r.len() * lens[r.start]) as f64 <= real as f64 * (1.0 + MAX_PADDING));
         }
-        assert_eq!(batches(&[5; 10], 32), [0..10]);
+        assert_eq!(batches(&[5; 10], 32), vec![0..10]);
         assert!(batches(&[], 8).is_empty());
     }
 }
