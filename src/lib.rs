@@ -8,10 +8,12 @@
 //! probabilities) -> `labels` (human decisions merged over the model) ->
 //! `aggregate` (company x quarter counts) -> `report` (table, CSV, JSON, chart).
 
+pub mod aggregate;
 pub mod call;
 pub mod ingest;
 pub mod labels;
 pub mod model;
 pub mod period;
 pub mod question;
+pub mod report;
 pub mod segment;

@@ -16,9 +16,11 @@ use crate::call::{Call, FiscalPeriod};
 
 const TABLE: &str = include_str!("../data/fiscal_year_ends.csv");
 
-/// A call is held this many days after its quarter closes, at the
-/// earliest and the latest (2 to 10 weeks, with slack for late filers).
-const CALL_LAG_DAYS: std::ops::RangeInclusive<i64> = 5..=120;
+/// A call is held this many days after our period end, at the earliest and
+/// the latest: 2 to 10 weeks after the quarter closes, with slack for late
+/// filers, and for quarters that close up to three weeks before the month
+/// end we use (52/53-week years, AutoZone's 12-12-12-16 week quarters).
+const CALL_LAG_DAYS: std::ops::RangeInclusive<i64> = -20..=120;
 const TYPICAL_LAG_DAYS: i64 = 35;
 /// A call dated this long before its quarter ends has a typo in the date's year.
 const IMPOSSIBLE_EARLY_DAYS: i64 = 180;
@@ -156,7 +158,7 @@ fn agrees(fiscal: FiscalPeriod, fye_month: u32, date: NaiveDate) -> bool {
 /// The latest fiscal quarter that closed far enough before a call on `date`.
 pub fn fiscal_from_call_date(date: NaiveDate, fye_month: u32) -> FiscalPeriod {
     let latest = date - chrono::Duration::days(*CALL_LAG_DAYS.start());
-    // Fiscal year ending in `latest`'s year or the next, quarter by quarter.
+    // The latest quarter end at most `latest`, searching the fiscal years around it.
     (latest.year() - 1..=latest.year() + 1)
         .rev()
         .flat_map(|year| (1..=4u8).rev().map(move |quarter| FiscalPeriod { year, quarter }))
@@ -261,6 +263,9 @@ mod tests {
         assert_eq!(fiscal_from_call_date(d(2026, 3, 10), 5), fp(2026, 3)); // ORCL
         assert_eq!(fiscal_from_call_date(d(2026, 2, 25), 1), fp(2026, 4)); // NVDA
         assert_eq!(fiscal_from_call_date(d(2026, 1, 29), 12), fp(2025, 4));
+        assert_eq!(fiscal_from_call_date(d(2026, 1, 14), 12), fp(2025, 4)); // a bank, two weeks on
+        // AutoZone's Q2 closes mid-February and is reported in early March.
+        assert_eq!(fiscal_from_call_date(d(2026, 3, 3), 8), fp(2026, 2));
     }
 
     fn call(ticker: &str, fiscal: Option<FiscalPeriod>, date: Option<NaiveDate>) -> Call {

@@ -4,6 +4,7 @@
 //! conversation, then cut each analyst turn into the questions it asks
 //! (see the "Unit" in the labeling guidelines).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -169,12 +170,13 @@ fn similar_names(a: &str, b: &str) -> bool {
     if a.is_empty() || b.is_empty() {
         return false;
     }
-    let (aw, bw): (Vec<_>, Vec<_>) = (a.split(' ').collect(), b.split(' ').collect());
-    if aw.len() >= 2 && bw.len() >= 2 && aw.last() == bw.last() && aw[0].chars().next() == bw[0].chars().next() {
+    let several = |s: &str| s.contains(' ');
+    let (a_last, b_last) = (a.rsplit(' ').next(), b.rsplit(' ').next());
+    if several(a) && several(b) && a_last == b_last && a.chars().next() == b.chars().next() {
         return true;
     }
     let longest = a.len().max(b.len());
-    longest >= 6 && levenshtein(a, b) <= (longest / 6).max(1)
+    longest >= 6 && a.len().abs_diff(b.len()) <= (longest / 6).max(1) && levenshtein(a, b) <= (longest / 6).max(1)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -210,7 +212,7 @@ fn operator_cue_spans(text: &str) -> Vec<(String, Option<String>, usize)> {
     static TAIL: OnceLock<Regex> = OnceLock::new();
     let cue = re(
         &CUE,
-        r"(?:(?:question|questions)\s+(?:today\s+)?(?:will\s+)?(?:(?:is\s+)?going\s+to\s+)?(?:comes?|is|are|will come)\s+from|(?:go|move|turn)\s+(?:next\s+)?to|(?:take|hear)\s+(?:a\s+question\s+|the\s+next\s+question\s+|our\s+next\s+question\s+)?from|from the line of|(?:next|first|last)\s+(?:up\s+)?is|\[Operator Instructions\])\s+(?:the\s+line\s+of\s+|line\s+of\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?(?P<name>[A-Z][\p{L}'’.-]*(?:\s+(?:[A-Z][\p{L}'’.-]*|de|van|von|da|di|del|la|le)){0,3})(?:,?\s+(?:with|from|of|at)\s+(?P<firm>(?:[^.,;?!\n]|\.[^\s.,;?!])+))?",
+        r"(?:(?:question|questions)\s+(?:today\s+)?(?:will\s+)?(?:(?:is\s+)?going\s+to\s+)?(?:comes?|is|are|will come)\s+from|(?:go|move|turn)\s+(?:(?:first|next|now|on)\s+)?to|(?:take|hear)\s+(?:a\s+question\s+|the\s+next\s+question\s+|our\s+next\s+question\s+)?from|from the line of|(?:next|first|last)\s+(?:up\s+)?is|\[Operator Instructions\])\s+(?:the\s+line\s+of\s+|line\s+of\s+)?(?:(?:Mr|Ms|Mrs|Dr)\.?\s+)?(?P<name>[A-Z][\p{L}'’.-]*(?:\s+(?:[A-Z][\p{L}'’.-]*|de|van|von|da|di|del|la|le)){0,3})(?:,?\s+(?:with|from|of|at)\s+(?P<firm>(?:[^.,;?!\n]|\.[^\s.,;?!])+))?",
     );
     let tail = re(
         &TAIL,
@@ -243,7 +245,7 @@ fn is_question_cue(text: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(
         &RE,
-        r"(?i)\b(?:first|next|following|final|last)\s+question\b|\bquestions?\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are)\s+from\b|\bline is (?:now )?open\b|\bfrom the line of\b",
+        r"(?i)\b(?:first|next|following|final|last)\s+question\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are|will come|is coming)\s+from\b|\bquestions?\s+(?:today\s+)?(?:will\s+)?(?:comes?|is|are)\s+from\b|\bline is (?:now )?open\b|\bfrom the line of\b|\b(?:take|have|hear)\s+(?:our|the|your)\s+(?:first|next)\s+question\b|\b(?:go|move)\s+(?:first|next|now|on)\s+to\s+(?:the\s+line\s+of\s+)?\p{Lu}",
     )
     .is_match(text)
 }
@@ -285,9 +287,10 @@ fn attribute(call: &Call, people: &People, start: usize) -> Vec<Option<Speaker>>
     // The analyst currently on the line, and the role of the last turn.
     let mut current: Option<Speaker> = None;
     let mut prev = Role::Unknown;
+    let mut found_by_label: HashMap<&str, Option<&Person>> = HashMap::new();
     for (i, t) in call.turns.iter().enumerate().skip(start) {
         let label = t.speaker.trim();
-        let found = people.find(label);
+        let found = *found_by_label.entry(label).or_insert_with(|| people.find(label));
         let role = if t.role != Role::Unknown {
             t.role
         } else if is_operator_label(label) {
@@ -385,7 +388,7 @@ fn asks(text: &str) -> bool {
     text.contains('?')
         || re(
             &RE,
-            r"(?i)\b(?:can you|could you|would you|will you|do you|are you|how (?:do|does|should|are|is|much|many|to|you)|what (?:is|are|do|does|kind|type|was|were)|wonder(?:ing)?|curious|(?:want(?:ed)?|like) to (?:ask|get|understand|follow|dig|touch|go back|come back|hear)|my (?:first |second |last |final )?question|any (?:color|colour|update|thoughts|comments?|sense|detail)|talk (?:about|through|a little)|help us|walk us|give us|comment on|elaborate|update us|think about|expand on|unpack|clarif|remind us|touch on|speak to|follow[- ]?up)\b",
+            r"(?i)\b(?:can you|could you|would you|will you|do you|are you|why|whether|is there|are there|(?:has|have|had|did|does|do|is|are|was|were|will|would|could|can|should)\s+(?:you|your|they|their|there|it|the company|management)|you (?:can|could|might) (?:just |maybe |perhaps )?(?:share|talk|give|help|walk|provide|comment|elaborate|speak|update|unpack|quantify|frame|size)|expectations?|color on|colour on|sense (?:of|for)|thoughts on|update on|perspective on|views? on|how (?:do|does|should|are|is|much|many|to|you)|what (?:is|are|do|does|kind|type|was|were)|wonder(?:ing)?|curious|(?:want(?:ed)?|like) to (?:ask|get|understand|follow|dig|touch|go back|come back|hear)|my (?:first |second |last |final )?question|any (?:color|colour|update|thoughts|comments?|sense|detail)|talk (?:about|through|a little)|help us|walk us|give us|comment on|elaborate|update us|think about|expand on|unpack|clarif|remind us|touch on|speak to|follow[- ]?up)\b",
         )
         .is_match(text)
 }
@@ -428,26 +431,28 @@ fn read_out_turns(call: &Call, start: usize) -> Vec<(Speaker, String)> {
         .collect()
 }
 
-/// Sentences: ends at `.`, `?` or `!` followed by space and a capital,
-/// digit or quote; line breaks always end one.
+/// Sentences: one ends at `.`, `?` or `!` followed by white space and a
+/// capital, digit or quote, or at a line break followed by a capital (a
+/// line break before a lower-case word is a wrapped sentence).
 fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for line in text.lines() {
-        let bytes = line.as_bytes();
-        let mut start = 0;
-        let mut i = 0;
-        while i < bytes.len() {
-            if matches!(bytes[i], b'.' | b'?' | b'!') && bytes.get(i + 1) == Some(&b' ') {
-                let next = line[i + 1..].trim_start().chars().next();
-                if next.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '"' || c == '[' || c == '“') {
-                    out.push(line[start..=i].trim());
-                    start = i + 1;
-                }
+    let mut start = 0;
+    let mut prev: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c.is_whitespace() {
+            let after = text[i..].trim_start();
+            let next = after.chars().next();
+            let opens = next.is_some_and(|n| n.is_uppercase() || n.is_ascii_digit() || matches!(n, '"' | '[' | '“'));
+            let ends = matches!(prev, Some('.' | '?' | '!')) || (c == '\n' && !text[start..i].trim().is_empty());
+            if opens && ends {
+                out.push(text[start..i].trim());
+                start = i;
             }
-            i += 1;
         }
-        out.push(line[start..].trim());
+        prev = Some(c);
     }
+    out.push(text[start..].trim());
     out.retain(|s| !s.is_empty());
     out
 }
@@ -468,13 +473,13 @@ fn is_courtesy(clause: &str) -> bool {
     let words = clause.split_whitespace().count();
     static CHECK: OnceLock<Regex> = OnceLock::new();
     let check = re(&CHECK, r"(?i)(?:(?:can|do|could) you (?:all |guys |both )?hear me(?: now| okay| ok| all right)?|how are you(?: doing)?(?: today)?)\W*$");
-    if is_vocative(clause) || (words <= 12 && check.is_match(clause)) {
+    if words <= 12 && (is_vocative(clause) || check.is_match(clause)) {
         return true;
     }
-    !clause.contains('?')
-        && words <= 20
-        && !asks_in_courtesy(clause)
-        && (r.is_match(clause) || (words <= 14 && any.is_match(clause)))
+    if clause.contains('?') || words > 20 {
+        return false;
+    }
+    (r.is_match(clause) || (words <= 14 && any.is_match(clause))) && !asks_in_courtesy(clause)
 }
 
 /// Only names or "guys", "everyone", "team": what is left of "Hi, Jane and team."
@@ -502,18 +507,9 @@ fn is_vocative(clause: &str) -> bool {
 
 /// A courtesy opening that goes on to ask ("thanks for taking my question, I wanted to ask ...").
 fn asks_in_courtesy(clause: &str) -> bool {
-    let lower = clause.to_lowercase();
-    let stripped = lower
-        .replace("taking my question", "")
-        .replace("taking our question", "")
-        .replace("taking the question", "")
-        .replace("taking my questions", "")
-        .replace("taking our questions", "")
-        .replace("taking the questions", "")
-        .replace("for the question", "")
-        .replace("the follow-up", "")
-        .replace("squeezing me in", "");
-    asks(&stripped)
+    static POLITE: OnceLock<Regex> = OnceLock::new();
+    let polite = re(&POLITE, r"(?i)taking (?:my|our|the) questions?|for the question|the follow-up|squeezing me in");
+    asks(&polite.replace_all(clause, ""))
 }
 
 /// Leading courtesy clauses dropped: "Hi, thanks for taking my question, I wanted to ask ..." -> "I wanted to ask ...".
@@ -530,6 +526,16 @@ fn strip_courtesy_prefix(sentence: &str) -> &str {
         }
         rest = after;
     }
+}
+
+/// "Second, ...", "My second question ...": a new question whatever came before.
+fn starts_second_question(sentence: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    re(
+        &RE,
+        r"(?i)^\W*(?:(?:and|so|then|okay|ok|maybe|just|now)[,]?\s+)*(?:second(?:ly)?|third(?:ly)?|(?:my|the|a)\s+(?:second|third|2nd)\s+(?:question|one|thing|topic|part))\b",
+    )
+    .is_match(sentence)
 }
 
 /// Whether a sentence opens a new question within an analyst's turn:
@@ -551,6 +557,8 @@ fn starts_new_question(sentence: &str) -> bool {
 /// answer run into the turn cut off, one question per "first ... second ...".
 pub fn split_questions(text: &str, analyst: &str) -> Vec<String> {
     let mut groups: Vec<Vec<&str>> = Vec::new();
+    // Whether the last group asks something yet, and whether any sentence was a question.
+    let mut group_asks = false;
     let mut asked_any = false;
     for sentence in sentences(text) {
         // An answer glued onto the question: stop at it.
@@ -566,19 +574,25 @@ pub fn split_questions(text: &str, analyst: &str) -> Vec<String> {
         }
         let new = match groups.last() {
             None => true,
-            Some(g) => asks(&g.join(" ")) && starts_new_question(s),
+            Some(_) => starts_second_question(s) || (group_asks && starts_new_question(s)),
         };
         if new {
             groups.push(vec![s]);
+            group_asks = asks(s);
         } else {
             groups.last_mut().expect("a group").push(s);
+            group_asks = group_asks || asks(s);
         }
         asked_any |= s.trim_end().ends_with('?');
     }
     groups
         .into_iter()
-        .map(|g| g.join(" "))
+        .map(|g| g.iter().flat_map(|s| s.split_whitespace()).collect::<Vec<_>>().join(" "))
+        // Compliments and remarks with nothing asked ("It's an amazing day for you.") are not questions.
         .filter(|q| q.split_whitespace().count() >= 3 && !is_announcement(q))
+        .filter(|q| {
+            asks(q) || (q.split_whitespace().count() >= 12 && (starts_new_question(q) || starts_second_question(q) || q.to_lowercase().contains("question")))
+        })
         .collect()
 }
 

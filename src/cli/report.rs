@@ -1,10 +1,265 @@
-//! `earnings-qa report` (stub: being built).
+//! `earnings-qa report`: counts of question types per company and quarter.
+//!
+//! ```text
+//! earnings-qa report [PATH ...] [--by results-quarter|call-quarter|fiscal]
+//!     [--companies T1,T2] [--from 2025Q1] [--to 2026Q2]
+//!     [--format table|csv|json|markdown] [--chart FILE.svg|FILE.png] [-o FILE]
+//!     [--labels DIR] [--questions COMPANY,QUARTER[,LABEL]]
+//! ```
+//!
+//! A PATH is a transcript or a folder of them (read and split as by
+//! `questions`), or a `.jsonl` file of `classify` or `questions` output.
+//! Human labels from `labels/` (or `--labels`) replace the model's; the
+//! model labels only the questions that are counted and have no label yet.
+//! Copies of a call are counted once; the file used and the files skipped
+//! are named on stderr.
 
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use earnings_qa::aggregate::{review, CallQuestions, Classified, Filter, GroupBy, Quarter, Selection, Summary};
+use earnings_qa::labels::{Journal, Label, Probs};
+use earnings_qa::model::{self, Classifier};
+use earnings_qa::period::{self, canonical_ticker};
+use earnings_qa::question::Question;
+use earnings_qa::report::{self, chart, Format, QuestionLine};
+
+use super::classify::EncoderArgs;
+use super::input::InputArgs;
 use super::Outcome;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// Transcript files or folders, or .jsonl output of `classify` or `questions`.
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Which quarter a call counts in.
+    #[arg(long, value_enum, default_value_t)]
+    by: GroupBy,
+    /// Only these companies (tickers; GOOG and GOOGL are one company).
+    #[arg(long, value_delimiter = ',')]
+    companies: Vec<String>,
+    /// First quarter, e.g. 2025Q1 (FY2025Q1 with --by fiscal).
+    #[arg(long)]
+    from: Option<Quarter>,
+    /// Last quarter, included.
+    #[arg(long)]
+    to: Option<Quarter>,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Also draw a chart; .svg or .png.
+    #[arg(long, value_name = "FILE")]
+    chart: Option<PathBuf>,
+    /// Write the table here instead of to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Human label decisions [default: labels/ if it exists].
+    #[arg(long, value_name = "DIR")]
+    labels: Option<PathBuf>,
+    /// List the questions behind one cell instead of the table, e.g.
+    /// `AMZN,2025Q4` or `ALL,2025Q4,investment`.
+    #[arg(long, value_name = "COMPANY,QUARTER[,LABEL]")]
+    questions: Option<String>,
+    /// Fiscal-year-end month for a company the built-in table lacks or gets wrong, e.g. `--fye ACME=6`.
+    #[arg(long, value_name = "TICKER=MONTH", value_parser = period::parse_override)]
+    fye: Vec<(String, u32)>,
+    /// A file of `TICKER=MONTH` lines, like repeated `--fye`.
+    #[arg(long, value_name = "FILE")]
+    fye_file: Option<PathBuf>,
+    /// The trained head's folder [default: models/default].
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    encoder: EncoderArgs,
+}
 
-pub fn run(_args: Args) -> anyhow::Result<Outcome> {
-    anyhow::bail!("not built yet")
+/// A cell named by `--questions`.
+struct CellRef {
+    ticker: String,
+    quarter: Quarter,
+    label: Option<Label>,
+}
+
+fn parse_cell(s: &str) -> anyhow::Result<CellRef> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let (ticker, quarter, label) = match parts[..] {
+        [t, q] => (t, q, None),
+        [t, q, l] => (t, q, Some(l.parse::<Label>().map_err(anyhow::Error::msg)?)),
+        _ => anyhow::bail!("--questions wants COMPANY,QUARTER[,LABEL], got {s:?}"),
+    };
+    let quarter = quarter.parse().map_err(anyhow::Error::msg)?;
+    Ok(CellRef { ticker: canonical_ticker(ticker), quarter, label })
+}
+
+/// A question read, with the label `classify` gave it if it did.
+type Input = (Question, Option<Label>);
+
+/// One line of a `.jsonl` input: `classify` output carries the model's
+/// label, `questions` output does not.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Line {
+    Classified(Classified),
+    Question(Question),
+}
+
+/// Reads a JSON Lines file of questions, labeled or not. Lines that are
+/// neither are named on stderr and skipped; `None` if no line is one (then
+/// the file is not such output at all).
+fn read_jsonl(path: &Path) -> anyhow::Result<Option<(Vec<Input>, usize)>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut rows = Vec::new();
+    let mut bad = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        match serde_json::from_str::<Line>(line) {
+            Ok(Line::Classified(c)) => rows.push((c.question, Some(c.label))),
+            Ok(Line::Question(q)) => rows.push((q, None)),
+            Err(_) => bad.push(format!("{}:{}: skipped, not a question from `classify` or `questions`", path.display(), n + 1)),
+        }
+    }
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    bad.iter().for_each(|b| eprintln!("earnings-qa: {b}"));
+    Ok(Some((rows, bad.len())))
+}
+
+fn is_jsonl(path: &Path) -> bool {
+    path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+}
+
+/// Questions from every PATH, with the model's label where `classify`
+/// already gave one.
+fn read_inputs(args: &Args) -> anyhow::Result<(Vec<Input>, Outcome)> {
+    let mut outcome = Outcome::Complete;
+    let mut questions = Vec::new();
+    let (jsonl, transcripts): (Vec<PathBuf>, Vec<PathBuf>) = args.paths.iter().cloned().partition(|p| is_jsonl(p));
+    for path in &jsonl {
+        match read_jsonl(path)? {
+            Some((rows, bad)) => {
+                if bad > 0 {
+                    outcome = Outcome::Partial;
+                }
+                questions.extend(rows);
+            }
+            None => {
+                eprintln!("earnings-qa: skipped {}: no line is a question from `classify` or `questions`", path.display());
+                outcome = Outcome::Partial;
+            }
+        }
+    }
+    if !transcripts.is_empty() {
+        let input = InputArgs { paths: transcripts, format: "auto".into(), fye: args.fye.clone(), fye_file: args.fye_file.clone() };
+        let loaded = input.load()?;
+        eprintln!("earnings-qa: {}", loaded.counts);
+        if loaded.outcome == Outcome::Partial {
+            outcome = Outcome::Partial;
+        }
+        questions.extend(loaded.questions.into_iter().map(|q| (q, None)));
+    }
+    Ok((questions, outcome))
+}
+
+/// The model's labels for `questions`; the model is loaded only if there
+/// are any (`classify` output and human labels need none).
+fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
+    if questions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let head_dir = args.model.clone().unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
+    let classifier = Classifier::load(&head_dir, args.encoder.device()?, args.encoder.options())?;
+    let probs = classifier.classify(questions)?;
+    eprintln!("earnings-qa: the model labeled {} questions ({})", questions.len(), head_dir.display());
+    Ok(probs.iter().map(Probs::argmax).collect())
+}
+
+pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    // Before any thread pool starts (reading transcripts uses one).
+    args.encoder.apply_threads();
+    let cell = args.questions.as_deref().map(parse_cell).transpose()?;
+    let journal = match &args.labels {
+        Some(dir) if !dir.exists() => anyhow::bail!("--labels {}: no such file or folder", dir.display()),
+        Some(dir) => Journal::load(dir)?,
+        None => Journal::load(Path::new("labels"))?,
+    };
+
+    let (predicted, mut outcome) = read_inputs(&args)?;
+    let (pending, stale) = review(predicted, &journal);
+    if !stale.is_empty() {
+        const SHOWN: usize = 5;
+        let more = stale.len().saturating_sub(SHOWN);
+        eprintln!(
+            "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({}{})",
+            stale.len(),
+            stale[..stale.len().min(SHOWN)].join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        );
+    }
+
+    let filter = Filter {
+        companies: args.companies.iter().map(|t| canonical_ticker(t)).collect(),
+        from: args.from,
+        to: args.to,
+    };
+    let selection = Selection::new(CallQuestions::group(pending), args.by, filter);
+    let unlabeled: Vec<Question> = selection.questions().filter(|p| p.needs_model()).map(|p| p.question.clone()).collect();
+    let mut model_labels = classify(&args, &unlabeled)?.into_iter();
+    let summary =
+        Summary::new(selection.map(|p| p.label(|| model_labels.next().expect("one model label per unlabeled question"))));
+    if describe(&summary) {
+        outcome = Outcome::Partial;
+    }
+
+    // The chart first: if it cannot be drawn, nothing has been written.
+    if let Some(path) = &args.chart {
+        let source: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        chart::write(&summary, path, &source.join(", "))?;
+        eprintln!("earnings-qa: chart written to {}", path.display());
+    }
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(File::create(p).with_context(|| format!("cannot write {}", p.display()))?),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(&mut out);
+    match &cell {
+        Some(c) => {
+            let lines: Vec<QuestionLine> = summary
+                .questions_in(&c.ticker, c.quarter, c.label)
+                .into_iter()
+                .map(|(counted, labeled)| QuestionLine { counted, labeled })
+                .collect();
+            report::write_questions(&summary, &lines, args.format, &mut out)?;
+        }
+        None => report::write_summary(&summary, args.format, &mut out)?,
+    }
+    out.flush()?;
+
+    Ok(outcome)
+}
+
+/// Says on stderr which copy of each call was used and what was left out;
+/// true if a call could not be placed in a quarter (input not counted).
+fn describe(summary: &Summary) -> bool {
+    for d in &summary.duplicates {
+        let copy = |source: &str, n: usize| format!("{source} ({n} question{})", if n == 1 { "" } else { "s" });
+        let skipped: Vec<String> = d.skipped.iter().map(|s| copy(&s.source, s.questions)).collect();
+        eprintln!(
+            "earnings-qa: {} {}: used {}; skipped duplicate {}",
+            d.ticker,
+            d.fiscal_period,
+            copy(&d.kept, d.kept_questions),
+            skipped.join(", ")
+        );
+    }
+    for source in &summary.unplaced {
+        eprintln!("earnings-qa: {source}: skipped, the call has no quarter under --by {}", summary.by.name());
+    }
+    for t in &summary.filter.companies {
+        if !summary.calls.iter().any(|c| &c.ticker == t) {
+            eprintln!("earnings-qa: no calls of {t} in the chosen quarters");
+        }
+    }
+    !summary.unplaced.is_empty()
 }

@@ -182,9 +182,11 @@ fn read_front(lines: &[&str]) -> (String, Vec<Participant>, usize) {
 
 /// A line that could be a speaker's name: a few capitalised words, no sentence punctuation.
 fn looks_like_name(s: &str) -> bool {
+    if s.len() > 50 {
+        return false;
+    }
     let words: Vec<&str> = s.split_whitespace().collect();
     (1..=5).contains(&words.len())
-        && s.len() <= 50
         && !s.ends_with(['.', '?', '!', ':', ','])
         && words.iter().all(|w| {
             w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
@@ -220,7 +222,8 @@ fn known_labels(lines: &[&str], participants: &[Participant]) -> HashSet<String>
 fn strip_description<'a>(text: &'a str, speaker: &str, participants: &[Participant]) -> &'a str {
     // Analysts' descriptions end in "Research Division", even where the label is misspelled.
     const DIVISION: &str = "Research Division";
-    if let Some(i) = text.find(DIVISION).filter(|&i| i <= 100) {
+    let head = (0..=120.min(text.len())).rev().find(|&n| text.is_char_boundary(n)).map_or("", |n| &text[..n]);
+    if let Some(i) = head.find(DIVISION) {
         return text[i + DIVISION.len()..].trim_start_matches([',', ' ']);
     }
     let Some(p) = participants.iter().find(|p| p.name == speaker) else { return text };
@@ -321,9 +324,8 @@ fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
 /// `... success? Jane Roe Big Bank Yes, ...` -> (`... success?`, `Jane Roe`, `Yes, ...`).
 /// Mid-line, a name counts only when its roster description or a colon follows.
 fn glued_label<'a>(text: &'a str, labels: &[&'a String], participants: &[Participant]) -> Option<(&'a str, &'a str, &'a str)> {
-    let ends = text.match_indices(". ").chain(text.match_indices("? ")).chain(text.match_indices("! ")).chain(text.match_indices("] "));
-    let mut ends: Vec<usize> = ends.map(|(i, _)| i).collect();
-    ends.sort_unstable();
+    let bytes = text.as_bytes();
+    let ends = (0..bytes.len().saturating_sub(1)).filter(|&i| matches!(bytes[i], b'.' | b'?' | b'!' | b']') && bytes[i + 1] == b' ');
     for i in ends {
         let tail = &text[i + 2..];
         for &label in labels {

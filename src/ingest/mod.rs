@@ -1,14 +1,25 @@
 //! Bytes on disk to `Call`s: decode the text, detect the layout from the
 //! content (never the file name), parse it with that layout's `Format`.
 
-mod capiq;
-mod motleyfool_json;
-
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::call::Call;
+
+mod api_json;
+mod asr_no_speakers;
+mod callstreet_text;
+mod capiq;
+mod fool;
+mod meta;
+mod motleyfool_header_name_colon;
+mod motleyfool_json;
+mod motleyfool_json_transcript_field;
+mod motleyfool_name_colon;
+mod name_colon;
+mod name_colon_text;
+mod streetevents_text;
 
 /// One transcript layout. Each lives in a file of its own.
 pub trait Format: Sync {
@@ -23,7 +34,18 @@ pub trait Format: Sync {
 }
 
 /// Every layout the tool reads, in detection-tie order.
-pub static FORMATS: &[&dyn Format] = &[&capiq::CapIq, &motleyfool_json::MotleyFoolJson];
+pub static FORMATS: &[&dyn Format] = &[
+    &capiq::CapIq,
+    &motleyfool_json::MotleyFoolJson,
+    &streetevents_text::StreetEventsText,
+    &api_json::ApiJson,
+    &callstreet_text::CallStreetText,
+    &motleyfool_json_transcript_field::MotleyFoolJsonTranscriptField,
+    &motleyfool_header_name_colon::MotleyFoolHeaderNameColon,
+    &motleyfool_name_colon::MotleyFoolNameColon,
+    &name_colon_text::NameColonText,
+    &asr_no_speakers::AsrNoSpeakers,
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {

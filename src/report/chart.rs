@@ -1,0 +1,352 @@
+//! The chart of the research note's Figure 2 (right panel): per quarter, a
+//! group of bars, one per company, each stacked by label counts. Each
+//! label has its own fill *and* pattern (solid dark, hatched, plain light)
+//! and every segment tall enough carries its count, so the chart reads in
+//! black and white. SVG or PNG, by the file's extension.
+
+use std::path::Path;
+use std::sync::Once;
+
+use ab_glyph::{Font, FontRef, ScaleFont};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::ReportError;
+use crate::aggregate::Summary;
+use crate::labels::Label;
+
+/// DejaVu Sans (Bitstream Vera license, assets/fonts/DejaVuSans-LICENSE.txt),
+/// built in so a machine with no fonts installed still draws text.
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const FAMILY: &str = "sans-serif";
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Cannot fail: the bytes are the TTF built into the binary.
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+/// What a label looks like.
+struct Look {
+    fill: RGBColor,
+    /// Hatching over the fill, in this colour.
+    hatch: Option<RGBColor>,
+    text: RGBColor,
+}
+
+fn look(label: Label) -> Look {
+    match label {
+        Label::Profitability => Look { fill: RGBColor(31, 58, 104), hatch: None, text: WHITE },
+        Label::Investment => Look { fill: RGBColor(236, 160, 84), hatch: Some(RGBColor(70, 40, 10)), text: BLACK },
+        Label::Other => Look { fill: RGBColor(228, 228, 228), hatch: None, text: BLACK },
+    }
+}
+
+/// The note's names for the classes.
+fn legend_name(label: Label) -> &'static str {
+    match label {
+        Label::Profitability => "AI business profitability",
+        Label::Investment => "AI investment plan",
+        Label::Other => "Other",
+    }
+}
+
+struct Bar {
+    ticker: String,
+    calls: usize,
+    counts: [usize; 3],
+}
+
+struct Group {
+    quarter: String,
+    bars: Vec<Bar>,
+}
+
+fn groups(summary: &Summary) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for r in summary.rows.iter().filter(|r| !r.total) {
+        let quarter = summary.quarter_label(r.quarter);
+        if groups.last().is_none_or(|g| g.quarter != quarter) {
+            groups.push(Group { quarter, bars: Vec::new() });
+        }
+        let bar = Bar { ticker: r.ticker.clone(), calls: r.cell.calls, counts: r.cell.counts };
+        groups.last_mut().expect("pushed above").bars.push(bar);
+    }
+    groups
+}
+
+// Layout in pixels.
+const MIN_SLOT: i32 = 46; // one bar and the space beside it
+const MAX_SLOT: i32 = 80;
+const MIN_WIDTH: i32 = 760; // room for the legend and the caption
+const GROUP_GAP: i32 = 26;
+const LEFT: i32 = 60;
+const RIGHT: i32 = 24;
+const TOP: i32 = 104;
+const BOTTOM: i32 = 118;
+const PLOT_HEIGHT: i32 = 330;
+
+/// More bars than fit a page, and a bitmap that grows without bound.
+pub const MAX_BARS: usize = 120;
+
+/// Draws the chart to `path` (`.svg` or `.png`); `source` names the data
+/// in the caption line.
+pub fn write(summary: &Summary, path: &Path, source: &str) -> Result<(), ReportError> {
+    register_font();
+    let groups = groups(summary);
+    let bars: usize = groups.iter().map(|g| g.bars.len()).sum();
+    if bars > MAX_BARS {
+        return Err(ReportError::TooManyBars(bars));
+    }
+    let bars = bars as i32;
+    // Few bars widen to fill the minimum width rather than leave it empty.
+    let gaps = groups.len() as i32 * GROUP_GAP;
+    let slot = ((MIN_WIDTH - LEFT - RIGHT - gaps) / bars.max(1)).clamp(MIN_SLOT, MAX_SLOT);
+    let size = ((LEFT + bars * slot + gaps + RIGHT).max(MIN_WIDTH) as u32, (TOP + PLOT_HEIGHT + BOTTOM) as u32);
+    let caption = caption(summary, source);
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let err = |e: String| ReportError::Chart(format!("{}: {e}", path.display()));
+    match ext.as_deref() {
+        Some("svg") => {
+            let root = SVGBackend::new(path, size).into_drawing_area();
+            draw(&root, &Pen::new(false), &groups, slot, &caption, summary)
+                .and_then(|_| root.present())
+                .map_err(|e| err(e.to_string()))
+        }
+        Some("png") => {
+            let root = BitMapBackend::new(path, size).into_drawing_area();
+            draw(&root, &Pen::new(true), &groups, slot, &caption, summary)
+                .and_then(|_| root.present())
+                .map_err(|e| err(e.to_string()))
+        }
+        _ => Err(ReportError::ChartExtension(path.display().to_string())),
+    }
+}
+
+/// The period, the counts behind the bars and where the data came from.
+fn caption(summary: &Summary, source: &str) -> [String; 2] {
+    let quarters: Vec<String> = summary.rows.iter().map(|r| summary.quarter_label(r.quarter)).collect();
+    let period = match (quarters.first(), quarters.last()) {
+        (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+        (Some(a), _) => a.clone(),
+        _ => "no calls".to_owned(),
+    };
+    let (human, model) = summary.label_sources();
+    [
+        format!(
+            "Period: {period}, by {}. {} calls, {} analyst questions; labels: {human} human-reviewed, {model} model-predicted.",
+            summary.by.name().replace('-', " "),
+            summary.calls.len(),
+            human + model,
+        ),
+        format!("Source: earnings-call transcripts ({source}); counted with earnings-qa."),
+    ]
+}
+
+/// A round step giving at most about six gridlines up to `max`.
+fn step(max: usize) -> usize {
+    let raw = (max as f64 / 6.0).max(1.0);
+    let mag = 10f64.powf(raw.log10().floor());
+    let nice = [1.0, 2.0, 5.0, 10.0].into_iter().find(|m| m * mag >= raw).unwrap_or(10.0);
+    (nice * mag) as usize
+}
+
+fn style(size: f64, color: &RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+    (FAMILY, size).into_font().color(color).pos(Pos::new(h, v))
+}
+
+type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
+
+/// Writes text. SVG gets whole strings (the viewer lays them out); bitmaps
+/// get one glyph at a time, placed with its side bearing, because plotters'
+/// bitmap text drops the bearing and "META" comes out as "ME TA".
+struct Pen {
+    font: FontRef<'static>,
+    by_glyph: bool,
+}
+
+impl Pen {
+    fn new(by_glyph: bool) -> Pen {
+        Pen { font: FontRef::try_from_slice(FONT).expect("the built-in font parses"), by_glyph }
+    }
+
+    /// Advance width in pixels at `size`.
+    fn width(&self, s: &str, size: f64) -> f32 {
+        let f = self.font.as_scaled(size as f32);
+        let mut w = 0.0;
+        let mut prev = None;
+        for c in s.chars() {
+            let g = f.glyph_id(c);
+            if let Some(p) = prev {
+                w += f.kern(p, g);
+            }
+            w += f.h_advance(g);
+            prev = Some(g);
+        }
+        w
+    }
+
+    fn write<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        s: &str,
+        (size, color): (f64, &RGBColor),
+        (h, v): (HPos, VPos),
+        (x, y): (i32, i32),
+    ) -> Drawn<DB> {
+        if !self.by_glyph {
+            return area.draw_text(s, &style(size, color, h, v), (x, y));
+        }
+        let mut pen = match h {
+            HPos::Left => x as f32,
+            HPos::Center => x as f32 - self.width(s, size) / 2.0,
+            HPos::Right => x as f32 - self.width(s, size),
+        };
+        let f = self.font.as_scaled(size as f32);
+        let glyph_style = style(size, color, HPos::Left, v);
+        let mut prev = None;
+        for c in s.chars() {
+            let g = f.glyph_id(c);
+            if let Some(p) = prev {
+                pen += f.kern(p, g);
+            }
+            prev = Some(g);
+            if let Some(outline) = f.outline_glyph(f.scaled_glyph(c)) {
+                let left = (pen + outline.px_bounds().min.x).round() as i32;
+                area.draw_text(&c.to_string(), &glyph_style, (left, y))?;
+            }
+            pen += f.h_advance(g);
+        }
+        Ok(())
+    }
+}
+
+/// Diagonal lines (45 degrees, `/`) clipped to a rectangle.
+fn hatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, (x0, y0): (i32, i32), (x1, y1): (i32, i32), color: &RGBColor) -> Drawn<DB> {
+    const SPACING: i32 = 7;
+    let mut c = x0 + y0 + SPACING;
+    while c < x1 + y1 {
+        // The points with x + y = c inside the rectangle.
+        let xa = x0.max(c - y1);
+        let xb = x1.min(c - y0);
+        if xa < xb {
+            area.draw(&PathElement::new(vec![(xa, c - xa), (xb, c - xb)], color.stroke_width(1)))?;
+        }
+        c += SPACING;
+    }
+    Ok(())
+}
+
+/// A filled box in a label's look, outlined in black.
+fn swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, label: Label, a: (i32, i32), b: (i32, i32)) -> Drawn<DB> {
+    let l = look(label);
+    area.draw(&Rectangle::new([a, b], l.fill.filled()))?;
+    if let Some(h) = l.hatch {
+        hatch(area, a, b, &h)?;
+    }
+    area.draw(&Rectangle::new([a, b], BLACK.stroke_width(1)))
+}
+
+fn draw<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pen: &Pen,
+    groups: &[Group],
+    slot: i32,
+    caption: &[String; 2],
+    summary: &Summary,
+) -> Drawn<DB> {
+    use HPos::{Center, Left, Right};
+    use VPos::{Bottom, Top};
+    area.fill(&WHITE)?;
+    let (width, _) = area.dim_in_pixel();
+    let base = TOP + PLOT_HEIGHT;
+    let plot_right = width as i32 - RIGHT;
+    let max = groups.iter().flat_map(|g| &g.bars).map(|b| b.counts.iter().sum::<usize>()).max().unwrap_or(0).max(1);
+    let step = step(max);
+    // A step of headroom over the tallest bar, for the total above it.
+    let top_value = (max / step + 1) * step;
+    let y = |v: usize| base - (v as f64 / top_value as f64 * PLOT_HEIGHT as f64).round() as i32;
+
+    pen.write(area, "Analyst questions by type, per company and quarter", (19.0, &BLACK), (Left, Top), (12, 12))?;
+
+    // Legend, one swatch per label, on a line under the title.
+    let mut x = 12;
+    for label in Label::ALL {
+        swatch(area, label, (x, 48), (x + 22, 62))?;
+        let name = legend_name(label);
+        pen.write(area, name, (14.0, &BLACK), (Left, VPos::Center), (x + 30, 55))?;
+        x += 30 + pen.width(name, 14.0).round() as i32 + 28;
+    }
+
+    // The y axis: its title over it, gridlines, values.
+    pen.write(area, "Questions", (13.0, &BLACK), (Left, Bottom), (12, TOP - 12))?;
+    for v in (0..=top_value).step_by(step) {
+        let yy = y(v);
+        area.draw(&PathElement::new(vec![(LEFT, yy), (plot_right, yy)], RGBColor(210, 210, 210).stroke_width(1)))?;
+        pen.write(area, &v.to_string(), (13.0, &BLACK), (Right, VPos::Center), (LEFT - 8, yy))?;
+    }
+    area.draw(&PathElement::new(vec![(LEFT, TOP - 6), (LEFT, base), (plot_right, base)], BLACK.stroke_width(1)))?;
+
+    // Bars, group by group.
+    let mut x = LEFT + GROUP_GAP / 2;
+    for (gi, g) in groups.iter().enumerate() {
+        let group_start = x;
+        for bar in &g.bars {
+            let width = slot * 3 / 4;
+            let (x0, x1) = (x + (slot - width) / 2, x + (slot + width) / 2);
+            let mid_x = (x0 + x1) / 2;
+            let mut below = 0usize;
+            for label in Label::ALL {
+                let n = bar.counts[label.index()];
+                if n == 0 {
+                    continue;
+                }
+                let (ya, yb) = (y(below + n), y(below));
+                swatch(area, label, (x0, ya), (x1, yb))?;
+                if yb - ya >= 15 {
+                    let l = look(label);
+                    let (s, mid_y) = (n.to_string(), (ya + yb) / 2);
+                    if l.hatch.is_some() {
+                        // A white patch keeps the digits legible over the hatching.
+                        let hw = (pen.width(&s, 12.0) / 2.0).round() as i32 + 3;
+                        area.draw(&Rectangle::new([(mid_x - hw, mid_y - 8), (mid_x + hw, mid_y + 8)], WHITE.filled()))?;
+                    }
+                    pen.write(area, &s, (12.0, &l.text), (Center, VPos::Center), (mid_x, mid_y))?;
+                }
+                below += n;
+            }
+            let above = if bar.calls == 0 { "no call".to_owned() } else { below.to_string() };
+            pen.write(area, &above, (12.0, &BLACK), (Center, Bottom), (mid_x, y(below) - 3))?;
+            pen.write(area, &bar.ticker, (12.0, &BLACK), (Center, Top), (mid_x, base + 6))?;
+            x += slot;
+        }
+        pen.write(area, &g.quarter, (14.0, &BLACK), (Center, Top), ((group_start + x) / 2, base + 26))?;
+        if gi + 1 < groups.len() {
+            let sep = x + GROUP_GAP / 2;
+            area.draw(&PathElement::new(vec![(sep, base), (sep, base + 44)], RGBColor(150, 150, 150).stroke_width(1)))?;
+        }
+        x += GROUP_GAP;
+    }
+    let x_title = format!("Company, grouped by quarter ({})", summary.by.name().replace('-', " "));
+    pen.write(area, &x_title, (14.0, &BLACK), (Center, Top), ((LEFT + plot_right) / 2, base + 52))?;
+    for (i, line) in caption.iter().enumerate() {
+        pen.write(area, line, (12.0, &RGBColor(60, 60, 60)), (Left, Top), (12, base + 80 + 17 * i as i32))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::step;
+
+    #[test]
+    fn gridline_steps_are_round() {
+        assert_eq!(step(3), 1);
+        assert_eq!(step(18), 5);
+        assert_eq!(step(40), 10);
+        assert_eq!(step(250), 50);
+    }
+}
