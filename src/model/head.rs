@@ -31,11 +31,20 @@ pub struct TrainOptions {
     pub epochs: usize,
     pub learning_rate: f64,
     pub weight_decay: f64,
+    /// Class weighting: each class's examples weigh
+    /// `(n / (classes * n_class))^balance`; 1 balances the classes, 0
+    /// weighs every example alike.
+    #[serde(default = "one")]
+    pub balance: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { epochs: 300, learning_rate: 0.05, weight_decay: 1e-3 }
+        TrainOptions { epochs: 300, learning_rate: 0.05, weight_decay: 1e-3, balance: 1.0 }
     }
 }
 
@@ -100,9 +109,8 @@ impl Head {
         x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)
     }
 
-    /// Fits a head to embeddings and their labels. Each class's examples
-    /// weigh `n / (classes * n_class)`, so a rare class counts as much as a
-    /// common one.
+    /// Fits a head to embeddings and their labels, classes weighted as
+    /// `opts.balance` says.
     pub fn train(embeddings: &[Vec<f32>], labels: &[Label], opts: &TrainOptions) -> Result<Head, ModelError> {
         if embeddings.is_empty() || embeddings.len() != labels.len() {
             return Err(ModelError::Train(format!("{} embeddings for {} labels", embeddings.len(), labels.len())));
@@ -113,7 +121,7 @@ impl Head {
             counts[l.index()] += 1;
         }
         let n = labels.len() as f32;
-        let class_weight: Vec<f32> = counts.iter().map(|&c| if c == 0 { 0.0 } else { n / (k as f32 * c as f32) }).collect();
+        let class_weight: Vec<f32> = counts.iter().map(|&c| if c == 0 { 0.0 } else { (n / (k as f32 * c as f32)).powf(opts.balance as f32) }).collect();
         let x = stack(embeddings)?;
         let y: Vec<u32> = labels.iter().map(|l| l.index() as u32).collect();
         let w: Vec<f32> = labels.iter().map(|l| class_weight[l.index()]).collect();

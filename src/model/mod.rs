@@ -95,7 +95,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { encoder_dir: None, batch_size: 32, cache_dir: Some(cache::default_dir()), progress: false }
+        Options { encoder_dir: None, batch_size: 8, cache_dir: Some(cache::default_dir()), progress: false }
     }
 }
 
