@@ -221,10 +221,10 @@ const SAMPLES: &[Expected] = &[
         fiscal: "FY2026 Q2",
         calendar: "2025Q4",
         analysts: &[
-            ("Noah Fischer", "Larkspur Securities"),
+            ("Noah Fischer", "Larkspur Securities LLC"),
             ("Isabel Moreno", "Fairhaven Capital Markets"),
-            ("Arjun Mehta", "Blue Ridge Research"),
-            ("Zoe Hartmann", "Silverline Partners"),
+            ("Arjun Mehta", "Blue Ridge Research Inc."),
+            ("Zoe Hartmann", "Silverline Partners LP"),
         ],
         questions: 5,
     },
@@ -378,16 +378,16 @@ fn callstreet_text_jpmorgan_q3_2025() {
     assert_eq!(
         analysts(&run),
         pairs(&[
-            ("John McDonald", "Truist Securities"),
+            ("John McDonald", "Truist Securities, Inc."),
             ("Glenn Schorr", "Evercore ISI"),
-            ("Betsy Graseck", "Morgan Stanley"),
-            ("Ebrahim Poonawala", "Bank of America"),
-            ("Mike Mayo", "Wells Fargo Securities"),
-            ("Gerard Cassidy", "RBC Capital Markets"),
-            ("Erika Najarian", "UBS"),
-            ("Jim Mitchell", "Seaport Global Securities"),
-            ("Ken Usdin", "Autonomous"),
-            ("Chris McGratty", "KBW"),
+            ("Betsy Graseck", "Morgan Stanley & Co. LLC"),
+            ("Ebrahim Poonawala", "BofA Securities, Inc."),
+            ("Mike Mayo", "Wells Fargo Securities LLC"),
+            ("Gerard Cassidy", "RBC Capital Markets LLC"),
+            ("Erika Najarian", "UBS Securities LLC"),
+            ("Jim Mitchell", "Seaport Global Securities LLC"),
+            ("Ken Usdin", "Autonomous Research"),
+            ("Chris McGratty", "Keefe, Bruyette & Woods, Inc."),
         ])
     );
     assert_eq!(first_turn_questions(&run, "Glenn Schorr"), 2);
