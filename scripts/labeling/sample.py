@@ -22,7 +22,13 @@ sectors, every question that round 1 left out (up to ROUND2), because
 round 1 gave too few `investment` questions; it writes
 OUT/sample-2.jsonl and batches for ROUND2_ANNOTATORS.
 
-usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2]
+Round 3 (`--round 3 LABELS_DIR`) completes the dev calls, which the
+leave-company-out figure is measured on: for each dev call, the copy
+(source file) with the most labeled questions, then the most questions,
+then the first path, and every question of it not yet labeled; written to
+OUT/sample-3.jsonl and batches for ROUND3_ANNOTATORS.
+
+usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2 | --round 3 LABELS_DIR]
 """
 import csv
 import json
@@ -39,6 +45,8 @@ DOUBLE = 85  # per annotator: questions of the next annotator's batch
 ROUND2 = 1000
 ROUND2_ANNOTATORS = ["ann-5", "ann-6"]
 ROUND2_DOUBLE = 50
+ROUND3_ANNOTATORS = ["ann-7", "ann-8"]
+ROUND3_DOUBLE = 40
 
 FOCUS = set("""
 MSFT AMZN GOOGL GOOG META ORCL AAPL NVDA AMD AVGO INTC QCOM MU TXN ADI AMAT LRCX KLAC ASML TSM MRVL
@@ -121,8 +129,47 @@ def write_sample(chosen, path):
             f.write(json.dumps(q) + "\n")
 
 
+def labeled_ids(labels_dir):
+    ids = set()
+    for name in os.listdir(labels_dir):
+        if name.endswith(".jsonl"):
+            with open(os.path.join(labels_dir, name)) as f:
+                ids.update(json.loads(line)["id"] for line in f if line.strip())
+    return ids
+
+
+def round3(questions_path, manifest_path, labels_dir):
+    """Unlabeled questions of one copy of each dev call."""
+    split = {}
+    with open(manifest_path) as f:
+        for row in csv.DictReader(f):
+            split[row["path"]] = row["split"]
+    corpus_root = os.path.dirname(os.path.abspath(manifest_path))
+    labeled = labeled_ids(labels_dir)
+    copies = {}  # call -> source -> questions
+    with open(questions_path) as f:
+        for line in f:
+            q = json.loads(line)
+            if split.get(os.path.relpath(os.path.abspath(q["source"]), corpus_root)) == "dev":
+                q["split"] = "dev"
+                copies.setdefault((q["ticker"], q["fiscal_period"]), {}).setdefault(q["source"], []).append(q)
+    chosen = []
+    for call in sorted(copies):
+        src = min(copies[call], key=lambda s: (-sum(q["id"] in labeled for q in copies[call][s]), -len(copies[call][s]), s))
+        chosen.extend(q for q in copies[call][src] if q["id"] not in labeled)
+    print(f"round 3: {len(chosen)} unlabeled questions in {len(copies)} dev calls", file=sys.stderr)
+    return chosen
+
+
 def main():
     questions_path, manifest_path, out_dir = sys.argv[1:4]
+    if sys.argv[4:6] == ["--round", "3"]:
+        chosen = round3(questions_path, manifest_path, sys.argv[6])
+        rng = random.Random(SEED + 3)
+        rng.shuffle(chosen)
+        write_sample(chosen, os.path.join(out_dir, "sample-3.jsonl"))
+        write_batches(chosen, ROUND3_ANNOTATORS, ROUND3_DOUBLE, out_dir, rng)
+        return
     second = sys.argv[4:6] == ["--round", "2"]
     by_id = read_questions(questions_path, manifest_path)
     rng = random.Random(SEED)
