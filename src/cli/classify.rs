@@ -5,16 +5,13 @@
 //! No questions in the input is not an error: the output is empty and the
 //! exit code says whether files were skipped, as for `questions`.
 
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
-use earnings_qa::labels::{Label, Probs};
 use earnings_qa::model::device::{self, DeviceChoice};
 use earnings_qa::model::{self, cache, Classifier, Device, Options};
-use earnings_qa::question::Question;
-use serde::Serialize;
+use earnings_qa::aggregate::Classified;
 
 use super::input::InputArgs;
 use super::Outcome;
@@ -79,14 +76,6 @@ impl EncoderArgs {
 }
 
 /// One line of output: the question and what the model made of it.
-#[derive(Serialize)]
-struct Classified<'a> {
-    #[serde(flatten)]
-    question: &'a Question,
-    label: Label,
-    probs: Probs,
-}
-
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     args.encoder.apply_threads();
     let start = Instant::now();
@@ -99,17 +88,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let probs = classifier.classify(&input.questions)?;
     let secs = start.elapsed().as_secs_f64();
 
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut out = BufWriter::new(out);
-    for (question, probs) in input.questions.iter().zip(probs) {
+    let n = input.questions.len();
+    let mut out = super::output(args.output.as_deref())?;
+    for (question, probs) in input.questions.into_iter().zip(probs) {
         serde_json::to_writer(&mut out, &Classified { question, label: probs.argmax(), probs })?;
         out.write_all(b"\n")?;
     }
     out.flush()?;
-    let n = input.questions.len();
     eprintln!(
         "earnings-qa: classified {n} questions in {secs:.2} s ({:.1} questions/s; model loaded in {loaded_in:.2} s)",
         if secs > 0.0 { n as f64 / secs } else { 0.0 }

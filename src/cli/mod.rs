@@ -8,7 +8,11 @@ mod questions;
 mod report;
 mod train;
 
+use std::io::{BufWriter, Write};
+use std::path::Path;
 use std::process::ExitCode;
+
+use anyhow::Context;
 
 use clap::{Parser, Subcommand};
 
@@ -62,4 +66,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Report(a) => report::run(a),
         Command::FetchModel(a) => fetch_model::run(a),
     }
+}
+
+/// Where a subcommand writes its result: FILE (`-o`) or stdout.
+pub fn output(path: Option<&Path>) -> anyhow::Result<BufWriter<Box<dyn Write>>> {
+    let out: Box<dyn Write> = match path {
+        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot write {}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    Ok(BufWriter::new(out))
 }

@@ -14,8 +14,7 @@
 //! Copies of a call are counted once; the file used and the files skipped
 //! are named on stderr.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -218,11 +217,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         chart::write(&summary, path, &source.join(", "))?;
         eprintln!("earnings-qa: chart written to {}", path.display());
     }
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(p) => Box::new(File::create(p).with_context(|| format!("cannot write {}", p.display()))?),
-        None => Box::new(io::stdout().lock()),
-    };
-    let mut out = BufWriter::new(&mut out);
+    let mut out = super::output(args.output.as_deref())?;
     match &cell {
         Some(c) => {
             let lines: Vec<QuestionLine> = summary
