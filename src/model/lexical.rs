@@ -21,7 +21,7 @@ pub const MIN_DF: usize = 2;
 /// The most frequent terms kept, to bound the head's size.
 pub const MAX_TERMS: usize = 20_000;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Vocabulary {
     terms: Vec<String>,
     idf: Vec<f32>,
