@@ -61,11 +61,13 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// Writes a head trained on arbitrary `dim`-d vectors, with its card.
+/// Writes a head trained on arbitrary `dim`-d vectors and texts, with its card.
 fn write_head(dir: &Path, dim: usize) {
     let x: Vec<Vec<f32>> = (0..12).map(|i| (0..dim).map(|j| ((i + j) % 5) as f32).collect()).collect();
+    let texts: Vec<String> = (0..12).map(|i| format!("a question on topic {}", i % 4)).collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let y: Vec<Label> = (0..12).map(|i| Label::ALL[i % 3]).collect();
-    Head::train(&x, &y, &TrainOptions { epochs: 3, ..Default::default() }).unwrap().save(dir).unwrap();
+    Head::train(&texts, &x, &y, &TrainOptions { epochs: 3, ..Default::default() }).unwrap().save(dir).unwrap();
     let mut card = ModelCard::load(&root().join("models/default")).unwrap();
     card.encoder.dim = dim;
     card.save(dir).unwrap();
@@ -137,7 +139,7 @@ fn missing_and_corrupt_weights_are_clear_errors() {
     let models = tempfile::tempdir().unwrap();
     let head = models.path().join("default");
     std::fs::create_dir(&head).unwrap();
-    for f in ["head.safetensors", "card.json"] {
+    for f in ["head.safetensors", "vocab.json", "card.json"] {
         std::fs::copy(root().join("models/default").join(f), head.join(f)).unwrap();
     }
     let env = [("EARNINGS_QA_MODELS", models.path())];

@@ -128,11 +128,13 @@ fn card(dim: usize) -> ModelCard {
     }
 }
 
-/// A head trained on random-looking `dim`-d vectors, saved with a card.
+/// A head trained on random-looking `dim`-d vectors and texts, saved with a card.
 fn head_dir(dim: usize) -> tempfile::TempDir {
     let x: Vec<Vec<f32>> = (0..30).map(|i| (0..dim).map(|j| ((i * 7 + j * 3) % 11) as f32 / 11.0).collect()).collect();
+    let texts: Vec<String> = (0..30).map(|i| format!("what about the {} margin", i % 7)).collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let y: Vec<Label> = (0..30).map(|i| Label::ALL[i % 3]).collect();
-    let head = Head::train(&x, &y, &TrainOptions { epochs: 5, ..Default::default() }).unwrap();
+    let head = Head::train(&texts, &x, &y, &TrainOptions { epochs: 5, ..Default::default() }).unwrap();
     let dir = tempfile::tempdir().unwrap();
     head.save(dir.path()).unwrap();
     card(dim).save(dir.path()).unwrap();
@@ -165,9 +167,10 @@ fn probabilities_sum_to_one_and_come_back_in_input_order() {
     let r = reference();
     let texts: Vec<&str> = r.sentences.iter().map(String::as_str).collect();
     let embeddings = Embedder::load(Device::Cpu, opts()).unwrap().embed(&texts).unwrap();
-    let probs = classifier.head().probs(&embeddings).unwrap();
+    let probs = classifier.head().probs(&texts, &embeddings).unwrap();
     let reversed: Vec<Vec<f32>> = embeddings.iter().rev().cloned().collect();
-    let probs_rev = classifier.head().probs(&reversed).unwrap();
+    let texts_rev: Vec<&str> = texts.iter().rev().copied().collect();
+    let probs_rev = classifier.head().probs(&texts_rev, &reversed).unwrap();
     for (i, p) in probs.iter().enumerate() {
         assert!((p.as_array().iter().sum::<f32>() - 1.0).abs() < 1e-5);
         assert_eq!(*p, probs_rev[probs.len() - 1 - i]);

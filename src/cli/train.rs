@@ -49,7 +49,7 @@ pub struct TrainArgs {
     epochs: usize,
     #[arg(long, default_value_t = TrainOptions::default().learning_rate, value_name = "RATE")]
     learning_rate: f64,
-    /// AdamW's decoupled weight decay (regularisation).
+    /// L2 penalty on the weights, added to the mean loss (regularisation).
     #[arg(long, default_value_t = TrainOptions::default().weight_decay, value_name = "RATE")]
     weight_decay: f64,
     /// Class weighting: 1 weighs classes equally, 0 weighs examples equally.
@@ -126,7 +126,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             dim: data.embeddings[0].len(),
             max_tokens: MAX_TOKENS,
         },
-        head: "multinomial logistic regression, cross-entropy".into(),
+        head: format!("multinomial logistic regression over the embedding and TF-IDF word 1-2-grams (document frequency >= {}, at most {} terms; {} kept), cross-entropy", model::lexical::MIN_DF, model::lexical::MAX_TERMS, head.vocab().len()),
         training: opts,
         data: data.summary(&args.data.labels().display().to_string()),
         cross_validation,

@@ -81,7 +81,7 @@ impl ModelCard {
         let _ = writeln!(s, "- Encoder: {} (sha256 `{}`), {}-d, mean pooling, L2-normalised, truncated at {} tokens",
             self.encoder.name, self.encoder.sha256, self.encoder.dim, self.encoder.max_tokens);
         let t = &self.training;
-        let _ = writeln!(s, "- Head: {}; {} epochs of full-batch AdamW, learning rate {}, weight decay {}, class balance {}",
+        let _ = writeln!(s, "- Head: {}; {} epochs of full-batch Adam, learning rate {}, L2 penalty {}, class balance {}",
             self.head, t.epochs, t.learning_rate, t.weight_decay, t.balance);
         let _ = writeln!(s, "- Created: {}\n", self.created.format("%Y-%m-%d %H:%M UTC"));
         let _ = writeln!(s, "## Training data\n");

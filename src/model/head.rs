@@ -1,9 +1,11 @@
 //! The trained head: multinomial logistic regression over the sentence
-//! embedding, `softmax(x W^T + b)`, one output per `Label::ALL`.
+//! embedding concatenated with the question's TF-IDF vector (`lexical`),
+//! `softmax(x W^T + b)`, one output per `Label::ALL`.
 //!
-//! On disk, `models/<name>/head.safetensors` holds `weight` (labels x dim)
-//! and `bias` (labels); `card.json` beside it says which labels, in which
-//! order, and which encoder the head was trained on.
+//! On disk, `models/<name>/head.safetensors` holds `weight` (labels x
+//! embedding dim), `lexical` (terms x labels) and `bias` (labels);
+//! `vocab.json` the terms and their IDF; `card.json` which labels, in
+//! which order, and which encoder the head was trained on.
 
 use std::path::Path;
 
@@ -12,6 +14,7 @@ use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 
 use super::card::ModelCard;
 use super::encoder::Encoder;
+use super::lexical::{self, Vocabulary};
 use super::ModelError;
 use crate::labels::{Label, Probs};
 
@@ -20,16 +23,21 @@ pub const FILE: &str = "head.safetensors";
 #[derive(Debug, Clone)]
 pub struct Head {
     weight: Tensor,
+    lexical: Tensor,
     bias: Tensor,
+    vocab: Vocabulary,
     card: Option<ModelCard>,
 }
 
-/// Full-batch AdamW on the class-weighted cross-entropy. The problem is
-/// convex and starts from zero weights, so training is deterministic.
+/// Full-batch Adam on the class-weighted cross-entropy plus an L2 penalty.
+/// The problem is convex and starts from zero weights, so training is
+/// deterministic.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrainOptions {
     pub epochs: usize,
     pub learning_rate: f64,
+    /// L2 penalty `weight_decay / 2 * |W|^2` on the weights (not the bias),
+    /// added to the mean loss.
     pub weight_decay: f64,
     /// Class weighting: each class's examples weigh
     /// `(n / (classes * n_class))^balance`; 1 balances the classes, 0
@@ -44,37 +52,54 @@ fn one() -> f64 {
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { epochs: 300, learning_rate: 0.05, weight_decay: 1e-3, balance: 1.0 }
+        TrainOptions { epochs: 300, learning_rate: 0.05, weight_decay: 1e-4, balance: 1.0 }
     }
 }
 
 impl Head {
-    /// Reads `head.safetensors` and `card.json` from `dir`.
+    /// Reads `head.safetensors`, `vocab.json` and `card.json` from `dir`.
     pub fn load(dir: &Path) -> Result<Head, ModelError> {
         let file = dir.join(FILE);
-        if !file.is_file() || !dir.join(super::card::JSON).is_file() {
+        if ![FILE, lexical::FILE, super::card::JSON].iter().all(|f| dir.join(f).is_file()) {
             return Err(ModelError::MissingHead(dir.to_path_buf()));
         }
         let bad = |message: String| ModelError::BadHead { path: file.clone(), message };
         let mut tensors = candle_core::safetensors::load(&file, &Device::Cpu)
             .map_err(|e| bad(format!("not a readable safetensors file: {e}")))?;
         let mut take = |name: &str| tensors.remove(name).ok_or_else(|| bad(format!("no tensor {name:?}")));
-        let (weight, bias) = (take("weight")?.to_dtype(DType::F32)?, take("bias")?.to_dtype(DType::F32)?);
+        let weight = take("weight")?.to_dtype(DType::F32)?;
+        let lexical = take("lexical")?.to_dtype(DType::F32)?;
+        let bias = take("bias")?.to_dtype(DType::F32)?;
         let card = ModelCard::load(dir)?;
         let names: Vec<&str> = Label::ALL.iter().map(|l| l.name()).collect();
         if card.labels != names {
             return Err(bad(format!("labels {:?} are not this build's {:?}", card.labels, names)));
         }
-        let head = Head { weight, bias, card: Some(card) };
-        match (head.weight.dims(), head.bias.dims()) {
-            ([rows, _], [n]) if *rows == Label::ALL.len() && *n == *rows => Ok(head),
-            (w, b) => Err(bad(format!("weight {w:?} and bias {b:?} do not fit {} labels", Label::ALL.len()))),
+        let vocab = Vocabulary::load(dir)?;
+        let k = Label::ALL.len();
+        let fits = matches!(weight.dims(), [rows, _] if *rows == k)
+            && bias.dims() == [k]
+            && lexical.dims() == [vocab.len(), k];
+        if !fits {
+            return Err(bad(format!(
+                "weight {:?}, lexical {:?} and bias {:?} do not fit {k} labels and the {} terms of {}",
+                weight.dims(),
+                lexical.dims(),
+                bias.dims(),
+                vocab.len(),
+                lexical::FILE
+            )));
         }
+        Ok(Head { weight, lexical, bias, vocab, card: Some(card) })
     }
 
     /// Embedding size the head takes.
     pub fn dim(&self) -> usize {
         self.weight.dims()[1]
+    }
+
+    pub fn vocab(&self) -> &Vocabulary {
+        &self.vocab
     }
 
     pub fn card(&self) -> Option<&ModelCard> {
@@ -95,25 +120,26 @@ impl Head {
         }
     }
 
-    /// Label probabilities for each embedding.
-    pub fn probs(&self, embeddings: &[Vec<f32>]) -> Result<Vec<Probs>, ModelError> {
+    /// Label probabilities for each question, from its text and embedding.
+    pub fn probs(&self, texts: &[&str], embeddings: &[Vec<f32>]) -> Result<Vec<Probs>, ModelError> {
         if embeddings.is_empty() {
             return Ok(Vec::new());
         }
-        let x = stack(embeddings)?;
-        let p = candle_nn::ops::softmax(&self.logits(&x)?, D::Minus1)?.to_vec2::<f32>()?;
+        let x = Features::new(&self.vocab, texts, embeddings)?;
+        let p = candle_nn::ops::softmax(&x.logits(&self.weight, &self.lexical, &self.bias)?, D::Minus1)?.to_vec2::<f32>()?;
         Ok(p.into_iter().map(|r| Probs::from_array([r[0], r[1], r[2]])).collect())
     }
 
-    fn logits(&self, x: &Tensor) -> candle_core::Result<Tensor> {
-        x.matmul(&self.weight.t()?)?.broadcast_add(&self.bias)
-    }
-
-    /// Fits a head to embeddings and their labels, classes weighted as
-    /// `opts.balance` says.
-    pub fn train(embeddings: &[Vec<f32>], labels: &[Label], opts: &TrainOptions) -> Result<Head, ModelError> {
-        if embeddings.is_empty() || embeddings.len() != labels.len() {
-            return Err(ModelError::Train(format!("{} embeddings for {} labels", embeddings.len(), labels.len())));
+    /// Fits the vocabulary and the head to questions (texts and embeddings)
+    /// and their labels, classes weighted as `opts.balance` says.
+    pub fn train(texts: &[&str], embeddings: &[Vec<f32>], labels: &[Label], opts: &TrainOptions) -> Result<Head, ModelError> {
+        if embeddings.is_empty() || embeddings.len() != labels.len() || texts.len() != labels.len() {
+            return Err(ModelError::Train(format!(
+                "{} texts and {} embeddings for {} labels",
+                texts.len(),
+                embeddings.len(),
+                labels.len()
+            )));
         }
         let k = Label::ALL.len();
         let mut counts = vec![0usize; k];
@@ -122,36 +148,79 @@ impl Head {
         }
         let n = labels.len() as f32;
         let class_weight: Vec<f32> = counts.iter().map(|&c| if c == 0 { 0.0 } else { (n / (k as f32 * c as f32)).powf(opts.balance as f32) }).collect();
-        let x = stack(embeddings)?;
+        let vocab = Vocabulary::fit(texts);
+        let x = Features::new(&vocab, texts, embeddings)?;
         let y: Vec<u32> = labels.iter().map(|l| l.index() as u32).collect();
         let w: Vec<f32> = labels.iter().map(|l| class_weight[l.index()]).collect();
         let y = Tensor::from_vec(y, (labels.len(), 1), &Device::Cpu)?;
         let w = Tensor::from_vec(w, labels.len(), &Device::Cpu)?;
         let w_sum = w.sum_all()?;
 
-        let weight = Var::zeros((k, x.dims()[1]), DType::F32, &Device::Cpu)?;
+        let weight = Var::zeros((k, embeddings[0].len()), DType::F32, &Device::Cpu)?;
+        let lexical = Var::zeros((vocab.len(), k), DType::F32, &Device::Cpu)?;
         let bias = Var::zeros(k, DType::F32, &Device::Cpu)?;
-        let params = ParamsAdamW { lr: opts.learning_rate, weight_decay: opts.weight_decay, ..Default::default() };
-        let mut opt = AdamW::new(vec![weight.clone(), bias.clone()], params)?;
+        // An L2 penalty in the loss, not AdamW's decoupled decay: with Adam's
+        // near-constant step sizes that decay caps every weight near
+        // 1/decay, which starves the few terms that decide a label.
+        let params = ParamsAdamW { lr: opts.learning_rate, weight_decay: 0.0, ..Default::default() };
+        let mut opt = AdamW::new(vec![weight.clone(), lexical.clone(), bias.clone()], params)?;
         for _ in 0..opts.epochs {
-            let logits = x.matmul(&weight.t()?)?.broadcast_add(&bias)?;
+            let logits = x.logits(&weight, &lexical, &bias)?;
             let nll = candle_nn::ops::log_softmax(&logits, D::Minus1)?.gather(&y, 1)?.squeeze(1)?.neg()?;
-            let loss = (nll * &w)?.sum_all()?.div(&w_sum)?;
+            let penalty = (weight.sqr()?.sum_all()? + lexical.sqr()?.sum_all()?)?.affine(opts.weight_decay / 2.0, 0.0)?;
+            let loss = ((nll * &w)?.sum_all()?.div(&w_sum)? + penalty)?;
             opt.backward_step(&loss)?;
         }
-        Ok(Head { weight: weight.as_tensor().clone(), bias: bias.as_tensor().clone(), card: None })
+        let [weight, lexical, bias] = [weight, lexical, bias].map(Var::into_inner);
+        Ok(Head { weight, lexical, bias, vocab, card: None })
     }
 
-    /// Writes `head.safetensors` into `dir` (the card is written separately).
+    /// Writes `head.safetensors` and `vocab.json` into `dir` (the card is
+    /// written separately).
     pub fn save(&self, dir: &Path) -> Result<(), ModelError> {
         std::fs::create_dir_all(dir).map_err(ModelError::io(dir))?;
-        let tensors = [("weight", self.weight.clone()), ("bias", self.bias.clone())];
+        let tensors = [("weight", self.weight.clone()), ("lexical", self.lexical.clone()), ("bias", self.bias.clone())];
         candle_core::safetensors::save(&tensors.into_iter().collect(), dir.join(FILE))?;
-        Ok(())
+        self.vocab.save(dir)
     }
 }
 
-fn stack(embeddings: &[Vec<f32>]) -> candle_core::Result<Tensor> {
-    let dim = embeddings[0].len();
-    Tensor::from_vec(embeddings.concat(), (embeddings.len(), dim), &Device::Cpu)
+/// The head's input: the embeddings (dense) and the TF-IDF vectors
+/// (sparse: a question holds a few dozen of the thousands of terms, so
+/// the lexical logits are gathered per nonzero, not multiplied densely).
+struct Features {
+    dense: Tensor,
+    rows: Tensor,
+    terms: Tensor,
+    values: Tensor,
+}
+
+impl Features {
+    fn new(vocab: &Vocabulary, texts: &[&str], embeddings: &[Vec<f32>]) -> candle_core::Result<Features> {
+        let (mut rows, mut terms, mut values) = (Vec::new(), Vec::new(), Vec::new());
+        for (r, text) in texts.iter().enumerate() {
+            for (t, v) in vocab.vector(text) {
+                rows.push(r as u32);
+                terms.push(t as u32);
+                values.push(v);
+            }
+        }
+        let nnz = rows.len();
+        Ok(Features {
+            dense: Tensor::from_vec(embeddings.concat(), (embeddings.len(), embeddings[0].len()), &Device::Cpu)?,
+            rows: Tensor::from_vec(rows, nnz, &Device::Cpu)?,
+            terms: Tensor::from_vec(terms, nnz, &Device::Cpu)?,
+            values: Tensor::from_vec(values, (nnz, 1), &Device::Cpu)?,
+        })
+    }
+
+    /// `x W^T + b` plus, per nonzero (row, term, value), `value * lexical[term]` added to its row.
+    fn logits(&self, weight: &Tensor, lexical: &Tensor, bias: &Tensor) -> candle_core::Result<Tensor> {
+        let dense = self.dense.matmul(&weight.t()?)?.broadcast_add(bias)?;
+        if self.values.dims()[0] == 0 {
+            return Ok(dense);
+        }
+        let per_term = lexical.index_select(&self.terms, 0)?.broadcast_mul(&self.values)?;
+        dense.index_add(&self.rows, &per_term, 0)
+    }
 }

@@ -11,6 +11,7 @@ pub mod device;
 pub mod encoder;
 pub mod fetch;
 pub mod head;
+pub mod lexical;
 pub mod metrics;
 pub mod train;
 
@@ -36,7 +37,7 @@ pub enum ModelError {
     MissingWeights(PathBuf),
     #[error("{path}: sha256 {found} is not the expected {expected}; the file is corrupt or not all-MiniLM-L6-v2 (delete it and run `earnings-qa fetch-model`)")]
     CorruptWeights { path: PathBuf, expected: String, found: String },
-    #[error("no trained head in {0} (expected head.safetensors and card.json; train one with `earnings-qa train`)")]
+    #[error("no trained head in {0} (expected head.safetensors, vocab.json and card.json; train one with `earnings-qa train`)")]
     MissingHead(PathBuf),
     #[error("{path}: head expects {head}-dimensional embeddings but the encoder gives {encoder}")]
     HeadDimension { path: PathBuf, head: usize, encoder: usize },
@@ -164,7 +165,7 @@ impl Classifier {
     pub fn classify(&self, questions: &[Question]) -> Result<Vec<Probs>, ModelError> {
         let texts: Vec<&str> = questions.iter().map(|q| q.text.as_str()).collect();
         let embeddings = self.embedder.embed(&texts)?;
-        self.head.probs(&embeddings)
+        self.head.probs(&texts, &embeddings)
     }
 
     pub fn head(&self) -> &Head {

@@ -66,7 +66,16 @@ impl Dataset {
     }
 
     pub fn train(&self, opts: &TrainOptions) -> Result<Head, ModelError> {
-        Head::train(&self.embeddings, &self.labels, opts)
+        let all: Vec<usize> = (0..self.len()).collect();
+        let (texts, x, y) = self.rows(&all);
+        Head::train(&texts, &x, &y, opts)
+    }
+
+    /// Texts, embeddings and labels of the examples `idx`.
+    fn rows(&self, idx: &[usize]) -> (Vec<&str>, Vec<Vec<f32>>, Vec<Label>) {
+        let texts = idx.iter().map(|&i| self.questions[i].text.as_str()).collect();
+        let x = idx.iter().map(|&i| self.embeddings[i].clone()).collect();
+        (texts, x, idx.iter().map(|&i| self.labels[i]).collect())
     }
 
     /// `k`-fold cross-validation with every call's questions in one fold;
@@ -111,7 +120,8 @@ impl Dataset {
         })
     }
 
-    /// Trains on the examples `train_on` selects, writes predictions for `test`.
+    /// Trains on the examples `train_on` selects (the vocabulary too, so
+    /// no test word leaks into training), writes predictions for `test`.
     fn fit_predict(
         &self,
         train_on: impl Fn(usize) -> bool,
@@ -120,11 +130,10 @@ impl Dataset {
         predicted: &mut [Label],
     ) -> Result<(), ModelError> {
         let train: Vec<usize> = (0..self.len()).filter(|&i| train_on(i)).collect();
-        let x: Vec<Vec<f32>> = train.iter().map(|&i| self.embeddings[i].clone()).collect();
-        let y: Vec<Label> = train.iter().map(|&i| self.labels[i]).collect();
-        let head = Head::train(&x, &y, opts)?;
-        let xt: Vec<Vec<f32>> = test.iter().map(|&i| self.embeddings[i].clone()).collect();
-        for (&i, p) in test.iter().zip(head.probs(&xt)?) {
+        let (texts, x, y) = self.rows(&train);
+        let head = Head::train(&texts, &x, &y, opts)?;
+        let (texts, xt, _) = self.rows(test);
+        for (&i, p) in test.iter().zip(head.probs(&texts, &xt)?) {
             predicted[i] = p.argmax();
         }
         Ok(())
