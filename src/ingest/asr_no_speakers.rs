@@ -227,20 +227,7 @@ impl Format for AsrNoSpeakers {
                 message: "no operator cue (\"next question comes from ...\") to find the questions by".into(),
             });
         }
-        let opening = meta::head(&text, 2000);
-        let ticker = meta::ticker_from_file_name(path).unwrap_or_default();
-        Ok(Call {
-            source: path.to_path_buf(),
-            format: self.name().into(),
-            company: meta::welcomed_company(opening).unwrap_or_else(|| ticker.clone()),
-            ticker,
-            // The file's label is sometimes wrong; the operator's opening is not.
-            fiscal: meta::spoken_quarter(opening)
-                .or_else(|| meta::quarter_label(&path.file_name().unwrap_or_default().to_string_lossy())),
-            call_date: None,
-            participants: Vec::new(),
-            turns,
-        })
+        Ok(meta::call_from_opening(self.name(), path, meta::head(&text, 2000), turns))
     }
 }
 

@@ -84,18 +84,9 @@ impl Format for CallStreetText {
             return Err(IngestError::Malformed { format: self.name(), message: "no speaker blocks between dotted rules".into() });
         }
         let opening = meta::head(text, 3000);
-        let ticker = meta::ticker_from_file_name(path).unwrap_or_default();
-        Ok(Call {
-            source: path.to_path_buf(),
-            format: self.name().into(),
-            company: meta::welcomed_company(opening).unwrap_or_else(|| ticker.clone()),
-            ticker,
-            fiscal: meta::spoken_quarter(opening)
-                .or_else(|| meta::quarter_label(&path.file_name().unwrap_or_default().to_string_lossy())),
-            call_date: opening.lines().take(5).find_map(meta::first_date),
-            participants: Vec::new(),
-            turns,
-        })
+        let mut call = meta::call_from_opening(self.name(), path, opening, turns);
+        call.call_date = opening.lines().take(5).find_map(meta::first_date);
+        Ok(call)
     }
 }
 

@@ -40,17 +40,6 @@ impl Format for NameColonText {
         if turns.is_empty() {
             return Err(IngestError::Malformed { format: self.name(), message: "no `Name: text` turns".into() });
         }
-        let opening = meta::head(text, 3000);
-        let ticker = meta::ticker_from_file_name(path).unwrap_or_default();
-        Ok(Call {
-            source: path.to_path_buf(),
-            format: self.name().into(),
-            company: meta::welcomed_company(opening).unwrap_or_else(|| ticker.clone()),
-            ticker,
-            fiscal: meta::spoken_quarter(opening).or_else(|| meta::quarter_label(&path.to_string_lossy())),
-            call_date: None,
-            participants: Vec::new(),
-            turns,
-        })
+        Ok(meta::call_from_opening(self.name(), path, meta::head(text, 3000), turns))
     }
 }
