@@ -153,6 +153,17 @@ fn a_head_of_the_wrong_dimension_is_refused() {
 }
 
 #[test]
+fn a_vocabulary_that_does_not_fit_the_head_is_refused() {
+    let dir = head_dir(384);
+    std::fs::write(dir.path().join("vocab.json"), r#"{"terms": ["margin"], "idf": [1.0]}"#).unwrap();
+    let err = Classifier::load(dir.path(), Device::Cpu, opts()).err().unwrap();
+    assert!(matches!(err, ModelError::BadHead { .. }) && err.to_string().contains("vocab.json"), "{err}");
+    std::fs::write(dir.path().join("vocab.json"), r#"{"terms": ["margin"], "idf": []}"#).unwrap();
+    let err = Classifier::load(dir.path(), Device::Cpu, opts()).err().unwrap();
+    assert!(err.to_string().contains("1 terms but 0 IDF weights"), "{err}");
+}
+
+#[test]
 fn a_folder_without_a_head_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let err = Classifier::load(dir.path(), Device::Cpu, opts()).err().unwrap();

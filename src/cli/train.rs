@@ -10,7 +10,7 @@ use earnings_qa::model::card::{EncoderInfo, ModelCard};
 use earnings_qa::model::encoder::{self, MAX_TOKENS};
 use earnings_qa::model::head::TrainOptions;
 use earnings_qa::model::train::Dataset;
-use earnings_qa::model::{self, Embedder};
+use earnings_qa::model::{self, lexical, Embedder};
 
 use super::classify::EncoderArgs;
 use super::input::InputArgs;
@@ -126,7 +126,13 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             dim: data.embeddings[0].len(),
             max_tokens: MAX_TOKENS,
         },
-        head: format!("multinomial logistic regression over the embedding and TF-IDF word 1-2-grams (document frequency >= {}, at most {} terms; {} kept), cross-entropy", model::lexical::MIN_DF, model::lexical::MAX_TERMS, head.vocab().len()),
+        head: format!(
+            "multinomial logistic regression over the embedding and TF-IDF word 1-2-grams \
+             (document frequency >= {}, at most {} terms; {} kept), cross-entropy",
+            lexical::MIN_DF,
+            lexical::MAX_TERMS,
+            head.vocab().len()
+        ),
         training: opts,
         data: data.summary(&args.data.labels().display().to_string()),
         cross_validation,
