@@ -34,6 +34,16 @@ pub struct Turn {
     pub section: Option<Section>,
 }
 
+impl Turn {
+    /// Appends a line of the transcript to what this speaker says.
+    pub fn push_line(&mut self, line: &str) {
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+        self.text.push_str(line);
+    }
+}
+
 /// A name from the call's participant lists, with what the list says of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Participant {

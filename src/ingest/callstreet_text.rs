@@ -72,10 +72,7 @@ impl Format for CallStreetText {
                 if let Some((speaker, role, rest)) = name_colon::split_label(line).filter(|(s, ..)| *s == "Operator") {
                     turns.push(Turn { speaker: speaker.to_owned(), role, firm: None, text: rest.to_owned(), section });
                 } else if let Some(last) = turns.last_mut() {
-                    if !last.text.is_empty() {
-                        last.text.push('\n');
-                    }
-                    last.text.push_str(line);
+                    last.push_line(line);
                 }
             }
             i += 1;

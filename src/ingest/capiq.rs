@@ -253,10 +253,7 @@ fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
     };
     let push_text = |turns: &mut Vec<Turn>, text: &str| {
         if let Some(t) = turns.last_mut().filter(|_| !text.is_empty()) {
-            if !t.text.is_empty() {
-                t.text.push('\n');
-            }
-            t.text.push_str(text);
+            t.push_line(text);
         }
     };
     for line in lines {

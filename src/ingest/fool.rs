@@ -146,10 +146,7 @@ fn old_turns(lines: &[&str]) -> Vec<Turn> {
             let (speaker, role, firm) = dashed(line);
             turns.push(Turn { speaker, role, firm, text: String::new(), section: Some(section) });
         } else if let Some(last) = turns.last_mut() {
-            if !last.text.is_empty() {
-                last.text.push('\n');
-            }
-            last.text.push_str(line);
+            last.push_line(line);
         }
     }
     turns

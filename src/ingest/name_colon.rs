@@ -114,10 +114,7 @@ pub fn turns(body: &str) -> Vec<Turn> {
             if is_page_furniture(line) {
                 break;
             }
-            if !last.text.is_empty() {
-                last.text.push('\n');
-            }
-            last.text.push_str(line);
+            last.push_line(line);
         }
     }
     turns

@@ -91,10 +91,7 @@ impl Format for StreetEventsText {
             if !line.is_empty() && !is_rule(line, '-') && !is_rule(line, '=') && section.is_some() {
                 let heading = matches!(line, "Presentation" | "Questions and Answers");
                 if let (false, Some(last)) = (heading, turns.last_mut()) {
-                    if !last.text.is_empty() {
-                        last.text.push('\n');
-                    }
-                    last.text.push_str(line);
+                    last.push_line(line);
                 }
             }
             i += 1;
