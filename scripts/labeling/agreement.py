@@ -14,6 +14,10 @@ import sys
 
 LABELS = ["profitability", "investment", "other"]
 FIRST_PASS = ("ann-",)
+# Sampling round of each first-pass annotator (scripts/labeling/sample.py);
+# a pair counts in the round of its later annotator.
+ROUND = {**{f"ann-{i}": 1 for i in range(1, 5)}, "ann-5": 2, "ann-6": 2, "ann-7": 3, "ann-8": 3,
+         **{f"ann-{i}": 4 for i in range(9, 14)}, **{f"ann-{i}": 5 for i in range(14, 17)}}
 
 
 def latest(labels_dir):
@@ -27,6 +31,13 @@ def latest(labels_dir):
                 if prev is None or prev["at"] <= d["at"]:
                     cur[d["annotator"]][d["id"]] = d
     return cur
+
+
+def kappa_of(pairs):
+    n = len(pairs)
+    po = sum(x == y for x, y, *_ in pairs) / n
+    pe = sum(sum(p[0] == l for p in pairs) * sum(p[1] == l for p in pairs) for l in LABELS) / n / n
+    return po, (po - pe) / (1 - pe)
 
 
 def main():
@@ -45,9 +56,7 @@ def main():
     conf = {x: {y: 0 for y in LABELS} for x in LABELS}
     for x, y, *_ in pairs:
         conf[x][y] += 1
-    po = sum(conf[l][l] for l in LABELS) / n
-    pe = sum(sum(conf[l].values()) * sum(conf[r][l] for r in LABELS) for l in LABELS) / n / n
-    kappa = (po - pe) / (1 - pe)
+    po, kappa = kappa_of(pairs)
     f1s = []
     for l in LABELS:
         tp = conf[l][l]
@@ -61,6 +70,11 @@ def main():
     print(f"{'':>15}" + "".join(f"{l:>15}" for l in LABELS))
     for l in LABELS:
         print(f"{l:>15}" + "".join(f"{conf[l][r]:>15}" for r in LABELS))
+    rounds = sorted({max(ROUND.get(a, 0), ROUND.get(b, 0)) for *_, a, b in pairs})
+    for r in rounds:
+        sub = [p for p in pairs if max(ROUND.get(p[3], 0), ROUND.get(p[4], 0)) == r]
+        po_r, k_r = kappa_of(sub)
+        print(f"round {r}: {len(sub)} pairs, observed agreement {po_r:.3f}, kappa {k_r:.3f}")
     if out:
         with open(out, "w") as f:
             for x, y, qid, a, b in sorted(pairs, key=lambda p: p[2]):

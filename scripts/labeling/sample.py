@@ -28,7 +28,18 @@ leave-company-out figure is measured on: for each dev call, the copy
 then the first path, and every question of it not yet labeled; written to
 OUT/sample-3.jsonl and batches for ROUND3_ANNOTATORS.
 
-usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2 | --round 3 LABELS_DIR]
+Round 4 (`--round 4 LABELS_DIR`) is a second, independent pass over every
+labeled question that only one annotator has decided: each goes to one of
+ROUND4_ANNOTATORS, none of whom labeled before; OUT/sample-4.jsonl.
+
+Round 5 (`--round 5 LABELS_DIR`) draws ROUND5 new questions where the
+classes are rare: a TF-IDF logistic regression trained on the labels so far
+(needs scikit-learn) scores every unlabeled question, and the draw weights
+each by its probability of not being `other` (at most PER_CALL a call), so
+that profitability and investment questions of every sector and era turn
+up more often than at random. Annotators never see the scores.
+
+usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2 | --round 3|4|5 LABELS_DIR]
 """
 import csv
 import json
@@ -47,6 +58,10 @@ ROUND2_ANNOTATORS = ["ann-5", "ann-6"]
 ROUND2_DOUBLE = 50
 ROUND3_ANNOTATORS = ["ann-7", "ann-8"]
 ROUND3_DOUBLE = 40
+ROUND4_ANNOTATORS = ["ann-9", "ann-10", "ann-11", "ann-12", "ann-13"]
+ROUND5 = 1200
+ROUND5_ANNOTATORS = ["ann-14", "ann-15", "ann-16"]
+ROUND5_DOUBLE = 150
 
 FOCUS = set("""
 MSFT AMZN GOOGL GOOG META ORCL AAPL NVDA AMD AVGO INTC QCOM MU TXN ADI AMAT LRCX KLAC ASML TSM MRVL
@@ -129,13 +144,71 @@ def write_sample(chosen, path):
             f.write(json.dumps(q) + "\n")
 
 
-def labeled_ids(labels_dir):
-    ids = set()
-    for name in os.listdir(labels_dir):
+def decisions(labels_dir):
+    """id -> annotator -> label, the latest decision of each annotator."""
+    out = {}
+    for name in sorted(os.listdir(labels_dir)):
         if name.endswith(".jsonl"):
             with open(os.path.join(labels_dir, name)) as f:
-                ids.update(json.loads(line)["id"] for line in f if line.strip())
-    return ids
+                for d in map(json.loads, filter(str.strip, f)):
+                    out.setdefault(d["id"], {})[d["annotator"]] = (d["at"], d["label"])
+    return {i: {a: v[1] for a, v in m.items()} for i, m in out.items()}
+
+
+def labeled_ids(labels_dir):
+    return set(decisions(labels_dir))
+
+
+def final_labels(labels_dir):
+    """id -> final label: the most recent decision (as src/labels.rs)."""
+    out = {}
+    for name in sorted(os.listdir(labels_dir)):
+        if name.endswith(".jsonl"):
+            with open(os.path.join(labels_dir, name)) as f:
+                for d in map(json.loads, filter(str.strip, f)):
+                    key = (d["at"], d["annotator"])
+                    if d["id"] not in out or out[d["id"]][0] <= key:
+                        out[d["id"]] = (key, d["label"])
+    return {i: v[1] for i, v in out.items()}
+
+
+def round4(by_id, labels_dir, rng):
+    """Labeled questions decided by one annotator only, dealt out so that
+    nobody sees a question twice."""
+    single = sorted(i for i, m in decisions(labels_dir).items()
+                    if len(set(m) - {"adjudicator"}) == 1 and i in by_id)
+    rng.shuffle(single)
+    print(f"round 4: {len(single)} singly labeled questions", file=sys.stderr)
+    return [by_id[q] for q in single]
+
+
+def round5(by_id, labels_dir, rng):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    final = final_labels(labels_dir)
+    train = sorted(i for i in final if i in by_id)
+    vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    x = vec.fit_transform([by_id[i]["text"] for i in train])
+    model = LogisticRegression(C=10, max_iter=3000, class_weight="balanced").fit(x, [final[i] for i in train])
+    other = list(model.classes_).index("other")
+    calls = {}
+    for q in sorted(by_id.values(), key=lambda q: q["id"]):
+        if q["id"] not in final:
+            calls.setdefault((q["ticker"], q["fiscal_period"]), []).append(q)
+    pool = []
+    for key in sorted(calls):
+        qs = calls[key]
+        rng.shuffle(qs)
+        pool.extend(qs[:PER_CALL])
+    p_other = model.predict_proba(vec.transform([q["text"] for q in pool]))[:, other]
+    # Weighted sampling without replacement (Efraimidis-Spirakis keys).
+    keys = [rng.random() ** (1 / max(1e-6, 1 - p)) for p in p_other]
+    order = sorted(range(len(pool)), key=lambda k: -keys[k])
+    chosen = [pool[k] for k in order[:ROUND5]]
+    print(f"round 5: {len(chosen)} of {len(pool)} unlabeled questions (mean P(other) drawn "
+          f"{sum(p_other[k] for k in order[:ROUND5]) / len(chosen):.2f}, pool {p_other.mean():.2f})", file=sys.stderr)
+    return chosen
 
 
 def round3(questions_path, manifest_path, labels_dir):
@@ -170,11 +243,19 @@ def main():
         write_sample(chosen, os.path.join(out_dir, "sample-3.jsonl"))
         write_batches(chosen, ROUND3_ANNOTATORS, ROUND3_DOUBLE, out_dir, rng)
         return
-    second = sys.argv[4:6] == ["--round", "2"]
     by_id = read_questions(questions_path, manifest_path)
+    os.makedirs(out_dir, exist_ok=True)
+    later = {"4": (round4, ROUND4_ANNOTATORS, 0), "5": (round5, ROUND5_ANNOTATORS, ROUND5_DOUBLE)}
+    if sys.argv[4:5] == ["--round"] and sys.argv[5] in later:
+        draw, annotators, double = later[sys.argv[5]]
+        rng = random.Random(SEED + int(sys.argv[5]))
+        chosen = draw(by_id, sys.argv[6], rng)
+        write_sample(chosen, os.path.join(out_dir, f"sample-{sys.argv[5]}.jsonl"))
+        write_batches(chosen, annotators, double, out_dir, rng)
+        return
+    second = sys.argv[4:6] == ["--round", "2"]
     rng = random.Random(SEED)
     chosen = round1(by_id, rng)
-    os.makedirs(out_dir, exist_ok=True)
     if not second:
         write_sample(chosen, os.path.join(out_dir, "sample.jsonl"))
         write_batches(chosen, ANNOTATORS, DOUBLE, out_dir, rng)
