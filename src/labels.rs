@@ -85,6 +85,9 @@ impl Probs {
     }
 }
 
+/// The annotator name of decisions that settle disagreements.
+pub const ADJUDICATOR: &str = "adjudicator";
+
 /// One annotator's decision about one question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
@@ -178,6 +181,22 @@ impl Journal {
         self.current.get(id).into_iter().flat_map(|m| m.values())
     }
 
+    /// Every pair of independent decisions about one question (any two
+    /// annotators but the adjudicator, who sees the others' labels), the
+    /// annotators of a pair in name order: what inter-annotator agreement
+    /// is measured on.
+    pub fn independent_pairs(&self) -> Vec<(Label, Label)> {
+        let mut pairs = Vec::new();
+        for id in self.ids() {
+            let mut ds: Vec<&Decision> = self.decisions(id).filter(|d| d.annotator != ADJUDICATOR).collect();
+            ds.sort_by(|a, b| a.annotator.cmp(&b.annotator));
+            for (i, a) in ds.iter().enumerate() {
+                pairs.extend(ds[i + 1..].iter().map(|b| (a.label, b.label)));
+            }
+        }
+        pairs
+    }
+
     /// Ids with at least one decision, sorted.
     pub fn ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.current.keys().map(String::as_str).collect();
@@ -248,9 +267,11 @@ mod tests {
         j.add(decision("b", Label::Profitability, 2));
         j.add(decision("a", Label::Other, 0)); // older than a's first: ignored
         assert_eq!(j.final_decision("q1").unwrap().label, Label::Profitability);
-        j.add(decision("adjudicator", Label::Investment, 3));
+        j.add(decision(ADJUDICATOR, Label::Investment, 3));
         assert_eq!(j.final_decision("q1").unwrap().label, Label::Investment);
         assert_eq!(j.decisions("q1").count(), 3);
+        // The adjudicator saw a's and b's labels: only a-b is independent.
+        assert_eq!(j.independent_pairs(), vec![(Label::Investment, Label::Profitability)]);
     }
 
     fn question(id: &str, text: &str) -> Question {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use earnings_qa::labels::{Journal, Label};
+use earnings_qa::labels::{Journal, Label, ADJUDICATOR};
 use earnings_qa::question::{text_hash, Question};
 
 fn root() -> PathBuf {
@@ -59,4 +59,21 @@ fn labels_resolve_against_train_and_dev_calls_only() {
         assert!(per_label.get(&label).copied().unwrap_or(0) >= 150, "{label}: {per_label:?}");
     }
     assert!(calls.len() >= 300, "labels come from {} calls", calls.len());
+}
+
+#[test]
+fn doubly_labeled_questions_are_many_and_every_disagreement_is_adjudicated() {
+    let journal = Journal::load(&root().join("labels")).expect("labels/ parses");
+    assert!(journal.independent_pairs().len() >= 300, "{} pairs", journal.independent_pairs().len());
+    for id in journal.ids() {
+        let independent: HashSet<Label> =
+            journal.decisions(id).filter(|d| d.annotator != ADJUDICATOR).map(|d| d.label).collect();
+        if independent.len() > 1 {
+            let fin = journal.final_decision(id).unwrap().label;
+            assert!(
+                journal.decisions(id).any(|d| d.annotator == ADJUDICATOR && d.label == fin),
+                "{id}: annotators disagree ({independent:?}) and no adjudication decides the final {fin}"
+            );
+        }
+    }
 }

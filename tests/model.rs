@@ -124,6 +124,8 @@ fn card(dim: usize) -> ModelCard {
         training: TrainOptions::default(),
         data: DataSummary::default(),
         cross_validation: None,
+        agreement: None,
+        notes: None,
         created: chrono::Utc::now(),
     }
 }

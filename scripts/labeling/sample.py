@@ -144,15 +144,21 @@ def write_sample(chosen, path):
             f.write(json.dumps(q) + "\n")
 
 
-def decisions(labels_dir):
-    """id -> annotator -> label, the latest decision of each annotator."""
-    out = {}
+def read_decisions(labels_dir):
     for name in sorted(os.listdir(labels_dir)):
         if name.endswith(".jsonl"):
             with open(os.path.join(labels_dir, name)) as f:
-                for d in map(json.loads, filter(str.strip, f)):
-                    out.setdefault(d["id"], {})[d["annotator"]] = (d["at"], d["label"])
-    return {i: {a: v[1] for a, v in m.items()} for i, m in out.items()}
+                yield from map(json.loads, filter(str.strip, f))
+
+
+def decisions(labels_dir):
+    """id -> annotator -> (time, label) of that annotator's latest decision."""
+    out = {}
+    for d in read_decisions(labels_dir):
+        cur = out.setdefault(d["id"], {})
+        if d["annotator"] not in cur or cur[d["annotator"]][0] <= d["at"]:
+            cur[d["annotator"]] = (d["at"], d["label"])
+    return out
 
 
 def labeled_ids(labels_dir):
@@ -161,15 +167,7 @@ def labeled_ids(labels_dir):
 
 def final_labels(labels_dir):
     """id -> final label: the most recent decision (as src/labels.rs)."""
-    out = {}
-    for name in sorted(os.listdir(labels_dir)):
-        if name.endswith(".jsonl"):
-            with open(os.path.join(labels_dir, name)) as f:
-                for d in map(json.loads, filter(str.strip, f)):
-                    key = (d["at"], d["annotator"])
-                    if d["id"] not in out or out[d["id"]][0] <= key:
-                        out[d["id"]] = (key, d["label"])
-    return {i: v[1] for i, v in out.items()}
+    return {i: max((at, a, label) for a, (at, label) in m.items())[2] for i, m in decisions(labels_dir).items()}
 
 
 def round4(by_id, labels_dir, rng):

@@ -5,8 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
+
 use earnings_qa::labels::{self, Journal};
-use earnings_qa::model::card::{EncoderInfo, ModelCard};
+use earnings_qa::model::card::{Agreement, EncoderInfo, ModelCard};
+use earnings_qa::model::metrics::Metrics;
 use earnings_qa::model::encoder::{self, MAX_TOKENS};
 use earnings_qa::model::head::TrainOptions;
 use earnings_qa::model::train::Dataset;
@@ -26,6 +29,9 @@ pub struct Args {
     /// Folds of the grouped cross-validation written into the model card (0: none).
     #[arg(long, default_value_t = 5, value_name = "K")]
     folds: usize,
+    /// A Markdown file of what was tried and measured, kept in the model card.
+    #[arg(long, value_name = "FILE")]
+    notes: Option<PathBuf>,
     #[command(flatten)]
     training: TrainArgs,
 }
@@ -71,7 +77,7 @@ impl TrainArgs {
 impl DataArgs {
     /// Reads the labels and the transcripts, matches them, names on stderr
     /// the labeled ids it could not match, and embeds the labeled questions.
-    pub fn load(&self) -> anyhow::Result<(Dataset, Outcome)> {
+    pub fn load(&self) -> anyhow::Result<(Dataset, Journal, Outcome)> {
         self.encoder.apply_threads();
         let journal = Journal::load(&self.labels)?;
         anyhow::ensure!(!journal.is_empty(), "{}: no label decisions found", self.labels.display());
@@ -87,7 +93,7 @@ impl DataArgs {
         );
         eprintln!("earnings-qa: {} labeled questions found", resolved.labeled.len());
         let embedder = Embedder::load(self.encoder.device()?, self.encoder.options())?;
-        Ok((Dataset::new(resolved.labeled, &embedder)?, input.outcome))
+        Ok((Dataset::new(resolved.labeled, &embedder)?, journal, input.outcome))
     }
 
     pub fn labels(&self) -> &Path {
@@ -108,7 +114,17 @@ fn report_ids(what: &str, ids: &[String]) {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (data, outcome) = args.data.load()?;
+    let notes = match &args.notes {
+        Some(path) => Some(std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the notes", path.display()))?),
+        None => None,
+    };
+    let (data, journal, outcome) = args.data.load()?;
+    let pairs = journal.independent_pairs();
+    let agreement = (!pairs.is_empty()).then(|| {
+        let (a, b): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+        let metrics = Metrics::new(&a, &b);
+        Agreement { kappa: metrics.kappa(), metrics }
+    });
     let opts = args.training.options();
     let cross_validation = match args.folds {
         0 => None,
@@ -127,15 +143,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             max_tokens: MAX_TOKENS,
         },
         head: format!(
-            "multinomial logistic regression over the embedding and TF-IDF word 1-2-grams \
-             (document frequency >= {}, at most {} terms; {} kept), cross-entropy",
+            "multinomial logistic regression over the embedding and TF-IDF of word 1-2-grams \
+             (document frequency >= {}) and of character 3-5-grams within words (document \
+             frequency >= {}), at most {} terms of each kind; {} kept, cross-entropy",
             lexical::MIN_DF,
+            lexical::MIN_DF_CHARS,
             lexical::MAX_TERMS,
             head.vocab().len()
         ),
         training: opts,
         data: data.summary(&args.data.labels().display().to_string()),
         cross_validation,
+        agreement,
+        notes,
         created: chrono::Utc::now(),
     };
     head.save(&out)?;

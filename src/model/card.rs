@@ -26,7 +26,22 @@ pub struct ModelCard {
     pub data: DataSummary,
     /// Cross-validation grouped by call.
     pub cross_validation: Option<Evaluation>,
+    /// The annotators' agreement on the training labels: the ceiling a
+    /// head can be judged against.
+    #[serde(default)]
+    pub agreement: Option<Agreement>,
+    /// What was tried and measured to build this head (Markdown).
+    #[serde(default)]
+    pub notes: Option<String>,
     pub created: DateTime<Utc>,
+}
+
+/// Agreement between annotators on the questions two of them labeled
+/// independently: one annotator scored against the other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agreement {
+    pub kappa: f64,
+    pub metrics: Metrics,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,6 +111,19 @@ impl ModelCard {
         }
         if let Some(cv) = &self.cross_validation {
             let _ = writeln!(s, "\n## Cross-validation\n\n{}\n\n{}", cv.method, cv.metrics.markdown());
+        }
+        if let Some(a) = &self.agreement {
+            let _ = writeln!(s, "## Annotators' agreement\n");
+            let _ = writeln!(s, "Questions labeled by two annotators independently (adjudications left out), the \
+                annotator first by name scored against the other: Cohen's kappa {:.3}.\n", a.kappa);
+            let _ = writeln!(s, "{}", a.metrics.markdown_as("first annotator", "second annotator"));
+            if let Some(cv) = &self.cross_validation {
+                let _ = writeln!(s, "Gap: the head's cross-validated macro-F1 {:.3} is {:.3} below the annotators' {:.3}.\n",
+                    cv.metrics.macro_f1, a.metrics.macro_f1 - cv.metrics.macro_f1, a.metrics.macro_f1);
+            }
+        }
+        if let Some(notes) = &self.notes {
+            let _ = writeln!(s, "## Notes\n\n{}", notes.trim_end());
         }
         s
     }

@@ -57,9 +57,34 @@ impl Metrics {
         }
     }
 
+    /// Cohen's kappa: agreement beyond what the two sides' label
+    /// frequencies give by chance.
+    pub fn kappa(&self) -> f64 {
+        let n = self.questions as f64;
+        if n == 0.0 {
+            return 0.0;
+        }
+        let k = self.confusion.len();
+        let observed = (0..k).map(|i| self.confusion[i][i]).sum::<usize>() as f64 / n;
+        let chance: f64 = (0..k)
+            .map(|i| {
+                let row: usize = self.confusion[i].iter().sum();
+                let col: usize = self.confusion.iter().map(|r| r[i]).sum();
+                row as f64 * col as f64 / (n * n)
+            })
+            .sum();
+        if chance == 1.0 { 1.0 } else { (observed - chance) / (1.0 - chance) }
+    }
+
     /// Per-class table and confusion matrix as Markdown (also readable as
     /// plain text on a terminal).
     pub fn markdown(&self) -> String {
+        self.markdown_as("true label", "predicted")
+    }
+
+    /// The same, naming the two sides compared (rows, then columns): two
+    /// annotators rather than the truth and a model.
+    pub fn markdown_as(&self, rows: &str, columns: &str) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "{} questions: macro-F1 {:.3}, accuracy {:.3}\n", self.questions, self.macro_f1, self.accuracy);
         let _ = writeln!(s, "| label | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|");
@@ -67,8 +92,8 @@ impl Metrics {
             let _ = writeln!(s, "| {} | {:.3} | {:.3} | {:.3} | {} |", c.label, c.precision, c.recall, c.f1, c.support);
         }
         let names: Vec<&str> = Label::ALL.iter().map(|l| l.name()).collect();
-        let _ = writeln!(s, "\nConfusion matrix (rows: true label, columns: predicted):\n");
-        let _ = writeln!(s, "| true \\ predicted | {} |\n|---|{}", names.join(" | "), "---:|".repeat(names.len()));
+        let _ = writeln!(s, "\nConfusion matrix (rows: {rows}, columns: {columns}):\n");
+        let _ = writeln!(s, "| {rows} \\ {columns} | {} |\n|---|{}", names.join(" | "), "---:|".repeat(names.len()));
         for (name, row) in names.iter().zip(&self.confusion) {
             let cells: Vec<String> = row.iter().map(usize::to_string).collect();
             let _ = writeln!(s, "| {name} | {} |", cells.join(" | "));
@@ -95,5 +120,7 @@ mod tests {
             assert!((c.f1 - f).abs() < 1e-12, "{c:?}");
         }
         assert!((m.macro_f1 - 2.0 / 3.0).abs() < 1e-12);
+        // observed 4/6; chance (2*1 + 1*2 + 3*3) / 36 = 13/36
+        assert!((m.kappa() - (4.0 / 6.0 - 13.0 / 36.0) / (1.0 - 13.0 / 36.0)).abs() < 1e-12);
     }
 }
