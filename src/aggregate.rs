@@ -632,21 +632,7 @@ mod tests {
     }
 
     fn call(source: &str, fiscal: &str, date: Option<(i32, u32, u32)>, questions: usize) -> CallQuestions<Pending> {
-        let question = Question {
-            id: String::new(),
-            ticker: "goog".into(),
-            company: "Alphabet".into(),
-            fiscal_period: fiscal.into(),
-            period_end: None,
-            calendar_quarter: None,
-            call_date: None,
-            analyst: "A".into(),
-            firm: "F".into(),
-            turn: 1,
-            index: 1,
-            text: "q".into(),
-            source: source.into(),
-        };
+        let question = Question { company: "Alphabet".into(), ..crate::question::fixture("goog", fiscal, "q", source) };
         CallQuestions {
             ticker: "GOOG".into(),
             company: "Alphabet".into(),

@@ -275,21 +275,7 @@ mod tests {
     }
 
     fn question(id: &str, text: &str) -> Question {
-        Question {
-            id: id.into(),
-            ticker: "ACME".into(),
-            company: "Acme".into(),
-            fiscal_period: "FY2025 Q1".into(),
-            period_end: None,
-            calendar_quarter: None,
-            call_date: None,
-            analyst: "A".into(),
-            firm: "F".into(),
-            turn: 1,
-            index: 1,
-            text: text.into(),
-            source: "acme.txt".into(),
-        }
+        Question { id: id.into(), ..crate::question::fixture("ACME", "FY2025 Q1", text, "acme.txt") }
     }
 
     #[test]

@@ -97,6 +97,27 @@ fn short_sha(bytes: &[u8]) -> String {
     hex::encode(&Sha256::digest(bytes)[..8])
 }
 
+/// A question with placeholder analyst, placement and no id, for the
+/// unit tests of the modules that consume questions.
+#[cfg(test)]
+pub(crate) fn fixture(ticker: &str, fiscal_period: &str, text: &str, source: &str) -> Question {
+    Question {
+        id: String::new(),
+        ticker: ticker.into(),
+        company: ticker.into(),
+        fiscal_period: fiscal_period.into(),
+        period_end: None,
+        calendar_quarter: None,
+        call_date: None,
+        analyst: "A".into(),
+        firm: "F".into(),
+        turn: 1,
+        index: 1,
+        text: text.into(),
+        source: source.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,19 +104,22 @@ struct Expected {
     questions: usize,
 }
 
+/// One call written in two layouts: the same analysts in both.
+const MSFT_FY2026_Q2_ANALYSTS: &[(&str, &str)] = &[
+    ("Lena Okafor", "Harbor Peak Securities"),
+    ("Marcus Feld", "Northgate Capital Markets"),
+    ("Priya Raman", "Calder & Stone Research"),
+    ("Tomas Lindqvist", "Bayview Partners"),
+    ("Grace Whitmore", "Summit Ridge Securities"),
+];
+
 const SAMPLES: &[Expected] = &[
     Expected {
         file: "MSFT_FY2026_Q2_streetevents.txt",
         ticker: "MSFT",
         fiscal: "FY2026 Q2",
         calendar: "2025Q4",
-        analysts: &[
-            ("Lena Okafor", "Harbor Peak Securities"),
-            ("Marcus Feld", "Northgate Capital Markets"),
-            ("Priya Raman", "Calder & Stone Research"),
-            ("Tomas Lindqvist", "Bayview Partners"),
-            ("Grace Whitmore", "Summit Ridge Securities"),
-        ],
+        analysts: MSFT_FY2026_Q2_ANALYSTS,
         questions: 6,
     },
     Expected {
@@ -124,13 +127,7 @@ const SAMPLES: &[Expected] = &[
         ticker: "MSFT",
         fiscal: "FY2026 Q2",
         calendar: "2025Q4",
-        analysts: &[
-            ("Lena Okafor", "Harbor Peak Securities"),
-            ("Marcus Feld", "Northgate Capital Markets"),
-            ("Priya Raman", "Calder & Stone Research"),
-            ("Tomas Lindqvist", "Bayview Partners"),
-            ("Grace Whitmore", "Summit Ridge Securities"),
-        ],
+        analysts: MSFT_FY2026_Q2_ANALYSTS,
         questions: 6,
     },
     Expected {

@@ -78,7 +78,7 @@ impl Vocabulary {
                 *df.entry(t).or_default() += 1;
             }
         }
-        let (chars, words): (Vec<(String, usize)>, Vec<(String, usize)>) = df.into_iter().partition(|(t, _)| is_char_gram(t));
+        let (chars, words): (Vec<_>, Vec<_>) = df.into_iter().partition(|(t, _)| is_char_gram(t));
         let top = |terms: Vec<(String, usize)>, min_df: usize| {
             let mut kept: Vec<(String, usize)> = terms.into_iter().filter(|&(_, d)| d >= min_df).collect();
             kept.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
