@@ -9,7 +9,6 @@ use anyhow::Context as _;
 
 use earnings_qa::labels::{self, Journal};
 use earnings_qa::model::card::{Agreement, EncoderInfo, ModelCard};
-use earnings_qa::model::metrics::Metrics;
 use earnings_qa::model::encoder::{self, MAX_TOKENS};
 use earnings_qa::model::head::TrainOptions;
 use earnings_qa::model::train::Dataset;
@@ -119,12 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         None => None,
     };
     let (data, journal, outcome) = args.data.load()?;
-    let pairs = journal.independent_pairs();
-    let agreement = (!pairs.is_empty()).then(|| {
-        let (a, b): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
-        let metrics = Metrics::new(&a, &b);
-        Agreement { kappa: metrics.kappa(), metrics }
-    });
+    let agreement = Agreement::of(&journal);
     let opts = args.training.options();
     let cross_validation = match args.folds {
         0 => None,

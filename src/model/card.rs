@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::head::TrainOptions;
 use super::metrics::Metrics;
 use super::ModelError;
+use crate::labels::Journal;
 
 pub const JSON: &str = "card.json";
 pub const MARKDOWN: &str = "card.md";
@@ -42,6 +43,20 @@ pub struct ModelCard {
 pub struct Agreement {
     pub kappa: f64,
     pub metrics: Metrics,
+}
+
+impl Agreement {
+    /// From every pair of independent decisions in the journal; `None`
+    /// when no question was labeled twice.
+    pub fn of(journal: &Journal) -> Option<Agreement> {
+        let pairs = journal.independent_pairs();
+        if pairs.is_empty() {
+            return None;
+        }
+        let (a, b): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+        let metrics = Metrics::new(&a, &b);
+        Some(Agreement { kappa: metrics.kappa(), metrics })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
