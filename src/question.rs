@@ -32,6 +32,14 @@ pub struct Question {
     pub index: u32,
     pub text: String,
     pub source: String,
+    /// The start of the executives' reply (`segment::REPLY_WORDS` words):
+    /// context the classifier reads beside the question.
+    #[serde(default)]
+    pub reply: String,
+    /// AI mentions per 1,000 words of the call (`segment::ai_per_1k`):
+    /// context the classifier reads beside the question.
+    #[serde(default)]
+    pub call_ai_per_1k: f32,
 }
 
 impl Question {
@@ -40,6 +48,7 @@ impl Question {
     pub fn for_call(call: &Call, placement: &Placement, asked: Vec<Asked>) -> Vec<Question> {
         let ticker = canonical_ticker(&call.ticker);
         let fiscal_period = placement.fiscal.map(|f| f.to_string()).unwrap_or_default();
+        let ai = crate::segment::ai_per_1k(call);
         let mut seen: HashMap<String, u32> = HashMap::new();
         asked
             .into_iter()
@@ -64,6 +73,8 @@ impl Question {
                     index: a.index,
                     text: a.text,
                     source: call.source.display().to_string(),
+                    reply: a.reply,
+                    call_ai_per_1k: ai,
                 }
             })
             .collect()
@@ -115,6 +126,8 @@ pub(crate) fn fixture(ticker: &str, fiscal_period: &str, text: &str, source: &st
         index: 1,
         text: text.into(),
         source: source.into(),
+        reply: String::new(),
+        call_ai_per_1k: 0.0,
     }
 }
 

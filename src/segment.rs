@@ -22,7 +22,15 @@ pub struct Asked {
     /// 1-based question within the turn.
     pub index: u32,
     pub text: String,
+    /// The start of the executives' reply to the turn, at most
+    /// `REPLY_WORDS` words: context for the classifier, since a reply often
+    /// names the business a terse question is about.
+    pub reply: String,
 }
+
+/// Words of a reply kept: its opening names the subject; the rest adds
+/// little for the classifier and would bloat every question record.
+pub const REPLY_WORDS: usize = 64;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SegmentError {
@@ -44,12 +52,13 @@ pub fn questions(call: &Call) -> Result<Vec<Asked>, SegmentError> {
     }
     let mut out = Vec::new();
     let mut turn = 0;
-    for (speaker, text) in turns {
+    for AnalystTurn { speaker, text, reply } in turns {
         let qs = split_questions(&text, &speaker.name);
         if qs.is_empty() {
             continue;
         }
         turn += 1;
+        let reply = first_words(&reply, REPLY_WORDS);
         for (i, q) in qs.into_iter().enumerate() {
             out.push(Asked {
                 analyst: speaker.name.clone(),
@@ -57,6 +66,7 @@ pub fn questions(call: &Call) -> Result<Vec<Asked>, SegmentError> {
                 turn,
                 index: i as u32 + 1,
                 text: q,
+                reply: reply.clone(),
             });
         }
     }
@@ -64,6 +74,55 @@ pub fn questions(call: &Call) -> Result<Vec<Asked>, SegmentError> {
         return Err(SegmentError::NoQuestions);
     }
     Ok(out)
+}
+
+/// Mentions of AI and what it runs on (AI, GPUs, data centers, inference,
+/// hyperscalers...) per 1,000 words of the whole call. Context for the
+/// classifier: whether a segment's margins or spending are AI business
+/// (the guidelines' rule 7) shows in how much the call talks about it.
+pub fn ai_per_1k(call: &Call) -> f32 {
+    static TERMS: OnceLock<Regex> = OnceLock::new();
+    let terms = re(
+        &TERMS,
+        r"(?i)\b(?:ai|artificial intelligence|data ?centers?|gpus?|genai|generative|hyperscalers?|inference|llms?|copilot|agentic|accelerators?|compute)\b",
+    );
+    let (mentions, words) = call
+        .turns
+        .iter()
+        .fold((0, 0), |(m, w), t| (m + terms.find_iter(&t.text).count(), w + t.text.split_whitespace().count()));
+    if words == 0 {
+        0.0
+    } else {
+        mentions as f32 * 1000.0 / words as f32
+    }
+}
+
+/// An analyst's turn in the Q&A and the executives' words that follow it.
+struct AnalystTurn {
+    speaker: Speaker,
+    text: String,
+    reply: String,
+}
+
+impl AnalystTurn {
+    fn new(speaker: Speaker, text: String) -> Self {
+        AnalystTurn { speaker, text, reply: String::new() }
+    }
+
+    /// Adds an executive's words to the reply until it holds `REPLY_WORDS`.
+    fn hear(&mut self, text: &str) {
+        if self.reply.split_whitespace().count() < REPLY_WORDS {
+            if !self.reply.is_empty() {
+                self.reply.push(' ');
+            }
+            self.reply.push_str(text);
+        }
+    }
+}
+
+/// The first `n` words of `text`, joined by single spaces.
+fn first_words(text: &str, n: usize) -> String {
+    text.split_whitespace().take(n).collect::<Vec<_>>().join(" ")
 }
 
 /// Who a turn is by, once decided.
@@ -430,28 +489,33 @@ fn asks(text: &str) -> bool {
 }
 
 /// Each analyst's turn in the Q&A (consecutive turns of the same analyst
-/// joined), with who asked.
-fn analyst_turns(call: &Call, people: &People, speakers: &[Option<Speaker>], start: usize) -> Vec<(Speaker, String)> {
-    let mut out: Vec<(Speaker, String)> = Vec::new();
+/// joined), with who asked and what the executives replied.
+fn analyst_turns(call: &Call, people: &People, speakers: &[Option<Speaker>], start: usize) -> Vec<AnalystTurn> {
+    let mut out: Vec<AnalystTurn> = Vec::new();
     let mut prev_was_same = false;
     for (t, s) in call.turns.iter().zip(speakers).skip(start) {
         let Some(s) = s else { continue };
         if s.role == Role::Operator {
             // An analyst's words run into the operator's cue: "... with Big Bank. Please go ahead. Hi, ..."
             if let Some((analyst, text)) = merged_into_cue(&t.text, people) {
-                out.push((analyst, text.to_owned()));
+                out.push(AnalystTurn::new(analyst, text.to_owned()));
             }
         }
         if s.role != Role::Analyst {
+            if s.role == Role::Executive {
+                if let Some(last) = out.last_mut() {
+                    last.hear(&t.text);
+                }
+            }
             prev_was_same = false;
             continue;
         }
         match out.last_mut() {
-            Some((last, text)) if prev_was_same && name_key(&last.name) == name_key(&s.name) => {
-                text.push(' ');
-                text.push_str(&t.text);
+            Some(last) if prev_was_same && name_key(&last.speaker.name) == name_key(&s.name) => {
+                last.text.push(' ');
+                last.text.push_str(&t.text);
             }
-            _ => out.push((s.clone(), t.text.clone())),
+            _ => out.push(AnalystTurn::new(s.clone(), t.text.clone())),
         }
         prev_was_same = true;
     }
@@ -475,18 +539,23 @@ fn merged_into_cue<'a>(text: &'a str, people: &People) -> Option<(Speaker, &'a s
 }
 
 /// Questions a host reads out ("Our next question comes from Jane Roe of
-/// Big Bank, who asks, ..."), as turns of the analysts named.
-fn read_out_turns(call: &Call, start: usize) -> Vec<(Speaker, String)> {
-    call.turns[start..]
-        .iter()
-        .filter_map(|t| {
-            let (name, firm, rest) = operator_cue_spans(&t.text).into_iter().next()?;
-            static LEAD: OnceLock<Regex> = OnceLock::new();
-            let lead = re(&LEAD, r"(?i)^[\s,.:;-]*(?:(?:who|which|and (?:he|she|they))\s+)?(?:asks?|asked|wants to know|writes|is asking|would like to know)?[\s,.:;-]*");
-            let text = lead.replace(&t.text[rest..], "").into_owned();
-            Some((Speaker { role: Role::Analyst, name, firm }, text))
-        })
-        .collect()
+/// Big Bank, who asks, ..."), as turns of the analysts named, each
+/// replied to by the turns up to the next one read out.
+fn read_out_turns(call: &Call, start: usize) -> Vec<AnalystTurn> {
+    let mut out: Vec<AnalystTurn> = Vec::new();
+    for t in &call.turns[start..] {
+        let Some((name, firm, rest)) = operator_cue_spans(&t.text).into_iter().next() else {
+            if let Some(last) = out.last_mut() {
+                last.hear(&t.text);
+            }
+            continue;
+        };
+        static LEAD: OnceLock<Regex> = OnceLock::new();
+        let lead = re(&LEAD, r"(?i)^[\s,.:;-]*(?:(?:who|which|and (?:he|she|they))\s+)?(?:asks?|asked|wants to know|writes|is asking|would like to know)?[\s,.:;-]*");
+        let text = lead.replace(&t.text[rest..], "").into_owned();
+        out.push(AnalystTurn::new(Speaker { role: Role::Analyst, name, firm }, text));
+    }
+    out
 }
 
 /// Sentences: one ends at `.`, `?` or `!` followed by white space and a
@@ -496,8 +565,7 @@ fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut prev: Option<char> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in text.char_indices() {
         if c.is_whitespace() {
             let after = text[i..].trim_start();
             let next = after.chars().next();
@@ -735,6 +803,35 @@ mod tests {
                 ("Jon Doe", "Small Bank", 3, 1, "What is the payback on the spend?"),
             ]
         );
+        // Each question carries the executives' reply to its turn; the operator's words are no part of it.
+        let replies: Vec<_> = qs.iter().map(|q| q.reply.as_str()).collect();
+        assert_eq!(replies, ["Sure. Pricing is up.", "Yes, Jane, capacity eases next year.", ""]);
+        // Prepared remarks count too: two mentions, "AI" and "GPUs", in ten words.
+        let c = call(vec![turn("Pat Exec", "Our AI revenue doubled."), turn("Jon Do", "How many GPUs will you buy?")], vec![]);
+        let words = c.turns.iter().map(|t| t.text.split_whitespace().count()).sum::<usize>();
+        assert_eq!(words, 10);
+        assert!((ai_per_1k(&c) - 200.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_long_reply_is_cut_to_its_opening_words() {
+        let long = "word ".repeat(50);
+        let c = call(
+            vec![
+                turn("Operator", "Our first question comes from the line of Jane Roe with Big Bank."),
+                turn("Jane Roe", "What is the capex plan?"),
+                turn("Pat Exec", &long),
+                turn("Sam Cfo", &long),
+                turn("Pat Exec", "More words that never make it."),
+            ],
+            vec![
+                Participant { name: "Pat Exec".into(), role: Role::Executive, firm: None },
+                Participant { name: "Sam Cfo".into(), role: Role::Executive, firm: None },
+            ],
+        );
+        let qs = questions(&c).unwrap();
+        assert_eq!(qs[0].reply.split(' ').count(), REPLY_WORDS);
+        assert!(!qs[0].reply.contains("never"));
     }
 
     #[test]

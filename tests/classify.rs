@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 use earnings_qa::labels::Label;
 use earnings_qa::model::card::ModelCard;
-use earnings_qa::model::head::{Head, TrainOptions};
+use earnings_qa::model::head::{Head, Input, TrainOptions};
 use serde_json::Value;
 
 fn root() -> &'static Path {
@@ -65,9 +65,9 @@ fn s(p: &Path) -> &str {
 fn write_head(dir: &Path, dim: usize) {
     let x: Vec<Vec<f32>> = (0..12).map(|i| (0..dim).map(|j| ((i + j) % 5) as f32).collect()).collect();
     let texts: Vec<String> = (0..12).map(|i| format!("a question on topic {}", i % 4)).collect();
-    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let inputs: Vec<Input> = texts.iter().map(|text| Input { text, reply: "", ai_per_1k: 0.0 }).collect();
     let y: Vec<Label> = (0..12).map(|i| Label::ALL[i % 3]).collect();
-    Head::train(&texts, &x, &y, &TrainOptions { epochs: 3, ..Default::default() }).unwrap().save(dir).unwrap();
+    Head::train(&inputs, &x, &y, &TrainOptions { epochs: 3, ..Default::default() }).unwrap().save(dir).unwrap();
     let mut card = ModelCard::load(&root().join("models/default")).unwrap();
     card.encoder.dim = dim;
     card.save(dir).unwrap();

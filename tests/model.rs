@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use earnings_qa::labels::Label;
 use earnings_qa::model::card::{DataSummary, EncoderInfo, ModelCard};
 use earnings_qa::model::encoder::{self, Encoder};
-use earnings_qa::model::head::{Head, TrainOptions};
+use earnings_qa::model::head::{Head, Input, TrainOptions};
 use earnings_qa::model::{cache, fetch, Classifier, Device, Embedder, ModelError, Options};
 
 fn encoder_dir() -> PathBuf {
@@ -134,9 +134,9 @@ fn card(dim: usize) -> ModelCard {
 fn head_dir(dim: usize) -> tempfile::TempDir {
     let x: Vec<Vec<f32>> = (0..30).map(|i| (0..dim).map(|j| ((i * 7 + j * 3) % 11) as f32 / 11.0).collect()).collect();
     let texts: Vec<String> = (0..30).map(|i| format!("what about the {} margin", i % 7)).collect();
-    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let inputs: Vec<Input> = texts.iter().enumerate().map(|(i, text)| Input { text, reply: "the margin", ai_per_1k: i as f32 }).collect();
     let y: Vec<Label> = (0..30).map(|i| Label::ALL[i % 3]).collect();
-    let head = Head::train(&texts, &x, &y, &TrainOptions { epochs: 5, ..Default::default() }).unwrap();
+    let head = Head::train(&inputs, &x, &y, &TrainOptions { epochs: 5, ..Default::default() }).unwrap();
     let dir = tempfile::tempdir().unwrap();
     head.save(dir.path()).unwrap();
     card(dim).save(dir.path()).unwrap();
@@ -180,10 +180,11 @@ fn probabilities_sum_to_one_and_come_back_in_input_order() {
     let r = reference();
     let texts: Vec<&str> = r.sentences.iter().map(String::as_str).collect();
     let embeddings = Embedder::load(Device::Cpu, opts()).unwrap().embed(&texts).unwrap();
-    let probs = classifier.head().probs(&texts, &embeddings).unwrap();
+    let inputs: Vec<Input> = texts.iter().enumerate().map(|(i, text)| Input { text, reply: text, ai_per_1k: 3.0 * i as f32 }).collect();
+    let probs = classifier.head().probs(&inputs, &embeddings).unwrap();
     let reversed: Vec<Vec<f32>> = embeddings.iter().rev().cloned().collect();
-    let texts_rev: Vec<&str> = texts.iter().rev().copied().collect();
-    let probs_rev = classifier.head().probs(&texts_rev, &reversed).unwrap();
+    let inputs_rev: Vec<Input> = inputs.iter().rev().copied().collect();
+    let probs_rev = classifier.head().probs(&inputs_rev, &reversed).unwrap();
     for (i, p) in probs.iter().enumerate() {
         assert!((p.as_array().iter().sum::<f32>() - 1.0).abs() < 1e-5);
         assert_eq!(*p, probs_rev[probs.len() - 1 - i]);

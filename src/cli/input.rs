@@ -30,6 +30,9 @@ pub struct InputArgs {
     pub fye_file: Option<PathBuf>,
 }
 
+/// A call's questions and the note on its placement, or why it was skipped.
+type Segmented = Result<(Vec<Question>, Option<String>), String>;
+
 /// What reading produced.
 pub struct Loaded {
     pub questions: Vec<Question>,
@@ -90,7 +93,7 @@ impl InputArgs {
             anyhow::ensure!(p.exists(), "{}: no such file or folder", p.display());
         }
         let (calls, read_skips) = ingest::read_paths(&self.paths, format);
-        let results: Vec<(PathBuf, Result<(Vec<Question>, Option<String>), String>)> = calls
+        let results: Vec<(PathBuf, Segmented)> = calls
             .par_iter()
             .map(|call| {
                 let r = segment::questions(call).map(|asked| {

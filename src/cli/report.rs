@@ -168,7 +168,8 @@ fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
         return Ok(Vec::new());
     }
     let head_dir = args.model.clone().unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
-    let classifier = Classifier::load(&head_dir, args.encoder.device()?, args.encoder.options())?;
+    let (device, opts) = args.encoder.setup()?;
+    let classifier = Classifier::load(&head_dir, device, opts)?;
     let probs = classifier.classify(questions)?;
     eprintln!("earnings-qa: the model labeled {} questions ({})", questions.len(), head_dir.display());
     Ok(probs.iter().map(Probs::argmax).collect())

@@ -91,7 +91,8 @@ impl DataArgs {
             self.labels.display()
         );
         eprintln!("earnings-qa: {} labeled questions found", resolved.labeled.len());
-        let embedder = Embedder::load(self.encoder.device()?, self.encoder.options())?;
+        let (device, opts) = self.encoder.setup()?;
+        let embedder = Embedder::load(device, opts)?;
         Ok((Dataset::new(resolved.labeled, &embedder)?, journal, input.outcome))
     }
 
@@ -137,13 +138,19 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             max_tokens: MAX_TOKENS,
         },
         head: format!(
-            "multinomial logistic regression over the embedding and TF-IDF of word 1-2-grams \
-             (document frequency >= {}) and of character 3-5-grams within words (document \
-             frequency >= {}), at most {} terms of each kind; {} kept, cross-entropy",
+            "multinomial logistic regression over the embedding and TF-IDF of the question's word \
+             1-2-grams (document frequency >= {}) and character 3-5-grams within words (document \
+             frequency >= {}) and of the first {} words of the executives' reply (unigrams, document \
+             frequency >= {}, half weight), at most {} terms of each kind, {} kept; each once as it \
+             is and once scaled by the call's AI mentions per 1,000 words (capped at {}), plus that \
+             scale; cross-entropy",
             lexical::MIN_DF,
             lexical::MIN_DF_CHARS,
+            earnings_qa::segment::REPLY_WORDS,
+            lexical::MIN_DF_CHARS,
             lexical::MAX_TERMS,
-            head.vocab().len()
+            head.vocab().len(),
+            earnings_qa::model::head::AI_SATURATION
         ),
         training: opts,
         data: data.summary(&args.data.labels().display().to_string()),

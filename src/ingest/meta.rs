@@ -123,6 +123,24 @@ pub fn head(text: &str, n: usize) -> &str {
     }
 }
 
+/// A call whose metadata only its spoken opening and its file name carry:
+/// the ticker from the file name, the company the operator welcomes
+/// listeners to, the quarter said aloud (file labels are sometimes wrong)
+/// or else the file name's.
+pub fn call_from_opening(format: &str, path: &Path, opening: &str, turns: Vec<Turn>) -> Call {
+    let ticker = ticker_from_file_name(path).unwrap_or_default();
+    Call {
+        source: path.to_path_buf(),
+        format: format.into(),
+        company: welcomed_company(opening).unwrap_or_else(|| ticker.clone()),
+        ticker,
+        fiscal: spoken_quarter(opening).or_else(|| quarter_label(&path.file_name().unwrap_or_default().to_string_lossy())),
+        call_date: None,
+        participants: Vec::new(),
+        turns,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,23 +183,5 @@ mod tests {
             welcomed_company("Welcome to Fabrikam's Second Quarter 2025 Earnings Conference Call").as_deref(),
             Some("Fabrikam")
         );
-    }
-}
-
-/// A call whose metadata only its spoken opening and its file name carry:
-/// the ticker from the file name, the company the operator welcomes
-/// listeners to, the quarter said aloud (file labels are sometimes wrong)
-/// or else the file name's.
-pub fn call_from_opening(format: &str, path: &Path, opening: &str, turns: Vec<Turn>) -> Call {
-    let ticker = ticker_from_file_name(path).unwrap_or_default();
-    Call {
-        source: path.to_path_buf(),
-        format: format.into(),
-        company: welcomed_company(opening).unwrap_or_else(|| ticker.clone()),
-        ticker,
-        fiscal: spoken_quarter(opening).or_else(|| quarter_label(&path.file_name().unwrap_or_default().to_string_lossy())),
-        call_date: None,
-        participants: Vec::new(),
-        turns,
     }
 }

@@ -1,11 +1,16 @@
-//! The trained head: multinomial logistic regression over the sentence
-//! embedding concatenated with the question's TF-IDF vector (`lexical`),
-//! `softmax(x W^T + b)`, one output per `Label::ALL`.
+//! The trained head: multinomial logistic regression, `softmax(x W^T + b)`
+//! with one output per `Label::ALL`, over the question's sentence
+//! embedding and its TF-IDF vector (`lexical`: the question's words and
+//! the start of the executives' reply), each once as it is and once scaled
+//! by how much the call talks about AI (`Input::ai`), plus that scale
+//! itself. The scaled copy lets the same words weigh differently on an AI
+//! call: the guidelines' rule 7 makes a segment's margin or capex question
+//! `profitability` or `investment` when the business is AI.
 //!
 //! On disk, `models/<name>/head.safetensors` holds `weight` (labels x
-//! embedding dim), `lexical` (terms x labels) and `bias` (labels);
-//! `vocab.json` the terms and their IDF; `card.json` which labels, in
-//! which order, and which encoder the head was trained on.
+//! twice the embedding dim), `lexical` (twice the terms plus one x labels)
+//! and `bias` (labels); `vocab.json` the terms and their IDF; `card.json`
+//! which labels, in which order, and which encoder the head was trained on.
 
 use std::path::Path;
 
@@ -17,8 +22,33 @@ use super::encoder::Encoder;
 use super::lexical::{self, Vocabulary};
 use super::ModelError;
 use crate::labels::{Label, Probs};
+use crate::question::Question;
 
 pub const FILE: &str = "head.safetensors";
+/// AI mentions per 1,000 words at which a call counts as fully about AI:
+/// about the top fifth of the corpus's calls.
+pub const AI_SATURATION: f32 = 5.0;
+
+/// What the head reads of a question besides its embedding.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub text: &'a str,
+    pub reply: &'a str,
+    pub ai_per_1k: f32,
+}
+
+impl<'a> From<&'a Question> for Input<'a> {
+    fn from(q: &'a Question) -> Self {
+        Input { text: &q.text, reply: &q.reply, ai_per_1k: q.call_ai_per_1k }
+    }
+}
+
+impl Input<'_> {
+    /// How much the call is about AI, from 0 to 1.
+    fn ai(&self) -> f32 {
+        (self.ai_per_1k / AI_SATURATION).clamp(0.0, 1.0)
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Head {
@@ -77,12 +107,12 @@ impl Head {
         }
         let vocab = Vocabulary::load(dir)?;
         let k = Label::ALL.len();
-        let fits = matches!(weight.dims(), [rows, _] if *rows == k)
+        let fits = matches!(weight.dims(), [rows, cols] if *rows == k && cols % 2 == 0)
             && bias.dims() == [k]
-            && lexical.dims() == [vocab.len(), k];
+            && lexical.dims() == [2 * vocab.len() + 1, k];
         if !fits {
             return Err(bad(format!(
-                "weight {:?}, lexical {:?} and bias {:?} do not fit {k} labels and the {} terms of {}",
+                "weight {:?}, lexical {:?} and bias {:?} do not fit {k} labels, an embedding taken twice and twice the {} terms of {} plus one",
                 weight.dims(),
                 lexical.dims(),
                 bias.dims(),
@@ -95,7 +125,7 @@ impl Head {
 
     /// Embedding size the head takes.
     pub fn dim(&self) -> usize {
-        self.weight.dims()[1]
+        self.weight.dims()[1] / 2
     }
 
     pub fn vocab(&self) -> &Vocabulary {
@@ -120,23 +150,23 @@ impl Head {
         }
     }
 
-    /// Label probabilities for each question, from its text and embedding.
-    pub fn probs(&self, texts: &[&str], embeddings: &[Vec<f32>]) -> Result<Vec<Probs>, ModelError> {
+    /// Label probabilities for each question, from its input and embedding.
+    pub fn probs(&self, inputs: &[Input], embeddings: &[Vec<f32>]) -> Result<Vec<Probs>, ModelError> {
         if embeddings.is_empty() {
             return Ok(Vec::new());
         }
-        let x = Features::new(&self.vocab, texts, embeddings)?;
+        let x = Features::new(&self.vocab, inputs, embeddings)?;
         let p = candle_nn::ops::softmax(&x.logits(&self.weight, &self.lexical, &self.bias)?, D::Minus1)?.to_vec2::<f32>()?;
         Ok(p.into_iter().map(|r| Probs::from_array([r[0], r[1], r[2]])).collect())
     }
 
-    /// Fits the vocabulary and the head to questions (texts and embeddings)
-    /// and their labels, classes weighted as `opts.balance` says.
-    pub fn train(texts: &[&str], embeddings: &[Vec<f32>], labels: &[Label], opts: &TrainOptions) -> Result<Head, ModelError> {
-        if embeddings.is_empty() || embeddings.len() != labels.len() || texts.len() != labels.len() {
+    /// Fits the vocabulary and the head to questions (inputs and
+    /// embeddings) and their labels, classes weighted as `opts.balance` says.
+    pub fn train(inputs: &[Input], embeddings: &[Vec<f32>], labels: &[Label], opts: &TrainOptions) -> Result<Head, ModelError> {
+        if embeddings.is_empty() || embeddings.len() != labels.len() || inputs.len() != labels.len() {
             return Err(ModelError::Train(format!(
-                "{} texts and {} embeddings for {} labels",
-                texts.len(),
+                "{} inputs and {} embeddings for {} labels",
+                inputs.len(),
                 embeddings.len(),
                 labels.len()
             )));
@@ -148,16 +178,16 @@ impl Head {
         }
         let n = labels.len() as f32;
         let class_weight: Vec<f32> = counts.iter().map(|&c| if c == 0 { 0.0 } else { (n / (k as f32 * c as f32)).powf(opts.balance as f32) }).collect();
-        let vocab = Vocabulary::fit(texts);
-        let x = Features::new(&vocab, texts, embeddings)?;
+        let vocab = Vocabulary::fit(inputs);
+        let x = Features::new(&vocab, inputs, embeddings)?;
         let y: Vec<u32> = labels.iter().map(|l| l.index() as u32).collect();
         let w: Vec<f32> = labels.iter().map(|l| class_weight[l.index()]).collect();
         let y = Tensor::from_vec(y, (labels.len(), 1), &Device::Cpu)?;
         let w = Tensor::from_vec(w, labels.len(), &Device::Cpu)?;
         let w_sum = w.sum_all()?;
 
-        let weight = Var::zeros((k, embeddings[0].len()), DType::F32, &Device::Cpu)?;
-        let lexical = Var::zeros((vocab.len(), k), DType::F32, &Device::Cpu)?;
+        let weight = Var::zeros((k, x.dense.dims()[1]), DType::F32, &Device::Cpu)?;
+        let lexical = Var::zeros((2 * vocab.len() + 1, k), DType::F32, &Device::Cpu)?;
         let bias = Var::zeros(k, DType::F32, &Device::Cpu)?;
         // An L2 penalty in the loss, not AdamW's decoupled decay: with Adam's
         // near-constant step sizes that decay caps every weight near
@@ -185,42 +215,57 @@ impl Head {
     }
 }
 
-/// The head's input: the embeddings (dense) and the TF-IDF vectors
-/// (sparse: a question holds a few dozen of the thousands of terms, so
-/// the lexical logits are gathered per nonzero, not multiplied densely).
+/// The head's input: the embeddings, as they are and scaled by `ai`
+/// (dense), and the TF-IDF vectors likewise, then `ai` itself (sparse: a
+/// question holds a few hundred of the tens of thousands of terms, so the
+/// lexical logits are gathered per nonzero, not multiplied densely).
 struct Features {
     dense: Tensor,
-    rows: Tensor,
-    terms: Tensor,
-    values: Tensor,
+    /// The nonzeros as (rows, terms, values), in chunks of at most
+    /// `CHUNK`: every tensor of a training step then stays under glibc's
+    /// largest mmap threshold (32 MiB) and is reused from the heap, where
+    /// one tensor per step over all nonzeros would be mapped and
+    /// page-faulted afresh (that took most of a training run's time).
+    chunks: Vec<[Tensor; 3]>,
 }
 
+const CHUNK: usize = 1 << 20;
+
 impl Features {
-    fn new(vocab: &Vocabulary, texts: &[&str], embeddings: &[Vec<f32>]) -> candle_core::Result<Features> {
-        let (mut rows, mut terms, mut values) = (Vec::new(), Vec::new(), Vec::new());
-        for (r, text) in texts.iter().enumerate() {
-            for (t, v) in vocab.vector(text) {
-                rows.push(r as u32);
-                terms.push(t as u32);
-                values.push(v);
-            }
+    fn new(vocab: &Vocabulary, inputs: &[Input], embeddings: &[Vec<f32>]) -> candle_core::Result<Features> {
+        let n = vocab.len();
+        let mut nonzeros: Vec<(u32, u32, f32)> = Vec::new();
+        let mut dense = Vec::with_capacity(2 * embeddings.len() * embeddings[0].len());
+        for (r, (input, e)) in inputs.iter().zip(embeddings).enumerate() {
+            let ai = input.ai();
+            let v = vocab.vector(input);
+            let scaled = v.iter().map(|&(t, x)| (n + t, ai * x));
+            let row = v.iter().copied().chain(scaled).chain([(2 * n, ai)]).filter(|&(_, x)| x != 0.0);
+            nonzeros.extend(row.map(|(t, x)| (r as u32, t as u32, x)));
+            dense.extend_from_slice(e);
+            dense.extend(e.iter().map(|x| ai * x));
         }
-        let nnz = rows.len();
-        Ok(Features {
-            dense: Tensor::from_vec(embeddings.concat(), (embeddings.len(), embeddings[0].len()), &Device::Cpu)?,
-            rows: Tensor::from_vec(rows, nnz, &Device::Cpu)?,
-            terms: Tensor::from_vec(terms, nnz, &Device::Cpu)?,
-            values: Tensor::from_vec(values, (nnz, 1), &Device::Cpu)?,
-        })
+        let chunks = nonzeros
+            .chunks(CHUNK)
+            .map(|c| {
+                let len = c.len();
+                Ok([
+                    Tensor::from_vec(c.iter().map(|z| z.0).collect(), len, &Device::Cpu)?,
+                    Tensor::from_vec(c.iter().map(|z| z.1).collect(), len, &Device::Cpu)?,
+                    Tensor::from_vec(c.iter().map(|z| z.2).collect(), (len, 1), &Device::Cpu)?,
+                ])
+            })
+            .collect::<candle_core::Result<_>>()?;
+        Ok(Features { dense: Tensor::from_vec(dense, (embeddings.len(), 2 * embeddings[0].len()), &Device::Cpu)?, chunks })
     }
 
     /// `x W^T + b` plus, per nonzero (row, term, value), `value * lexical[term]` added to its row.
     fn logits(&self, weight: &Tensor, lexical: &Tensor, bias: &Tensor) -> candle_core::Result<Tensor> {
-        let dense = self.dense.matmul(&weight.t()?)?.broadcast_add(bias)?;
-        if self.values.dims()[0] == 0 {
-            return Ok(dense);
+        let mut logits = self.dense.matmul(&weight.t()?)?.broadcast_add(bias)?;
+        for [rows, terms, values] in &self.chunks {
+            let per_term = lexical.index_select(terms, 0)?.broadcast_mul(values)?;
+            logits = logits.index_add(rows, &per_term, 0)?;
         }
-        let per_term = lexical.index_select(&self.terms, 0)?.broadcast_mul(&self.values)?;
-        dense.index_add(&self.rows, &per_term, 0)
+        Ok(logits)
     }
 }

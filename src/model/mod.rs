@@ -24,7 +24,7 @@ use crate::labels::Probs;
 use crate::question::Question;
 use cache::Cache;
 use encoder::Encoder;
-use head::Head;
+use head::{Head, Input};
 
 /// The encoder's folder under `models/`.
 pub const ENCODER_DIR: &str = "all-MiniLM-L6-v2";
@@ -165,7 +165,8 @@ impl Classifier {
     pub fn classify(&self, questions: &[Question]) -> Result<Vec<Probs>, ModelError> {
         let texts: Vec<&str> = questions.iter().map(|q| q.text.as_str()).collect();
         let embeddings = self.embedder.embed(&texts)?;
-        self.head.probs(&texts, &embeddings)
+        let inputs: Vec<Input> = questions.iter().map(Input::from).collect();
+        self.head.probs(&inputs, &embeddings)
     }
 
     pub fn head(&self) -> &Head {

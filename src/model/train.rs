@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sha2::{Digest, Sha256};
 
 use super::card::{DataSummary, Evaluation};
-use super::head::{Head, TrainOptions};
+use super::head::{Head, Input, TrainOptions};
 use super::metrics::Metrics;
 use super::{Embedder, ModelError};
 use crate::labels::Label;
@@ -67,15 +67,15 @@ impl Dataset {
 
     pub fn train(&self, opts: &TrainOptions) -> Result<Head, ModelError> {
         let all: Vec<usize> = (0..self.len()).collect();
-        let (texts, x, y) = self.rows(&all);
-        Head::train(&texts, &x, &y, opts)
+        let (inputs, x, y) = self.rows(&all);
+        Head::train(&inputs, &x, &y, opts)
     }
 
     /// Texts, embeddings and labels of the examples `idx`.
-    fn rows(&self, idx: &[usize]) -> (Vec<&str>, Vec<Vec<f32>>, Vec<Label>) {
-        let texts = idx.iter().map(|&i| self.questions[i].text.as_str()).collect();
+    fn rows(&self, idx: &[usize]) -> (Vec<Input<'_>>, Vec<Vec<f32>>, Vec<Label>) {
+        let inputs = idx.iter().map(|&i| Input::from(&self.questions[i])).collect();
         let x = idx.iter().map(|&i| self.embeddings[i].clone()).collect();
-        (texts, x, idx.iter().map(|&i| self.labels[i]).collect())
+        (inputs, x, idx.iter().map(|&i| self.labels[i]).collect())
     }
 
     /// `k`-fold cross-validation with every call's questions in one fold;
@@ -90,7 +90,9 @@ impl Dataset {
         let mut predicted = vec![Label::Other; self.len()];
         for f in 0..k {
             let test: Vec<usize> = (0..self.len()).filter(|&i| folds[i] == f).collect();
-            self.fit_predict(|i| folds[i] != f, &test, opts, &mut predicted)?;
+            for (i, label) in self.fit_predict(|i| folds[i] != f, &test, opts)? {
+                predicted[i] = label;
+            }
         }
         Ok(Evaluation {
             method: format!("{k}-fold cross-validation grouped by call ({distinct} calls; no call in both a training and a test fold)"),
@@ -110,10 +112,8 @@ impl Dataset {
                 self.len() - test.len()
             )));
         }
-        let mut predicted = vec![Label::Other; self.len()];
-        self.fit_predict(|i| !held(i), &test, opts, &mut predicted)?;
+        let pred: Vec<Label> = self.fit_predict(|i| !held(i), &test, opts)?.into_iter().map(|(_, l)| l).collect();
         let truth: Vec<Label> = test.iter().map(|&i| self.labels[i]).collect();
-        let pred: Vec<Label> = test.iter().map(|&i| predicted[i]).collect();
         Ok(Evaluation {
             method: format!("trained without {}, tested on their {} questions", tickers.join(", "), test.len()),
             metrics: Metrics::new(&truth, &pred),
@@ -121,22 +121,13 @@ impl Dataset {
     }
 
     /// Trains on the examples `train_on` selects (the vocabulary too, so
-    /// no test word leaks into training), writes predictions for `test`.
-    fn fit_predict(
-        &self,
-        train_on: impl Fn(usize) -> bool,
-        test: &[usize],
-        opts: &TrainOptions,
-        predicted: &mut [Label],
-    ) -> Result<(), ModelError> {
+    /// no test word leaks into training) and predicts each of `test`.
+    fn fit_predict(&self, train_on: impl Fn(usize) -> bool, test: &[usize], opts: &TrainOptions) -> Result<Vec<(usize, Label)>, ModelError> {
         let train: Vec<usize> = (0..self.len()).filter(|&i| train_on(i)).collect();
-        let (texts, x, y) = self.rows(&train);
-        let head = Head::train(&texts, &x, &y, opts)?;
-        let (texts, xt, _) = self.rows(test);
-        for (&i, p) in test.iter().zip(head.probs(&texts, &xt)?) {
-            predicted[i] = p.argmax();
-        }
-        Ok(())
+        let (inputs, x, y) = self.rows(&train);
+        let head = Head::train(&inputs, &x, &y, opts)?;
+        let (inputs, xt, _) = self.rows(test);
+        Ok(test.iter().copied().zip(head.probs(&inputs, &xt)?.into_iter().map(|p| p.argmax())).collect())
     }
 }
 
