@@ -26,7 +26,7 @@ use crate::question::Question;
 
 pub const FILE: &str = "head.safetensors";
 /// AI mentions per 1,000 words at which a call counts as fully about AI:
-/// about the top fifth of the corpus's calls.
+/// the calls of about the top tenth of the corpus's questions.
 pub const AI_SATURATION: f32 = 5.0;
 
 /// What the head reads of a question besides its embedding.
@@ -112,7 +112,7 @@ impl Head {
             && lexical.dims() == [2 * vocab.len() + 1, k];
         if !fits {
             return Err(bad(format!(
-                "weight {:?}, lexical {:?} and bias {:?} do not fit {k} labels, an embedding taken twice and twice the {} terms of {} plus one",
+                "weight {:?}, lexical {:?} and bias {:?} do not fit {k} labels, an embedding taken twice and twice the {} terms of {} plus one (a head from before the reply and AI context: retrain it)",
                 weight.dims(),
                 lexical.dims(),
                 bias.dims(),
