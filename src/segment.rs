@@ -806,11 +806,16 @@ mod tests {
         // Each question carries the executives' reply to its turn; the operator's words are no part of it.
         let replies: Vec<_> = qs.iter().map(|q| q.reply.as_str()).collect();
         assert_eq!(replies, ["Sure. Pricing is up.", "Yes, Jane, capacity eases next year.", ""]);
-        // Prepared remarks count too: two mentions, "AI" and "GPUs", in ten words.
+    }
+
+    #[test]
+    fn ai_mentions_are_counted_over_the_whole_call() {
+        // Two mentions, "AI" in the remarks and "GPUs" in a question, in ten words.
         let c = call(vec![turn("Pat Exec", "Our AI revenue doubled."), turn("Jon Do", "How many GPUs will you buy?")], vec![]);
-        let words = c.turns.iter().map(|t| t.text.split_whitespace().count()).sum::<usize>();
-        assert_eq!(words, 10);
-        assert!((ai_per_1k(&c) - 200.0).abs() < 1e-3);
+        assert!((ai_per_1k(&c) - 200.0).abs() < 1e-3, "{}", ai_per_1k(&c));
+        // "said" holds "ai" but is no mention; an empty call is no division by zero.
+        assert_eq!(ai_per_1k(&call(vec![turn("Pat Exec", "We said so.")], vec![])), 0.0);
+        assert_eq!(ai_per_1k(&call(vec![], vec![])), 0.0);
     }
 
     #[test]

@@ -71,7 +71,7 @@ impl Dataset {
         Head::train(&inputs, &x, &y, opts)
     }
 
-    /// Texts, embeddings and labels of the examples `idx`.
+    /// Head inputs, embeddings and labels of the examples `idx`.
     fn rows(&self, idx: &[usize]) -> (Vec<Input<'_>>, Vec<Vec<f32>>, Vec<Label>) {
         let inputs = idx.iter().map(|&i| Input::from(&self.questions[i])).collect();
         let x = idx.iter().map(|&i| self.embeddings[i].clone()).collect();
