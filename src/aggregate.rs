@@ -57,9 +57,21 @@ impl Pending {
     /// only when no earlier run gave one.
     pub fn label(self, model: impl FnOnce() -> Label) -> Labeled {
         match (self.human, self.model) {
-            (Some(label), _) => Labeled { question: self.question, label, human: true },
-            (None, Some(label)) => Labeled { question: self.question, label, human: false },
-            (None, None) => Labeled { label: model(), question: self.question, human: false },
+            (Some(label), _) => Labeled {
+                question: self.question,
+                label,
+                human: true,
+            },
+            (None, Some(label)) => Labeled {
+                question: self.question,
+                label,
+                human: false,
+            },
+            (None, None) => Labeled {
+                label: model(),
+                question: self.question,
+                human: false,
+            },
         }
     }
 }
@@ -92,7 +104,10 @@ impl Reviewed for Pending {
 /// its id, made on the same text (same text hash). `model` is a label
 /// `classify` gave earlier, if any. Also returns the ids whose decision was
 /// set aside because the text has changed since.
-pub fn review(questions: impl IntoIterator<Item = (Question, Option<Label>)>, journal: &Journal) -> (Vec<Pending>, Vec<String>) {
+pub fn review(
+    questions: impl IntoIterator<Item = (Question, Option<Label>)>,
+    journal: &Journal,
+) -> (Vec<Pending>, Vec<String>) {
     let mut stale = Vec::new();
     let pending = questions
         .into_iter()
@@ -120,13 +135,26 @@ pub struct Quarter {
 
 impl Quarter {
     pub fn of_date(d: NaiveDate) -> Quarter {
-        Quarter { year: d.year(), quarter: (d.month0() / 3 + 1) as u8 }
+        Quarter {
+            year: d.year(),
+            quarter: (d.month0() / 3 + 1) as u8,
+        }
     }
 
     /// The quarters from `self` to `last`, both included.
     pub fn through(self, last: Quarter) -> impl Iterator<Item = Quarter> {
         std::iter::successors(Some(self), |q| {
-            Some(if q.quarter == 4 { Quarter { year: q.year + 1, quarter: 1 } } else { Quarter { quarter: q.quarter + 1, ..*q } })
+            Some(if q.quarter == 4 {
+                Quarter {
+                    year: q.year + 1,
+                    quarter: 1,
+                }
+            } else {
+                Quarter {
+                    quarter: q.quarter + 1,
+                    ..*q
+                }
+            })
         })
         .take_while(move |q| *q <= last)
     }
@@ -137,7 +165,11 @@ impl FromStr for Quarter {
     /// `2025Q3`, `2025 Q3`, `FY2026 Q2` and `FY2026Q2` (case and spaces ignored).
     fn from_str(s: &str) -> Result<Quarter, String> {
         let bad = || format!("not a quarter: {s:?} (expected e.g. 2025Q3)");
-        let t: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+        let t: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_uppercase();
         let t = t.strip_prefix("FY").unwrap_or(&t);
         let (year, q) = t.split_once('Q').ok_or_else(bad)?;
         let year: i32 = year.parse().map_err(|_| bad())?;
@@ -299,7 +331,9 @@ pub fn dedup<Q: Reviewed>(calls: Vec<CallQuestions<Q>>) -> (Vec<CallQuestions<Q>
         for (_, mut copies) in clusters {
             let human = |c: &CallQuestions<Q>| c.questions.iter().filter(|l| l.human()).count();
             copies.sort_by(|a, b| {
-                (human(b), b.questions.len()).cmp(&(human(a), a.questions.len())).then_with(|| a.source.cmp(&b.source))
+                (human(b), b.questions.len())
+                    .cmp(&(human(a), a.questions.len()))
+                    .then_with(|| a.source.cmp(&b.source))
             });
             let mut copies = copies.into_iter();
             let mut first = copies.next().expect("clusters are never empty");
@@ -314,7 +348,10 @@ pub fn dedup<Q: Reviewed>(calls: Vec<CallQuestions<Q>>) -> (Vec<CallQuestions<Q>
                     if first.fiscal_period.is_empty() {
                         first.fiscal_period = c.fiscal_period;
                     }
-                    SkippedCopy { source: c.source, questions: c.questions.len() }
+                    SkippedCopy {
+                        source: c.source,
+                        questions: c.questions.len(),
+                    }
                 })
                 .collect();
             if !skipped.is_empty() {
@@ -463,25 +500,39 @@ impl<Q: Reviewed> Selection<Q> {
     /// Copies are merged before quarters are chosen, so that a copy whose
     /// label puts it in another quarter still counts as a copy.
     pub fn new(calls: Vec<CallQuestions<Q>>, by: GroupBy, filter: Filter) -> Selection<Q> {
-        let calls: Vec<CallQuestions<Q>> =
-            calls.into_iter().filter(|c| filter.wants_company(&canonical_ticker(&c.ticker))).collect();
+        let calls: Vec<CallQuestions<Q>> = calls
+            .into_iter()
+            .filter(|c| filter.wants_company(&canonical_ticker(&c.ticker)))
+            .collect();
         let (kept, duplicates) = dedup(calls);
         let names = company_names(&kept);
         let mut counted = Vec::new();
         let mut unplaced = Vec::new();
         for call in kept {
             match by.quarter_of(&call) {
-                Some(q) if filter.wants_quarter(q) => {
-                    counted.push(Counted { ticker: canonical_ticker(&call.ticker), quarter: q, call })
-                }
+                Some(q) if filter.wants_quarter(q) => counted.push(Counted {
+                    ticker: canonical_ticker(&call.ticker),
+                    quarter: q,
+                    call,
+                }),
                 Some(_) => {}
                 None => unplaced.push(call.source),
             }
         }
         counted.sort_by(|a, b| (a.quarter, &a.ticker, &a.call.source).cmp(&(b.quarter, &b.ticker, &b.call.source)));
         let kept_sources: BTreeSet<&str> = counted.iter().map(|c| c.call.source.as_str()).collect();
-        let duplicates = duplicates.into_iter().filter(|d| kept_sources.contains(d.kept.as_str())).collect();
-        Selection { by, filter, calls: counted, duplicates, unplaced, names }
+        let duplicates = duplicates
+            .into_iter()
+            .filter(|d| kept_sources.contains(d.kept.as_str()))
+            .collect();
+        Selection {
+            by,
+            filter,
+            calls: counted,
+            duplicates,
+            unplaced,
+            names,
+        }
     }
 
     /// Every counted question, call by call, in a fixed order.
@@ -496,13 +547,42 @@ impl<Q: Reviewed> Selection<Q> {
             .calls
             .into_iter()
             .map(|c| {
-                let CallQuestions { ticker, company, fiscal_period, period_end, calendar_quarter, call_date, source, questions } = c.call;
+                let CallQuestions {
+                    ticker,
+                    company,
+                    fiscal_period,
+                    period_end,
+                    calendar_quarter,
+                    call_date,
+                    source,
+                    questions,
+                } = c.call;
                 let questions = questions.into_iter().map(&mut f).collect();
-                let call = CallQuestions { ticker, company, fiscal_period, period_end, calendar_quarter, call_date, source, questions };
-                Counted { ticker: c.ticker, quarter: c.quarter, call }
+                let call = CallQuestions {
+                    ticker,
+                    company,
+                    fiscal_period,
+                    period_end,
+                    calendar_quarter,
+                    call_date,
+                    source,
+                    questions,
+                };
+                Counted {
+                    ticker: c.ticker,
+                    quarter: c.quarter,
+                    call,
+                }
             })
             .collect();
-        Selection { by: self.by, filter: self.filter, calls, duplicates: self.duplicates, unplaced: self.unplaced, names: self.names }
+        Selection {
+            by: self.by,
+            filter: self.filter,
+            calls,
+            duplicates: self.duplicates,
+            unplaced: self.unplaced,
+            names: self.names,
+        }
     }
 }
 
@@ -523,15 +603,34 @@ pub struct Summary {
 
 impl Summary {
     pub fn new(selection: Selection<Labeled>) -> Summary {
-        let Selection { by, filter, calls, duplicates, unplaced, names } = selection;
+        let Selection {
+            by,
+            filter,
+            calls,
+            duplicates,
+            unplaced,
+            names,
+        } = selection;
         let rows = rows(&calls, &filter, &names);
-        Summary { by, filter, rows, calls, duplicates, unplaced }
+        Summary {
+            by,
+            filter,
+            rows,
+            calls,
+            duplicates,
+            unplaced,
+        }
     }
 
     /// (human-reviewed, model-predicted) labels among the counted questions.
     pub fn label_sources(&self) -> (usize, usize) {
         let n: usize = self.calls.iter().map(|c| c.call.questions.len()).sum();
-        let human: usize = self.calls.iter().flat_map(|c| &c.call.questions).filter(|l| l.human).count();
+        let human: usize = self
+            .calls
+            .iter()
+            .flat_map(|c| &c.call.questions)
+            .filter(|l| l.human)
+            .count();
         (human, n - human)
     }
 
@@ -596,12 +695,19 @@ fn rows(counted: &[Counted], filter: &Filter, names: &BTreeMap<String, String>) 
 fn company_names<Q>(calls: &[CallQuestions<Q>]) -> BTreeMap<String, String> {
     let mut votes: BTreeMap<String, BTreeMap<&str, usize>> = BTreeMap::new();
     for c in calls {
-        *votes.entry(canonical_ticker(&c.ticker)).or_default().entry(c.company.trim()).or_default() += 1;
+        *votes
+            .entry(canonical_ticker(&c.ticker))
+            .or_default()
+            .entry(c.company.trim())
+            .or_default() += 1;
     }
     votes
         .into_iter()
         .filter_map(|(t, names)| {
-            let best = names.iter().filter(|(n, _)| !n.is_empty()).max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+            let best = names
+                .iter()
+                .filter(|(n, _)| !n.is_empty())
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
             Some((t, (*best.0).to_owned()))
         })
         .collect()
@@ -632,7 +738,10 @@ mod tests {
     }
 
     fn call(source: &str, fiscal: &str, date: Option<(i32, u32, u32)>, questions: usize) -> CallQuestions<Pending> {
-        let question = Question { company: "Alphabet".into(), ..crate::question::fixture("goog", fiscal, "q", source) };
+        let question = Question {
+            company: "Alphabet".into(),
+            ..crate::question::fixture("goog", fiscal, "q", source)
+        };
         CallQuestions {
             ticker: "GOOG".into(),
             company: "Alphabet".into(),
@@ -641,7 +750,14 @@ mod tests {
             calendar_quarter: None,
             call_date: date.map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap()),
             source: source.into(),
-            questions: vec![Pending { question, human: None, model: Some(Label::Other) }; questions],
+            questions: vec![
+                Pending {
+                    question,
+                    human: None,
+                    model: Some(Label::Other)
+                };
+                questions
+            ],
         }
     }
 
@@ -674,6 +790,9 @@ mod tests {
         let from: Quarter = "2025Q3".parse().unwrap();
         let seq: Vec<String> = from.through("2026Q1".parse().unwrap()).map(|q| q.to_string()).collect();
         assert_eq!(seq, ["2025Q3", "2025Q4", "2026Q1"]);
-        assert_eq!(Quarter::of_date(NaiveDate::from_ymd_opt(2025, 12, 10).unwrap()).to_string(), "2025Q4");
+        assert_eq!(
+            Quarter::of_date(NaiveDate::from_ymd_opt(2025, 12, 10).unwrap()).to_string(),
+            "2025Q4"
+        );
     }
 }

@@ -65,7 +65,11 @@ pub struct Probs {
 
 impl Probs {
     pub fn from_array(p: [f32; 3]) -> Self {
-        Probs { profitability: p[0], investment: p[1], other: p[2] }
+        Probs {
+            profitability: p[0],
+            investment: p[1],
+            other: p[2],
+        }
     }
 
     pub fn as_array(&self) -> [f32; 3] {
@@ -106,7 +110,11 @@ pub enum LabelsError {
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("{path}:{line}: not a label decision: {message}")]
-    Parse { path: PathBuf, line: usize, message: String },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }
 
 /// Every decision in a labels folder (or file), with the rules that turn
@@ -127,10 +135,17 @@ impl Journal {
         }
         let mut files = Vec::new();
         if path.is_dir() {
-            let entries = std::fs::read_dir(path)
-                .map_err(|source| LabelsError::Io { path: path.to_path_buf(), source })?;
+            let entries = std::fs::read_dir(path).map_err(|source| LabelsError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
             for entry in entries {
-                let p = entry.map_err(|source| LabelsError::Io { path: path.to_path_buf(), source })?.path();
+                let p = entry
+                    .map_err(|source| LabelsError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    })?
+                    .path();
                 if p.extension().is_some_and(|e| e == "jsonl") {
                     files.push(p);
                 }
@@ -140,8 +155,10 @@ impl Journal {
             files.push(path.to_path_buf());
         }
         for file in files {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|source| LabelsError::Io { path: file.clone(), source })?;
+            let text = std::fs::read_to_string(&file).map_err(|source| LabelsError::Io {
+                path: file.clone(),
+                source,
+            })?;
             for (n, line) in text.lines().enumerate() {
                 if line.trim().is_empty() {
                     continue;
@@ -173,7 +190,10 @@ impl Journal {
     /// annotators' current decisions, so an adjudication or a correction
     /// made in review wins over the passes it settles.
     pub fn final_decision(&self, id: &str) -> Option<&Decision> {
-        self.current.get(id)?.values().max_by(|a, b| a.at.cmp(&b.at).then(a.annotator.cmp(&b.annotator)))
+        self.current
+            .get(id)?
+            .values()
+            .max_by(|a, b| a.at.cmp(&b.at).then(a.annotator.cmp(&b.annotator)))
     }
 
     /// Each annotator's current decision for a question.
@@ -241,7 +261,12 @@ pub fn resolve(journal: &Journal, questions: &[Question]) -> Resolved {
             }
         }
     }
-    out.unknown = journal.ids().into_iter().filter(|id| !seen.contains(id)).map(str::to_owned).collect();
+    out.unknown = journal
+        .ids()
+        .into_iter()
+        .filter(|id| !seen.contains(id))
+        .map(str::to_owned)
+        .collect();
     out
 }
 
@@ -275,14 +300,25 @@ mod tests {
     }
 
     fn question(id: &str, text: &str) -> Question {
-        Question { id: id.into(), ..crate::question::fixture("ACME", "FY2025 Q1", text, "acme.txt") }
+        Question {
+            id: id.into(),
+            ..crate::question::fixture("ACME", "FY2025 Q1", text, "acme.txt")
+        }
     }
 
     #[test]
     fn resolve_matches_ids_and_reports_unknown_and_changed_ones() {
         let mut j = Journal::default();
-        for (id, text) in [("q1", "How is capex trending?"), ("q2", "What about margins?"), ("gone", "x")] {
-            j.add(Decision { id: id.into(), text_hash: text_hash(text), ..decision("a", Label::Investment, 1) });
+        for (id, text) in [
+            ("q1", "How is capex trending?"),
+            ("q2", "What about margins?"),
+            ("gone", "x"),
+        ] {
+            j.add(Decision {
+                id: id.into(),
+                text_hash: text_hash(text),
+                ..decision("a", Label::Investment, 1)
+            });
         }
         let questions = [
             question("q1", "How is CAPEX trending"),

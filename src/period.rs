@@ -107,7 +107,17 @@ pub fn fye_month(call: &Call, overrides: &HashMap<String, u32>) -> (u32, FyeSour
 }
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
     "december",
 ];
 
@@ -211,16 +221,26 @@ pub fn place(call: &Call, overrides: &HashMap<String, u32>) -> Placement {
         (None, None) => None,
     };
     let period_end = fiscal.map(|f| period_end(f, fye));
-    Placement { fiscal, period_end, calendar_quarter: period_end.map(calendar_quarter), note }
+    Placement {
+        fiscal,
+        period_end,
+        calendar_quarter: period_end.map(calendar_quarter),
+        note,
+    }
 }
 
 /// Parses `--fye` values: `TICKER=MONTH`, month as 1-12 or a month name.
 pub fn parse_override(s: &str) -> Result<(String, u32), String> {
-    let (ticker, month) = s.split_once('=').ok_or_else(|| format!("expected TICKER=MONTH, got {s:?}"))?;
+    let (ticker, month) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected TICKER=MONTH, got {s:?}"))?;
     let month = month.trim();
     let m = month.parse::<u32>().ok().filter(|m| (1..=12).contains(m)).or_else(|| {
         let lower = month.to_lowercase();
-        MONTHS.iter().position(|n| lower.len() >= 3 && n.starts_with(&lower)).map(|i| i as u32 + 1)
+        MONTHS
+            .iter()
+            .position(|n| lower.len() >= 3 && n.starts_with(&lower))
+            .map(|i| i as u32 + 1)
     });
     let m = m.ok_or_else(|| format!("month must be 1-12 or a month name, got {month:?}"))?;
     Ok((canonical_ticker(ticker), m))
@@ -264,7 +284,7 @@ mod tests {
         assert_eq!(fiscal_from_call_date(d(2026, 2, 25), 1), fp(2026, 4)); // NVDA
         assert_eq!(fiscal_from_call_date(d(2026, 1, 29), 12), fp(2025, 4));
         assert_eq!(fiscal_from_call_date(d(2026, 1, 14), 12), fp(2025, 4)); // a bank, two weeks on
-        // AutoZone's Q2 closes mid-February and is reported in early March.
+                                                                            // AutoZone's Q2 closes mid-February and is reported in early March.
         assert_eq!(fiscal_from_call_date(d(2026, 3, 3), 8), fp(2026, 2));
     }
 
@@ -286,10 +306,16 @@ mod tests {
         let none = HashMap::new();
         // Agree: MSFT FY2026 Q2 reported on 2026-01-28.
         let p = place(&call("MSFT", Some(fp(2026, 2)), Some(d(2026, 1, 28))), &none);
-        assert_eq!((p.fiscal, p.calendar_quarter.as_deref(), p.note), (Some(fp(2026, 2)), Some("2025Q4"), None));
+        assert_eq!(
+            (p.fiscal, p.calendar_quarter.as_deref(), p.note),
+            (Some(fp(2026, 2)), Some("2025Q4"), None)
+        );
         // A retailer's own "fiscal 2025" label: the call date wins, renamed to the year it ends.
         let p = place(&call("TGT", Some(fp(2025, 3)), Some(d(2025, 11, 19))), &none);
-        assert_eq!((p.fiscal, p.calendar_quarter.as_deref()), (Some(fp(2026, 3)), Some("2025Q4")));
+        assert_eq!(
+            (p.fiscal, p.calendar_quarter.as_deref()),
+            (Some(fp(2026, 3)), Some("2025Q4"))
+        );
         assert!(p.note.unwrap().contains("trusted the call date"));
         // A date a year too early: the label wins.
         let p = place(&call("GOOGL", Some(fp(2025, 1)), Some(d(2024, 4, 24))), &none);
@@ -297,9 +323,15 @@ mod tests {
         assert!(p.note.unwrap().contains("trusted the label"));
         // No label: from the date. Overrides beat the table.
         let p = place(&call("ORCL", None, Some(d(2026, 3, 10))), &none);
-        assert_eq!((p.fiscal, p.calendar_quarter.as_deref()), (Some(fp(2026, 3)), Some("2026Q1")));
+        assert_eq!(
+            (p.fiscal, p.calendar_quarter.as_deref()),
+            (Some(fp(2026, 3)), Some("2026Q1"))
+        );
         let over = HashMap::from([("ORCL".to_owned(), 12)]);
-        assert_eq!(place(&call("ORCL", Some(fp(2026, 3)), None), &over).period_end, Some(d(2026, 9, 30)));
+        assert_eq!(
+            place(&call("ORCL", Some(fp(2026, 3)), None), &over).period_end,
+            Some(d(2026, 9, 30))
+        );
     }
 
     #[test]

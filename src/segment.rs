@@ -86,10 +86,12 @@ pub fn ai_per_1k(call: &Call) -> f32 {
         &TERMS,
         r"(?i)\b(?:ai|artificial intelligence|data ?centers?|gpus?|genai|generative|hyperscalers?|inference|llms?|copilot|agentic|accelerators?|compute)\b",
     );
-    let (mentions, words) = call
-        .turns
-        .iter()
-        .fold((0, 0), |(m, w), t| (m + terms.find_iter(&t.text).count(), w + t.text.split_whitespace().count()));
+    let (mentions, words) = call.turns.iter().fold((0, 0), |(m, w), t| {
+        (
+            m + terms.find_iter(&t.text).count(),
+            w + t.text.split_whitespace().count(),
+        )
+    });
     if words == 0 {
         0.0
     } else {
@@ -106,7 +108,11 @@ struct AnalystTurn {
 
 impl AnalystTurn {
     fn new(speaker: Speaker, text: String) -> Self {
-        AnalystTurn { speaker, text, reply: String::new() }
+        AnalystTurn {
+            speaker,
+            text,
+            reply: String::new(),
+        }
     }
 
     /// Adds an executive's words to the reply until it holds `REPLY_WORDS`.
@@ -163,7 +169,13 @@ impl People {
                     Role::Analyst => (p.firm.clone(), None),
                     _ => (None, p.firm.clone()),
                 };
-                Person { name: p.name.clone(), key: name_key(&p.name), role: p.role, firm, title }
+                Person {
+                    name: p.name.clone(),
+                    key: name_key(&p.name),
+                    role: p.role,
+                    firm,
+                    title,
+                }
             })
             .collect();
         // Who hands the line to analysts by name more often than they ask anything.
@@ -177,16 +189,35 @@ impl People {
             .into_iter()
             .filter(|&(label, (cues, asks))| !label.is_empty() && cues > 0 && cues >= asks && !is_generic_label(label))
             .map(|(label, _)| label.to_owned())
-            .chain(call.turns.iter().filter(|t| t.role == Role::Operator || is_operator_label(&t.speaker)).map(|t| t.speaker.trim().to_owned()))
-            .filter(|label| !known.iter().any(|p| p.role == Role::Analyst && p.key == name_key(label)))
+            .chain(
+                call.turns
+                    .iter()
+                    .filter(|t| t.role == Role::Operator || is_operator_label(&t.speaker))
+                    .map(|t| t.speaker.trim().to_owned()),
+            )
+            .filter(|label| {
+                !known
+                    .iter()
+                    .any(|p| p.role == Role::Analyst && p.key == name_key(label))
+            })
             .collect();
-        for t in call.turns.iter().filter(|t| t.role == Role::Operator || operators.contains(t.speaker.trim())) {
+        for t in call
+            .turns
+            .iter()
+            .filter(|t| t.role == Role::Operator || operators.contains(t.speaker.trim()))
+        {
             for (name, firm) in operator_cues(&t.text) {
                 let key = name_key(&name);
                 match known.iter_mut().find(|p| p.key == key || similar_names(&p.key, &key)) {
                     Some(p) if p.role == Role::Analyst && p.firm.is_none() => p.firm = firm,
                     Some(_) => {}
-                    None => known.push(Person { name, key, role: Role::Analyst, firm, title: None }),
+                    None => known.push(Person {
+                        name,
+                        key,
+                        role: Role::Analyst,
+                        firm,
+                        title: None,
+                    }),
                 }
             }
         }
@@ -206,7 +237,9 @@ impl People {
         }
         let by_title = |p: &&Person| p.title.as_deref().is_some_and(|t| name_key(t) == key);
         let firm = firm_key(label);
-        let by_firm = |p: &&Person| !firm.is_empty() && p.role == Role::Analyst && p.firm.as_deref().is_some_and(|f| firm_key(f) == firm);
+        let by_firm = |p: &&Person| {
+            !firm.is_empty() && p.role == Role::Analyst && p.firm.as_deref().is_some_and(|f| firm_key(f) == firm)
+        };
         self.known
             .iter()
             .find(|p| p.key == key)
@@ -216,7 +249,11 @@ impl People {
     }
 
     fn speaker(p: &Person) -> Speaker {
-        Speaker { role: p.role, name: p.name.clone(), firm: p.firm.clone() }
+        Speaker {
+            role: p.role,
+            name: p.name.clone(),
+            firm: p.firm.clone(),
+        }
     }
 }
 
@@ -239,10 +276,36 @@ fn name_key(name: &str) -> String {
 /// A firm's distinctive words: "JPMorgan Chase & Co, Research Division" -> "jpmorgan chase".
 fn firm_key(firm: &str) -> String {
     const NOISE: &[&str] = &[
-        "research", "division", "llc", "inc", "co", "corp", "corporation", "company", "ltd", "limited", "plc", "lp", "llp",
-        "the", "and", "securities", "capital", "markets", "group", "partners", "incorporated", "ag", "sa", "nv",
+        "research",
+        "division",
+        "llc",
+        "inc",
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "ltd",
+        "limited",
+        "plc",
+        "lp",
+        "llp",
+        "the",
+        "and",
+        "securities",
+        "capital",
+        "markets",
+        "group",
+        "partners",
+        "incorporated",
+        "ag",
+        "sa",
+        "nv",
     ];
-    name_key(firm).split(' ').filter(|w| !NOISE.contains(w)).collect::<Vec<_>>().join(" ")
+    name_key(firm)
+        .split(' ')
+        .filter(|w| !NOISE.contains(w))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Same person, spelled differently: same surname and first initial, or a
@@ -276,7 +339,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
 /// "Unidentified Participant", "Unknown Speaker": labels several people share.
 fn is_generic_label(label: &str) -> bool {
     let l = label.to_lowercase();
-    ["unidentified", "unknown", "participant", "speaker", "attendee"].iter().any(|w| l.contains(w))
+    ["unidentified", "unknown", "participant", "speaker", "attendee"]
+        .iter()
+        .any(|w| l.contains(w))
 }
 
 fn is_operator_label(label: &str) -> bool {
@@ -290,7 +355,10 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 
 /// `(analyst, firm)` pairs the operator announces.
 fn operator_cues(text: &str) -> Vec<(String, Option<String>)> {
-    operator_cue_spans(text).into_iter().map(|(name, firm, _)| (name, firm)).collect()
+    operator_cue_spans(text)
+        .into_iter()
+        .map(|(name, firm, _)| (name, firm))
+        .collect()
 }
 
 /// Each cue's analyst, firm, and the byte offset where the cue ends.
@@ -310,7 +378,14 @@ fn operator_cue_spans(text: &str) -> Vec<(String, Option<String>, usize)> {
             let name = c["name"].trim_end_matches(['.', '\'', '’']).to_owned();
             let words: Vec<_> = name.split_whitespace().collect();
             // "Your line is open", "Operator Instructions" and the like are not names.
-            if words.len() < 2 || words.iter().any(|w| matches!(w.to_lowercase().as_str(), "your" | "the" | "our" | "line" | "question" | "questions" | "instructions" | "operator")) {
+            if words.len() < 2
+                || words.iter().any(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "your" | "the" | "our" | "line" | "question" | "questions" | "instructions" | "operator"
+                    )
+                })
+            {
                 return None;
             }
             let mut end = c.get(0).expect("whole match").end();
@@ -347,19 +422,31 @@ fn qa_start(call: &Call, people: &People) -> Option<usize> {
         .turns
         .iter()
         .position(|t| (t.role == Role::Operator || people.is_operator(&t.speaker)) && is_question_cue(&t.text));
-    let by_analyst = |t: &Turn| t.role == Role::Analyst || people.find(&t.speaker).is_some_and(|p| p.role == Role::Analyst);
+    let by_analyst =
+        |t: &Turn| t.role == Role::Analyst || people.find(&t.speaker).is_some_and(|p| p.role == Role::Analyst);
     let analyst = call.turns.iter().position(by_analyst);
     // An analyst asking before the first cue the operator words as one (cues come in many
     // words); asking, since rosters list outside investor-relations firms among the analysts.
     // The first to speak after the operator hosts the call, whatever the roster says.
-    let host = call.turns.iter().map(|t| t.speaker.trim()).find(|l| !l.is_empty() && !people.is_operator(l));
-    let asking = call.turns.iter().position(|t| by_analyst(t) && t.text.contains('?') && Some(t.speaker.trim()) != host);
+    let host = call
+        .turns
+        .iter()
+        .map(|t| t.speaker.trim())
+        .find(|l| !l.is_empty() && !people.is_operator(l));
+    let asking = call
+        .turns
+        .iter()
+        .position(|t| by_analyst(t) && t.text.contains('?') && Some(t.speaker.trim()) != host);
     match (cue, asking) {
         (Some(c), Some(a)) => Some(c.min(a)),
         (c, _) => c.or(analyst),
     }
     // A host reading out questions sent in.
-    .or_else(|| call.turns.iter().position(|t| is_question_cue(&t.text) && !operator_cues(&t.text).is_empty()))
+    .or_else(|| {
+        call.turns
+            .iter()
+            .position(|t| is_question_cue(&t.text) && !operator_cues(&t.text).is_empty())
+    })
 }
 
 /// Words that mark a label as a company title rather than a person.
@@ -397,7 +484,11 @@ fn attribute(call: &Call, people: &People, start: usize) -> Vec<Option<Speaker>>
         } else if !label.is_empty() {
             // A name nobody listed: whoever the operator just handed to asks, unless they spoke in the
             // prepared remarks; otherwise an executive answers.
-            if prev == Role::Operator && (is_generic_label(label) || !spoke_before.contains(label)) { Role::Analyst } else { Role::Executive }
+            if prev == Role::Operator && (is_generic_label(label) || !spoke_before.contains(label)) {
+                Role::Analyst
+            } else {
+                Role::Executive
+            }
         } else if prev == Role::Operator || (current.is_some() && continues_asking(&t.text, current.as_ref(), prev)) {
             Role::Analyst
         } else {
@@ -407,34 +498,62 @@ fn attribute(call: &Call, people: &People, start: usize) -> Vec<Option<Speaker>>
             Role::Operator => {
                 if let Some((name, firm)) = operator_cues(&t.text).into_iter().next() {
                     current = Some(match people.find(&name) {
-                        Some(p) => Speaker { firm: p.firm.clone().or(firm), ..People::speaker(p) },
-                        None => Speaker { role: Role::Analyst, name, firm },
+                        Some(p) => Speaker {
+                            firm: p.firm.clone().or(firm),
+                            ..People::speaker(p)
+                        },
+                        None => Speaker {
+                            role: Role::Analyst,
+                            name,
+                            firm,
+                        },
                     });
                 }
-                Speaker { role, name: label.to_owned(), firm: None }
+                Speaker {
+                    role,
+                    name: label.to_owned(),
+                    firm: None,
+                }
             }
             Role::Analyst => {
                 let s = match found.filter(|p| p.role == Role::Analyst) {
                     Some(p) => People::speaker(p),
                     // Unlabelled, or labelled by a generic word: the analyst on the line.
-                    None if label.is_empty() || label.to_lowercase().contains("analyst") => current.clone().unwrap_or(Speaker {
-                        role: Role::Analyst,
-                        name: label.to_owned(),
-                        firm: None,
-                    }),
+                    None if label.is_empty() || label.to_lowercase().contains("analyst") => {
+                        current.clone().unwrap_or(Speaker {
+                            role: Role::Analyst,
+                            name: label.to_owned(),
+                            firm: None,
+                        })
+                    }
                     None => {
                         let firm = t.firm.clone().or_else(|| {
-                            current.as_ref().filter(|c| similar_names(&name_key(&c.name), &name_key(label))).and_then(|c| c.firm.clone())
+                            current
+                                .as_ref()
+                                .filter(|c| similar_names(&name_key(&c.name), &name_key(label)))
+                                .and_then(|c| c.firm.clone())
                         });
-                        Speaker { role, name: label.to_owned(), firm }
+                        Speaker {
+                            role,
+                            name: label.to_owned(),
+                            firm,
+                        }
                     }
                 };
                 // A firm the layout gives for the turn beats one read from a cue.
-                let s = Speaker { role: Role::Analyst, firm: t.firm.clone().or(s.firm), ..s };
+                let s = Speaker {
+                    role: Role::Analyst,
+                    firm: t.firm.clone().or(s.firm),
+                    ..s
+                };
                 current = Some(s.clone());
                 s
             }
-            _ => Speaker { role, name: label.to_owned(), firm: None },
+            _ => Speaker {
+                role,
+                name: label.to_owned(),
+                firm: None,
+            },
         };
         prev = role;
         out[i] = Some(speaker);
@@ -453,7 +572,11 @@ fn continues_asking(text: &str, analyst: Option<&Speaker>, prev: Role) -> bool {
 }
 
 fn first_name(name: &str) -> String {
-    name.split_whitespace().next().unwrap_or("").trim_matches(|c: char| !c.is_alphabetic()).to_lowercase()
+    name.split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphabetic())
+        .to_lowercase()
 }
 
 /// Whether a paragraph or sentence begins the way executives begin answers.
@@ -472,9 +595,28 @@ fn opens_like_answer(text: &str, analyst: &str) -> bool {
     }
     let lower = text.trim_start().to_lowercase();
     let lower = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
-    ["", "hey ", "hi ", "so ", "thanks ", "thanks, ", "thank you ", "thank you, ", "well ", "well, ", "yes, ", "sure, ", "okay, "]
-        .iter()
-        .any(|p| lower.strip_prefix(p).and_then(|r| r.strip_prefix(first.as_str())).is_some_and(|r| r.starts_with([',', '.', ' ', '!', '?'])))
+    [
+        "",
+        "hey ",
+        "hi ",
+        "so ",
+        "thanks ",
+        "thanks, ",
+        "thank you ",
+        "thank you, ",
+        "well ",
+        "well, ",
+        "yes, ",
+        "sure, ",
+        "okay, ",
+    ]
+    .iter()
+    .any(|p| {
+        lower
+            .strip_prefix(p)
+            .and_then(|r| r.strip_prefix(first.as_str()))
+            .is_some_and(|r| r.starts_with([',', '.', ' ', '!', '?']))
+    })
 }
 
 /// Whether a piece of text asks for something.
@@ -525,14 +667,24 @@ fn analyst_turns(call: &Call, people: &People, speakers: &[Option<Speaker>], sta
 /// The analyst and their words where a cue and the question share one turn.
 fn merged_into_cue<'a>(text: &'a str, people: &People) -> Option<(Speaker, &'a str)> {
     static HANDOFF: OnceLock<Regex> = OnceLock::new();
-    let handoff = re(&HANDOFF, r"(?i)^[^.?!]{0,40}?[.,]?\s*(?:please go ahead|your line is (?:now )?open|please proceed|you may (?:now )?(?:proceed|go ahead|begin))[.!,]?\s*");
+    let handoff = re(
+        &HANDOFF,
+        r"(?i)^[^.?!]{0,40}?[.,]?\s*(?:please go ahead|your line is (?:now )?open|please proceed|you may (?:now )?(?:proceed|go ahead|begin))[.!,]?\s*",
+    );
     let (name, firm, end) = operator_cue_spans(text).into_iter().last()?;
     let rest = &text[end..];
     let words = handoff.find(rest).map(|m| &rest[m.end()..])?;
     (words.split_whitespace().count() >= 12).then(|| {
         let analyst = match people.find(&name) {
-            Some(p) => Speaker { firm: p.firm.clone().or(firm), ..People::speaker(p) },
-            None => Speaker { role: Role::Analyst, name, firm },
+            Some(p) => Speaker {
+                firm: p.firm.clone().or(firm),
+                ..People::speaker(p)
+            },
+            None => Speaker {
+                role: Role::Analyst,
+                name,
+                firm,
+            },
         };
         (analyst, words)
     })
@@ -551,9 +703,19 @@ fn read_out_turns(call: &Call, start: usize) -> Vec<AnalystTurn> {
             continue;
         };
         static LEAD: OnceLock<Regex> = OnceLock::new();
-        let lead = re(&LEAD, r"(?i)^[\s,.:;-]*(?:(?:who|which|and (?:he|she|they))\s+)?(?:asks?|asked|wants to know|writes|is asking|would like to know)?[\s,.:;-]*");
+        let lead = re(
+            &LEAD,
+            r"(?i)^[\s,.:;-]*(?:(?:who|which|and (?:he|she|they))\s+)?(?:asks?|asked|wants to know|writes|is asking|would like to know)?[\s,.:;-]*",
+        );
         let text = lead.replace(&t.text[rest..], "").into_owned();
-        out.push(AnalystTurn::new(Speaker { role: Role::Analyst, name, firm }, text));
+        out.push(AnalystTurn::new(
+            Speaker {
+                role: Role::Analyst,
+                name,
+                firm,
+            },
+            text,
+        ));
     }
     out
 }
@@ -598,7 +760,10 @@ fn is_courtesy(clause: &str) -> bool {
     );
     let words = clause.split_whitespace().count();
     static CHECK: OnceLock<Regex> = OnceLock::new();
-    let check = re(&CHECK, r"(?i)(?:(?:can|do|could) you (?:all |guys |both )?hear me(?: now| okay| ok| all right)?|how are you(?: doing)?(?: today)?)\W*$");
+    let check = re(
+        &CHECK,
+        r"(?i)(?:(?:can|do|could) you (?:all |guys |both )?hear me(?: now| okay| ok| all right)?|how are you(?: doing)?(?: today)?)\W*$",
+    );
     if words <= 12 && (is_vocative(clause) || check.is_match(clause)) {
         return true;
     }
@@ -612,29 +777,138 @@ fn is_courtesy(clause: &str) -> bool {
 fn is_vocative(clause: &str) -> bool {
     // Capitalised words that open sentences, not names.
     const OPENERS: &[&str] = &[
-        "first", "second", "third", "secondly", "thirdly", "lastly", "finally", "just", "so", "and", "also", "maybe", "then",
-        "now", "well", "okay", "great", "sure", "yes", "no", "look", "listen", "sorry", "actually", "obviously", "clearly",
-        "specifically", "separately", "additionally", "further", "however", "overall", "basically", "perhaps", "quickly",
-        "briefly", "today", "there", "here", "this", "that", "these", "those", "it", "what", "how", "why", "when", "where",
-        "who", "which", "can", "could", "would", "should", "will", "do", "does", "did", "is", "are", "was", "were", "i", "we",
-        "you", "they", "our", "your", "my", "if", "as", "on", "in", "at", "for", "with", "from", "to", "of", "by", "about",
-        "given", "regarding", "congrats", "thanks", "thank", "one", "two", "a", "the", "any", "some", "last", "next",
+        "first",
+        "second",
+        "third",
+        "secondly",
+        "thirdly",
+        "lastly",
+        "finally",
+        "just",
+        "so",
+        "and",
+        "also",
+        "maybe",
+        "then",
+        "now",
+        "well",
+        "okay",
+        "great",
+        "sure",
+        "yes",
+        "no",
+        "look",
+        "listen",
+        "sorry",
+        "actually",
+        "obviously",
+        "clearly",
+        "specifically",
+        "separately",
+        "additionally",
+        "further",
+        "however",
+        "overall",
+        "basically",
+        "perhaps",
+        "quickly",
+        "briefly",
+        "today",
+        "there",
+        "here",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "what",
+        "how",
+        "why",
+        "when",
+        "where",
+        "who",
+        "which",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "do",
+        "does",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "i",
+        "we",
+        "you",
+        "they",
+        "our",
+        "your",
+        "my",
+        "if",
+        "as",
+        "on",
+        "in",
+        "at",
+        "for",
+        "with",
+        "from",
+        "to",
+        "of",
+        "by",
+        "about",
+        "given",
+        "regarding",
+        "congrats",
+        "thanks",
+        "thank",
+        "one",
+        "two",
+        "a",
+        "the",
+        "any",
+        "some",
+        "last",
+        "next",
     ];
-    let words: Vec<&str> = clause.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric())).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = clause
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
     !words.is_empty()
         && words.len() <= 4
         && words.iter().all(|w| {
             let lower = w.to_lowercase();
-            matches!(lower.as_str(), "guys" | "everyone" | "everybody" | "all" | "team" | "folks" | "gentlemen" | "ladies" | "and" | "both" | "again")
-                || (w.chars().next().is_some_and(char::is_uppercase) && w.len() > 1 && !OPENERS.contains(&lower.as_str()))
+            matches!(
+                lower.as_str(),
+                "guys"
+                    | "everyone"
+                    | "everybody"
+                    | "all"
+                    | "team"
+                    | "folks"
+                    | "gentlemen"
+                    | "ladies"
+                    | "and"
+                    | "both"
+                    | "again"
+            ) || (w.chars().next().is_some_and(char::is_uppercase) && w.len() > 1 && !OPENERS.contains(&lower.as_str()))
         })
-        && words.iter().any(|w| w.chars().next().is_some_and(char::is_uppercase) || *w == "guys" || *w == "everyone" || *w == "team")
+        && words.iter().any(|w| {
+            w.chars().next().is_some_and(char::is_uppercase) || *w == "guys" || *w == "everyone" || *w == "team"
+        })
 }
 
 /// A courtesy opening that goes on to ask ("thanks for taking my question, I wanted to ask ...").
 fn asks_in_courtesy(clause: &str) -> bool {
     static POLITE: OnceLock<Regex> = OnceLock::new();
-    let polite = re(&POLITE, r"(?i)taking (?:my|our|the) questions?|for the question|the follow-up|squeezing me in");
+    let polite = re(
+        &POLITE,
+        r"(?i)taking (?:my|our|the) questions?|for the question|the follow-up|squeezing me in",
+    );
     asks(&polite.replace_all(clause, ""))
 }
 
@@ -642,7 +916,9 @@ fn asks_in_courtesy(clause: &str) -> bool {
 fn strip_courtesy_prefix(sentence: &str) -> &str {
     let mut rest = sentence;
     loop {
-        let Some(cut) = rest.find([',', ';', '!', '.', '-', '—']) else { return rest };
+        let Some(cut) = rest.find([',', ';', '!', '.', '-', '—']) else {
+            return rest;
+        };
         let (clause, after) = rest.split_at(cut);
         let sep_len = after.chars().next().map_or(0, char::len_utf8);
         let after = after[sep_len..].trim_start();
@@ -713,11 +989,18 @@ pub fn split_questions(text: &str, analyst: &str) -> Vec<String> {
     }
     groups
         .into_iter()
-        .map(|g| g.iter().flat_map(|s| s.split_whitespace()).collect::<Vec<_>>().join(" "))
+        .map(|g| {
+            g.iter()
+                .flat_map(|s| s.split_whitespace())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         // Compliments and remarks with nothing asked ("It's an amazing day for you.") are not questions.
         .filter(|q| q.split_whitespace().count() >= 3 && !is_announcement(q))
         .filter(|q| {
-            asks(q) || (q.split_whitespace().count() >= 12 && (starts_new_question(q) || starts_second_question(q) || q.to_lowercase().contains("question")))
+            asks(q)
+                || (q.split_whitespace().count() >= 12
+                    && (starts_new_question(q) || starts_second_question(q) || q.to_lowercase().contains("question")))
         })
         .collect()
 }
@@ -738,7 +1021,13 @@ mod tests {
     use crate::call::Participant;
 
     fn turn(speaker: &str, text: &str) -> Turn {
-        Turn { speaker: speaker.into(), role: Role::Unknown, firm: None, text: text.into(), section: None }
+        Turn {
+            speaker: speaker.into(),
+            role: Role::Unknown,
+            firm: None,
+            text: text.into(),
+            section: None,
+        }
     }
 
     fn call(turns: Vec<Turn>, participants: Vec<Participant>) -> Call {
@@ -762,7 +1051,10 @@ mod tests {
         );
         assert_eq!(
             qs,
-            vec!["First, how should we think about capex next year?", "And second, what drove the margin expansion?"]
+            vec![
+                "First, how should we think about capex next year?",
+                "And second, what drove the margin expansion?"
+            ]
         );
     }
 
@@ -773,7 +1065,10 @@ mod tests {
 
     #[test]
     fn merged_answer_is_cut_off() {
-        let qs = split_questions("How much power have you secured? Yes, Jane, so we have secured about two gigawatts.", "Jane Roe");
+        let qs = split_questions(
+            "How much power have you secured? Yes, Jane, so we have secured about two gigawatts.",
+            "Jane Roe",
+        );
         assert_eq!(qs, vec!["How much power have you secured?"]);
     }
 
@@ -783,7 +1078,10 @@ mod tests {
             vec![
                 turn("Operator", "Welcome to the call."),
                 turn("Pat Exec", "Revenue grew."),
-                turn("Operator", "Our first question comes from the line of Jane Roe with Big Bank. Please go ahead."),
+                turn(
+                    "Operator",
+                    "Our first question comes from the line of Jane Roe with Big Bank. Please go ahead.",
+                ),
                 turn("Jane Roe", "Thanks. Can you talk about pricing?"),
                 turn("Pat Exec", "Sure. Pricing is up."),
                 turn("", "And then how about capacity, when does it ease?"),
@@ -791,27 +1089,49 @@ mod tests {
                 turn("Operator", "Next question comes from Jon Doe with Small Bank."),
                 turn("Jon Do", "What is the payback on the spend?"),
             ],
-            vec![Participant { name: "Pat Exec".into(), role: Role::Executive, firm: Some("CEO".into()) }],
+            vec![Participant {
+                name: "Pat Exec".into(),
+                role: Role::Executive,
+                firm: Some("CEO".into()),
+            }],
         );
         let qs = questions(&c).unwrap();
-        let got: Vec<_> = qs.iter().map(|q| (q.analyst.as_str(), q.firm.as_str(), q.turn, q.index, q.text.as_str())).collect();
+        let got: Vec<_> = qs
+            .iter()
+            .map(|q| (q.analyst.as_str(), q.firm.as_str(), q.turn, q.index, q.text.as_str()))
+            .collect();
         assert_eq!(
             got,
             vec![
                 ("Jane Roe", "Big Bank", 1, 1, "Can you talk about pricing?"),
-                ("Jane Roe", "Big Bank", 2, 1, "And then how about capacity, when does it ease?"),
+                (
+                    "Jane Roe",
+                    "Big Bank",
+                    2,
+                    1,
+                    "And then how about capacity, when does it ease?"
+                ),
                 ("Jon Doe", "Small Bank", 3, 1, "What is the payback on the spend?"),
             ]
         );
         // Each question carries the executives' reply to its turn; the operator's words are no part of it.
         let replies: Vec<_> = qs.iter().map(|q| q.reply.as_str()).collect();
-        assert_eq!(replies, ["Sure. Pricing is up.", "Yes, Jane, capacity eases next year.", ""]);
+        assert_eq!(
+            replies,
+            ["Sure. Pricing is up.", "Yes, Jane, capacity eases next year.", ""]
+        );
     }
 
     #[test]
     fn ai_mentions_are_counted_over_the_whole_call() {
         // Two mentions, "AI" in the remarks and "GPUs" in a question, in ten words.
-        let c = call(vec![turn("Pat Exec", "Our AI revenue doubled."), turn("Jon Do", "How many GPUs will you buy?")], vec![]);
+        let c = call(
+            vec![
+                turn("Pat Exec", "Our AI revenue doubled."),
+                turn("Jon Do", "How many GPUs will you buy?"),
+            ],
+            vec![],
+        );
         assert!((ai_per_1k(&c) - 200.0).abs() < 1e-3, "{}", ai_per_1k(&c));
         // "said" holds "ai" but is no mention; an empty call is no division by zero.
         assert_eq!(ai_per_1k(&call(vec![turn("Pat Exec", "We said so.")], vec![])), 0.0);
@@ -823,15 +1143,26 @@ mod tests {
         let long = "word ".repeat(50);
         let c = call(
             vec![
-                turn("Operator", "Our first question comes from the line of Jane Roe with Big Bank."),
+                turn(
+                    "Operator",
+                    "Our first question comes from the line of Jane Roe with Big Bank.",
+                ),
                 turn("Jane Roe", "What is the capex plan?"),
                 turn("Pat Exec", &long),
                 turn("Sam Cfo", &long),
                 turn("Pat Exec", "More words that never make it."),
             ],
             vec![
-                Participant { name: "Pat Exec".into(), role: Role::Executive, firm: None },
-                Participant { name: "Sam Cfo".into(), role: Role::Executive, firm: None },
+                Participant {
+                    name: "Pat Exec".into(),
+                    role: Role::Executive,
+                    firm: None,
+                },
+                Participant {
+                    name: "Sam Cfo".into(),
+                    role: Role::Executive,
+                    firm: None,
+                },
             ],
         );
         let qs = questions(&c).unwrap();
@@ -851,7 +1182,10 @@ mod tests {
         );
         let qs = questions(&c).unwrap();
         assert_eq!((qs[0].analyst.as_str(), qs[0].firm.as_str()), ("Jane Roe", "Big Bank"));
-        assert_eq!(qs[0].text, "How should we think about the pace of data center construction next year?");
+        assert_eq!(
+            qs[0].text,
+            "How should we think about the pace of data center construction next year?"
+        );
     }
 
     #[test]
@@ -864,7 +1198,10 @@ mod tests {
                 turn("Jane Roe", "What is the payback on the spend?"),
                 turn("Pat Exec", "Three years."),
                 turn("Katie", "That was our last question. I'll turn it back to Ann."),
-                turn("Ann Ir", "Thank you all for joining; do you have any more questions for us today?"),
+                turn(
+                    "Ann Ir",
+                    "Thank you all for joining; do you have any more questions for us today?",
+                ),
             ],
             vec![],
         );
@@ -875,7 +1212,10 @@ mod tests {
 
     #[test]
     fn remarks_only_is_an_error() {
-        let c = call(vec![turn("Operator", "Welcome."), turn("Pat Exec", "Revenue grew.")], vec![]);
+        let c = call(
+            vec![turn("Operator", "Welcome."), turn("Pat Exec", "Revenue grew.")],
+            vec![],
+        );
         assert_eq!(questions(&c), Err(SegmentError::NoQa));
     }
 }

@@ -35,13 +35,19 @@ fn questions(args: &[&str]) -> Run {
 }
 
 fn sample(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(name).to_string_lossy().into_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// A file of the shared corpus, or None (with a note) where this machine
 /// lacks the corpus.
 fn shared(rel: &str) -> Option<String> {
-    let p: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/sources").join(rel);
+    let p: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/sources")
+        .join(rel);
     if p.exists() {
         Some(p.to_string_lossy().into_owned())
     } else {
@@ -72,8 +78,15 @@ fn names(run: &Run) -> Vec<String> {
 
 /// Questions asked in the analyst's first turn.
 fn first_turn_questions(run: &Run, analyst: &str) -> usize {
-    let turn = run.questions.iter().find(|q| field(q, "analyst") == analyst).map(|q| q["turn"].clone());
-    run.questions.iter().filter(|q| field(q, "analyst") == analyst && Some(&q["turn"]) == turn.as_ref()).count()
+    let turn = run
+        .questions
+        .iter()
+        .find(|q| field(q, "analyst") == analyst)
+        .map(|q| q["turn"].clone());
+    run.questions
+        .iter()
+        .filter(|q| field(q, "analyst") == analyst && Some(&q["turn"]) == turn.as_ref())
+        .count()
 }
 
 /// Answers address the analyst by first name ("..., Mark, ..."); an
@@ -265,7 +278,13 @@ fn the_whole_sample_corpus_reads_cleanly() {
 
 #[test]
 fn the_same_call_from_two_vendors_gives_the_same_ids() {
-    let ids = |f: &str| -> Vec<String> { questions(&[&sample(f)]).questions.iter().map(|q| field(q, "id").to_owned()).collect() };
+    let ids = |f: &str| -> Vec<String> {
+        questions(&[&sample(f)])
+            .questions
+            .iter()
+            .map(|q| field(q, "id").to_owned())
+            .collect()
+    };
     let a = ids("MSFT_FY2026_Q2_streetevents.txt");
     assert_eq!(a.len(), 6);
     assert_eq!(a, ids("MSFT_FY2026_Q2_api.json"));
@@ -275,7 +294,11 @@ fn the_same_call_from_two_vendors_gives_the_same_ids() {
 fn two_questions_in_one_turn_are_split() {
     let run = questions(&[&sample("MSFT_FY2026_Q2_streetevents.txt")]);
     assert_eq!(first_turn_questions(&run, "Marcus Feld"), 2);
-    let second = run.questions.iter().find(|q| field(q, "analyst") == "Marcus Feld" && q["index"] == 2).unwrap();
+    let second = run
+        .questions
+        .iter()
+        .find(|q| field(q, "analyst") == "Marcus Feld" && q["index"] == 2)
+        .unwrap();
     assert!(field(second, "text").contains("cloud gross margins"));
 }
 
@@ -284,7 +307,11 @@ fn format_flag_overrides_detection() {
     let run = questions(&["--format", "api_json", &sample("MSFT_FY2026_Q2_streetevents.txt")]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("MSFT_FY2026_Q2_streetevents.txt"), "{}", run.stderr);
-    let run = questions(&["--format", "streetevents_text", &sample("MSFT_FY2026_Q2_streetevents.txt")]);
+    let run = questions(&[
+        "--format",
+        "streetevents_text",
+        &sample("MSFT_FY2026_Q2_streetevents.txt"),
+    ]);
     assert_eq!(run.questions.len(), 6);
 }
 
@@ -297,7 +324,11 @@ fn motley_fool_json_with_only_a_summary_is_refused_by_name() {
     std::fs::write(&file, json.to_string()).unwrap();
     let run = questions(&[&file.to_string_lossy()]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("ACME_2025_Q1.json") && run.stderr.contains("summary"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ACME_2025_Q1.json") && run.stderr.contains("summary"),
+        "{}",
+        run.stderr
+    );
 }
 
 // Real transcripts, `dev` and `train` splits only.
@@ -315,17 +346,24 @@ const MSFT_FY25_Q1_ANALYSTS: &[(&str, &str)] = &[
 
 #[test]
 fn name_colon_text_microsoft_fy2025_q1() {
-    let Some(f) = shared("raja2502/MSFT_Q1_2025.txt") else { return };
+    let Some(f) = shared("raja2502/MSFT_Q1_2025.txt") else {
+        return;
+    };
     let run = questions(&[&f]);
     assert_eq!(analysts(&run), pairs(MSFT_FY25_Q1_ANALYSTS));
     // One turn, two questions (constraints inside, then outside the company).
     assert_eq!(first_turn_questions(&run, "Keith Weiss"), 2);
-    assert!(run.questions.iter().all(|q| field(q, "fiscal_period") == "FY2025 Q1" && field(q, "calendar_quarter") == "2024Q3"));
+    assert!(run
+        .questions
+        .iter()
+        .all(|q| field(q, "fiscal_period") == "FY2025 Q1" && field(q, "calendar_quarter") == "2024Q3"));
 }
 
 #[test]
 fn motleyfool_header_older_page_microsoft_fy2025_q1() {
-    let Some(f) = shared("zhengcb81/MSFT/MSFT_Q1_2025_earnings_call.txt") else { return };
+    let Some(f) = shared("zhengcb81/MSFT/MSFT_Q1_2025_earnings_call.txt") else {
+        return;
+    };
     let run = questions(&[&f]);
     let expected: Vec<String> = MSFT_FY25_Q1_ANALYSTS.iter().map(|(a, _)| a.to_string()).collect();
     assert_eq!(names(&run), expected);
@@ -337,7 +375,9 @@ fn motleyfool_header_older_page_microsoft_fy2025_q1() {
 
 #[test]
 fn motleyfool_header_newer_page_mongodb() {
-    let Some(f) = shared("zhengcb81/MDB/MDB_Q1_2026_earnings_call.txt") else { return };
+    let Some(f) = shared("zhengcb81/MDB/MDB_Q1_2026_earnings_call.txt") else {
+        return;
+    };
     let run = questions(&[&f]);
     assert_eq!(
         names(&run),
@@ -359,18 +399,25 @@ fn motleyfool_header_newer_page_mongodb() {
 
 #[test]
 fn motleyfool_json_transcript_field_csp() {
-    let Some(f) = shared("nathan8823/CSPI_2025_Q1_4d479c.json") else { return };
+    let Some(f) = shared("nathan8823/CSPI_2025_Q1_4d479c.json") else {
+        return;
+    };
     let run = questions(&[&f]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let who = names(&run);
     assert_eq!(who[..2], ["Joseph Nerges", "Mike Price"]);
     let q = &run.questions[0];
-    assert_eq!((field(q, "ticker"), field(q, "fiscal_period"), field(q, "call_date")), ("CSPI", "FY2025 Q1", "2025-02-10"));
+    assert_eq!(
+        (field(q, "ticker"), field(q, "fiscal_period"), field(q, "call_date")),
+        ("CSPI", "FY2025 Q1", "2025-02-10")
+    );
 }
 
 #[test]
 fn callstreet_text_jpmorgan_q3_2025() {
-    let Some(f) = shared("raja2502/JPM_Q3_2025.txt") else { return };
+    let Some(f) = shared("raja2502/JPM_Q3_2025.txt") else {
+        return;
+    };
     let run = questions(&[&f]);
     assert_eq!(
         analysts(&run),
@@ -395,12 +442,23 @@ fn callstreet_text_jpmorgan_q3_2025() {
 
 #[test]
 fn asr_microsoft_fy2025_q1_cuts_questions_from_answers() {
-    let Some(f) = shared("asr/MSFT_2025_Q1.txt") else { return };
+    let Some(f) = shared("asr/MSFT_2025_Q1.txt") else {
+        return;
+    };
     let run = questions(&[&f]);
     // Names as the speech-to-text heard them.
     assert_eq!(
         names(&run),
-        ["Keith Weiss", "Brent Bill", "Mark Mortler", "Carl Kirsten", "Cash Rangan", "Mark Murphy", "Remo Lencho", "Rishi Jaluria"]
+        [
+            "Keith Weiss",
+            "Brent Bill",
+            "Mark Mortler",
+            "Carl Kirsten",
+            "Cash Rangan",
+            "Mark Murphy",
+            "Remo Lencho",
+            "Rishi Jaluria"
+        ]
     );
     assert_eq!(first_turn_questions(&run, "Keith Weiss"), 2);
     assert!(answers_left_out(&run));
@@ -410,7 +468,9 @@ fn asr_microsoft_fy2025_q1_cuts_questions_from_answers() {
 
 #[test]
 fn asr_does_not_take_an_introduced_executive_for_an_analyst() {
-    let Some(f) = shared("asr/GOOG_2025_Q1.txt") else { return };
+    let Some(f) = shared("asr/GOOG_2025_Q1.txt") else {
+        return;
+    };
     let run = questions(&[&f]);
     let who = names(&run);
     assert!(!who.iter().any(|a| a.contains("Director")), "{who:?}");
@@ -462,7 +522,11 @@ fn detection_agrees_with_the_manifest() {
         if split == "heldout" {
             continue;
         }
-        let expected = if format == "name_colon_text" && path.contains("/JPM_") { "callstreet_text" } else { format };
+        let expected = if format == "name_colon_text" && path.contains("/JPM_") {
+            "callstreet_text"
+        } else {
+            format
+        };
         match detected(&root.join(path)) {
             Some(f) if f == expected => agree += 1,
             None => unclaimed += 1,

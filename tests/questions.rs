@@ -8,7 +8,9 @@ use std::process::Command;
 use serde_json::Value;
 
 fn corpus(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/sources").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/sources")
+        .join(rel)
 }
 
 const CAPIQ: &str = "vanillefatale/3Q25/ALAB_3Q25_translated_output.txt";
@@ -22,20 +24,30 @@ struct Run {
 
 impl Run {
     fn questions(&self) -> Vec<Value> {
-        self.stdout.lines().map(|l| serde_json::from_str(l).expect("one JSON object a line")).collect()
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+            .collect()
     }
 
     /// The final summary line's numbers: files read, calls, questions, skipped.
     fn summary(&self) -> [usize; 4] {
         let line = self.stderr.lines().last().expect("a summary line");
-        let nums: Vec<usize> = line.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
+        let nums: Vec<usize> = line
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
         assert_eq!(nums.len(), 4, "summary: {line}");
         [nums[0], nums[1], nums[2], nums[3]]
     }
 }
 
 fn run(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa")).arg("questions").args(args).output().expect("binary runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("questions")
+        .args(args)
+        .output()
+        .expect("binary runs");
     Run {
         stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
         stderr: String::from_utf8(out.stderr).expect("UTF-8 diagnostics"),
@@ -72,14 +84,19 @@ fn capiq_call_yields_each_analysts_questions() {
     turns.dedup();
     assert_eq!(turns, (1..=turns.len() as u64).collect::<Vec<_>>());
     let mut ids: Vec<&str> = qs.iter().map(|q| q["id"].as_str().unwrap()).collect();
-    assert!(ids.iter().all(|id| id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit())));
+    assert!(ids
+        .iter()
+        .all(|id| id.len() == 16 && id.chars().all(|c| c.is_ascii_hexdigit())));
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), qs.len());
     // Greetings and thanks are left out of the questions.
     for q in &qs {
         let text = q["text"].as_str().unwrap().to_lowercase();
-        assert!(!text.starts_with("thank") && !text.starts_with("congrat") && !text.starts_with("good morning"), "{text}");
+        assert!(
+            !text.starts_with("thank") && !text.starts_with("congrat") && !text.starts_with("good morning"),
+            "{text}"
+        );
     }
 }
 
@@ -89,7 +106,9 @@ fn motleyfool_json_call_yields_questions_with_firms() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let qs = r.questions();
     assert!(qs.len() >= 15, "{} questions", qs.len());
-    assert!(qs.iter().all(|q| q["ticker"] == "VMW" && q["fiscal_period"] == "FY2022 Q3"));
+    assert!(qs
+        .iter()
+        .all(|q| q["ticker"] == "VMW" && q["fiscal_period"] == "FY2022 Q3"));
     assert_eq!(qs[0]["analyst"], "Matthew Hedberg");
     assert_eq!(qs[0]["firm"], "RBC Capital Markets");
     // VMware's year ends in January: FY2022 Q3 closed in October 2021.
@@ -102,7 +121,11 @@ fn same_input_same_ids_and_output() {
     let a = run(&[arg(&corpus(CAPIQ)), arg(&corpus(MOTLEYFOOL))]);
     let b = run(&[arg(&corpus(MOTLEYFOOL)), arg(&corpus(CAPIQ))]);
     let ids = |r: &Run| {
-        let mut v: Vec<String> = r.questions().iter().map(|q| q["id"].as_str().unwrap().to_owned()).collect();
+        let mut v: Vec<String> = r
+            .questions()
+            .iter()
+            .map(|q| q["id"].as_str().unwrap().to_owned())
+            .collect();
         v.sort();
         v
     };
@@ -112,17 +135,50 @@ fn same_input_same_ids_and_output() {
 #[test]
 fn calendar_quarters_for_june_may_september_january_and_december_year_ends() {
     let cases = [
-        ("vanillefatale/1Q25/MSFT_3Q25_translated_output.txt", "FY2025 Q3", "2025-03-31", "2025Q1"), // June
-        ("vanillefatale/2Q25/ORCL_1Q26_translated_output.txt", "FY2026 Q1", "2025-08-31", "2025Q3"), // May
-        ("vanillefatale/3Q25/AAPL_4Q25_translated_output.txt", "FY2025 Q4", "2025-09-30", "2025Q3"), // September
-        ("vanillefatale/3Q25/NVDA_3Q26_translated_output.txt", "FY2026 Q3", "2025-10-31", "2025Q4"), // January
-        ("vanillefatale/2Q25/AMZN_2Q25_translated_output.txt", "FY2025 Q2", "2025-06-30", "2025Q2"), // December
+        (
+            "vanillefatale/1Q25/MSFT_3Q25_translated_output.txt",
+            "FY2025 Q3",
+            "2025-03-31",
+            "2025Q1",
+        ), // June
+        (
+            "vanillefatale/2Q25/ORCL_1Q26_translated_output.txt",
+            "FY2026 Q1",
+            "2025-08-31",
+            "2025Q3",
+        ), // May
+        (
+            "vanillefatale/3Q25/AAPL_4Q25_translated_output.txt",
+            "FY2025 Q4",
+            "2025-09-30",
+            "2025Q3",
+        ), // September
+        (
+            "vanillefatale/3Q25/NVDA_3Q26_translated_output.txt",
+            "FY2026 Q3",
+            "2025-10-31",
+            "2025Q4",
+        ), // January
+        (
+            "vanillefatale/2Q25/AMZN_2Q25_translated_output.txt",
+            "FY2025 Q2",
+            "2025-06-30",
+            "2025Q2",
+        ), // December
     ];
     for (file, fiscal, end, quarter) in cases {
         let r = run(&[arg(&corpus(file))]);
         assert_eq!(r.code, 0, "{file}: {}", r.stderr);
         let q = &r.questions()[0];
-        assert_eq!((q["fiscal_period"].as_str(), q["period_end"].as_str(), q["calendar_quarter"].as_str()), (Some(fiscal), Some(end), Some(quarter)), "{file}");
+        assert_eq!(
+            (
+                q["fiscal_period"].as_str(),
+                q["period_end"].as_str(),
+                q["calendar_quarter"].as_str()
+            ),
+            (Some(fiscal), Some(end), Some(quarter)),
+            "{file}"
+        );
     }
 }
 
@@ -144,7 +200,10 @@ fn unknown_format_name_is_an_error() {
     let r = run(&["--format", "nope", arg(&corpus(CAPIQ))]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("unknown format \"nope\""), "{}", r.stderr);
-    assert_eq!(run(&["--format", "motleyfool_json_turns", arg(&corpus(MOTLEYFOOL))]).code, 0);
+    assert_eq!(
+        run(&["--format", "motleyfool_json_turns", arg(&corpus(MOTLEYFOOL))]).code,
+        0
+    );
 }
 
 #[test]
@@ -166,10 +225,26 @@ fn bad_inputs(dir: &Path) -> Vec<(PathBuf, &'static str)> {
     let json = fs::read_to_string(corpus(MOTLEYFOOL)).unwrap();
     let files = [
         ("empty.txt", Vec::new(), "empty file"),
-        ("binary.txt", vec![0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0], "binary file"),
-        ("remarks_only.txt", REMARKS_ONLY.as_bytes().to_vec(), "only prepared remarks"),
-        ("truncated_q3_2022.txt", json.as_bytes()[..json.len() / 2].to_vec(), "truncated JSON"),
-        ("shopping_list.txt", b"eggs\nmilk\nbread\n".to_vec(), "no known transcript layout"),
+        (
+            "binary.txt",
+            vec![0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0xff, 0],
+            "binary file",
+        ),
+        (
+            "remarks_only.txt",
+            REMARKS_ONLY.as_bytes().to_vec(),
+            "only prepared remarks",
+        ),
+        (
+            "truncated_q3_2022.txt",
+            json.as_bytes()[..json.len() / 2].to_vec(),
+            "truncated JSON",
+        ),
+        (
+            "shopping_list.txt",
+            b"eggs\nmilk\nbread\n".to_vec(),
+            "no known transcript layout",
+        ),
     ];
     let mut out: Vec<(PathBuf, &str)> = files
         .into_iter()
@@ -193,9 +268,18 @@ fn each_bad_input_gets_one_diagnostic_and_exit_code_1() {
         let r = run(&[arg(&path)]);
         assert_eq!(r.code, 1, "{}: {}", path.display(), r.stderr);
         assert!(r.stdout.is_empty());
-        let diagnostics: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("earnings-qa: skipped")).collect();
+        let diagnostics: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("earnings-qa: skipped"))
+            .collect();
         assert_eq!(diagnostics.len(), 1, "{}", r.stderr);
-        assert!(diagnostics[0].contains(arg(&path)) && diagnostics[0].contains(why), "{}: {}", why, diagnostics[0]);
+        assert!(
+            diagnostics[0].contains(arg(&path)) && diagnostics[0].contains(why),
+            "{}: {}",
+            why,
+            diagnostics[0]
+        );
         assert_eq!(r.summary(), [1, usize::from(why == "only prepared remarks"), 0, 1]);
     }
 }
@@ -215,7 +299,15 @@ fn windows_1252_and_utf16_transcripts_read_like_utf8() {
     let texts = |p: &Path| -> Vec<(String, String)> {
         let r = run(&[arg(p)]);
         assert_eq!(r.code, 0, "{}", r.stderr);
-        r.questions().iter().map(|q| (q["id"].as_str().unwrap().to_owned(), q["text"].as_str().unwrap().to_owned())).collect()
+        r.questions()
+            .iter()
+            .map(|q| {
+                (
+                    q["id"].as_str().unwrap().to_owned(),
+                    q["text"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
     };
     let utf8 = texts(&corpus(CAPIQ));
     assert!(!utf8.is_empty());
@@ -237,7 +329,12 @@ fn mixed_folder_reads_the_good_files_and_counts_everything() {
     assert_eq!(r.code, 1);
     assert_eq!(r.questions().len(), good);
     for (path, _) in &bad {
-        assert_eq!(r.stderr.lines().filter(|l| l.contains(arg(path))).count(), 1, "{}", path.display());
+        assert_eq!(
+            r.stderr.lines().filter(|l| l.contains(arg(path))).count(),
+            1,
+            "{}",
+            path.display()
+        );
     }
     // Files: the good two and the bad ones; calls: the good two and the remarks-only one.
     assert_eq!(r.summary(), [bad.len() + 2, 3, good, bad.len()]);

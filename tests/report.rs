@@ -56,7 +56,12 @@ struct Run {
 }
 
 fn report(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa")).arg("report").args(args).current_dir(dir).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("report")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).unwrap(),
@@ -133,7 +138,14 @@ fn counts_shares_and_wilson_intervals() {
     let r = json_report(dir.path(), &["c.jsonl"]);
     assert_eq!(r["by"], "results-quarter");
     let aaa = row(&r, "AAA", "2025Q4");
-    assert_eq!((aaa["calls"].as_u64(), aaa["analysts"].as_u64(), aaa["questions"].as_u64()), (Some(1), Some(3), Some(10)));
+    assert_eq!(
+        (
+            aaa["calls"].as_u64(),
+            aaa["analysts"].as_u64(),
+            aaa["questions"].as_u64()
+        ),
+        (Some(1), Some(3), Some(10))
+    );
     assert_eq!(aaa["company"], "AAA Corp");
     assert_eq!(aaa["total"], false);
     // 5 of 10: Wilson [0.2366, 0.7634]; 1 of 10: [0.0179, 0.4042].
@@ -146,14 +158,35 @@ fn counts_shares_and_wilson_intervals() {
     // The total sums calls and questions; Ann Lee asked at both companies.
     let total = row(&r, "ALL", "2025Q4");
     assert_eq!(total["total"], true);
-    assert_eq!((total["calls"].as_u64(), total["analysts"].as_u64(), total["questions"].as_u64()), (Some(2), Some(4), Some(14)));
-    assert_eq!((total[P]["count"].as_u64(), total[I]["count"].as_u64(), total[O]["count"].as_u64()), (Some(5), Some(4), Some(5)));
+    assert_eq!(
+        (
+            total["calls"].as_u64(),
+            total["analysts"].as_u64(),
+            total["questions"].as_u64()
+        ),
+        (Some(2), Some(4), Some(14))
+    );
+    assert_eq!(
+        (
+            total[P]["count"].as_u64(),
+            total[I]["count"].as_u64(),
+            total[O]["count"].as_u64()
+        ),
+        (Some(5), Some(4), Some(5))
+    );
     assert!(close(&total[I]["share"], 4.0 / 14.0));
 
     // Rows run by quarter, companies by ticker, the total last.
-    let order: Vec<String> =
-        r["rows"].as_array().unwrap().iter().map(|r| format!("{} {}", r["quarter"].as_str().unwrap(), r["ticker"].as_str().unwrap())).collect();
-    assert_eq!(order, ["2025Q4 AAA", "2025Q4 BBB", "2025Q4 ALL", "2026Q1 AAA", "2026Q1 ALL"]);
+    let order: Vec<String> = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r["quarter"].as_str().unwrap(), r["ticker"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        order,
+        ["2025Q4 AAA", "2025Q4 BBB", "2025Q4 ALL", "2026Q1 AAA", "2026Q1 ALL"]
+    );
     assert_eq!(r["labels"], json!({"human": 0, "model": 16}));
 }
 
@@ -177,7 +210,20 @@ fn quarters_follow_by_and_from_to() {
 fn listed_companies_get_a_row_in_every_quarter() {
     let dir = tempfile::tempdir().unwrap();
     two_quarters(dir.path());
-    let run = report(dir.path(), &["c.jsonl", "--companies", "bbb,ZZZ", "--from", "2025Q4", "--to", "2026Q1", "--format", "json"]);
+    let run = report(
+        dir.path(),
+        &[
+            "c.jsonl",
+            "--companies",
+            "bbb,ZZZ",
+            "--from",
+            "2025Q4",
+            "--to",
+            "2026Q1",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let r: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(row(&r, "BBB", "2025Q4")["calls"], 1);
@@ -186,7 +232,10 @@ fn listed_companies_get_a_row_in_every_quarter() {
     assert!(row(&r, "BBB", "2026Q1")[P]["share"].is_null());
     assert!(run.stderr.contains("no calls of ZZZ"), "{}", run.stderr);
     // A company's name comes from its calls outside the period too.
-    let r = json_report(dir.path(), &["c.jsonl", "--companies", "BBB", "--from", "2026Q1", "--to", "2026Q1"]);
+    let r = json_report(
+        dir.path(),
+        &["c.jsonl", "--companies", "BBB", "--from", "2026Q1", "--to", "2026Q1"],
+    );
     assert_eq!(row(&r, "BBB", "2026Q1")["company"], "BBB Corp");
 }
 
@@ -202,10 +251,23 @@ fn duplicate_calls_are_counted_once_and_named() {
         analysts: &["Ann Lee"],
         labels: &[P, P, I],
     };
-    let fuller = Call { source: "vendor-c/AAA.txt", labels: &[P, P, I, O], ..base };
-    let tie = Call { source: "vendor-a/AAA.txt", labels: &[O, O, O, O], ..fuller };
+    let fuller = Call {
+        source: "vendor-c/AAA.txt",
+        labels: &[P, P, I, O],
+        ..base
+    };
+    let tie = Call {
+        source: "vendor-a/AAA.txt",
+        labels: &[O, O, O, O],
+        ..fuller
+    };
     // Same call date, fiscal label misread by a source: still the same call.
-    let mislabeled = Call { source: "vendor-d/AAA.txt", fiscal: "FY2025 Q3", labels: &[O], ..base };
+    let mislabeled = Call {
+        source: "vendor-d/AAA.txt",
+        fiscal: "FY2025 Q3",
+        labels: &[O],
+        ..base
+    };
     write_jsonl(dir.path(), "a.jsonl", &[base, fuller]);
     write_jsonl(dir.path(), "b.jsonl", &[tie, mislabeled]);
     let run = report(dir.path(), &["a.jsonl", "b.jsonl", "--format", "json"]);
@@ -213,10 +275,25 @@ fn duplicate_calls_are_counted_once_and_named() {
     let r: Value = serde_json::from_str(&run.stdout).unwrap();
     let aaa = row(&r, "AAA", "2025Q4");
     // Most questions wins (4 over 3 and 1); between the two with 4, the first path.
-    assert_eq!((aaa["calls"].as_u64(), aaa["questions"].as_u64(), aaa[O]["count"].as_u64()), (Some(1), Some(4), Some(4)));
+    assert_eq!(
+        (
+            aaa["calls"].as_u64(),
+            aaa["questions"].as_u64(),
+            aaa[O]["count"].as_u64()
+        ),
+        (Some(1), Some(4), Some(4))
+    );
     assert_eq!(r["calls"][0]["source"], "vendor-a/AAA.txt");
-    let line = run.stderr.lines().find(|l| l.contains("used vendor-a/AAA.txt")).unwrap_or_else(|| panic!("{}", run.stderr));
-    for skipped in ["vendor-b/AAA.txt (3 questions)", "vendor-c/AAA.txt (4 questions)", "vendor-d/AAA.txt (1 question)"] {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("used vendor-a/AAA.txt"))
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    for skipped in [
+        "vendor-b/AAA.txt (3 questions)",
+        "vendor-c/AAA.txt (4 questions)",
+        "vendor-d/AAA.txt (1 question)",
+    ] {
         assert!(line.contains(skipped), "{line}");
     }
     assert_eq!(r["duplicates"][0]["skipped"].as_array().unwrap().len(), 3);
@@ -242,14 +319,28 @@ fn share_classes_are_one_company_under_one_ticker() {
         analysts: &["Ann Lee"],
         labels: &[P, I],
     };
-    let googl_copy = Call { ticker: "GOOGL", source: "y/GOOGL_Q3_2025.txt", labels: &[P], ..goog };
-    let googl_next =
-        Call { ticker: "GOOGL", fiscal: "FY2025 Q4", quarter: "2025Q4", call_date: "2026-02-04", source: "y/GOOGL_Q4_2025.txt", ..goog };
+    let googl_copy = Call {
+        ticker: "GOOGL",
+        source: "y/GOOGL_Q3_2025.txt",
+        labels: &[P],
+        ..goog
+    };
+    let googl_next = Call {
+        ticker: "GOOGL",
+        fiscal: "FY2025 Q4",
+        quarter: "2025Q4",
+        call_date: "2026-02-04",
+        source: "y/GOOGL_Q4_2025.txt",
+        ..goog
+    };
     write_jsonl(dir.path(), "c.jsonl", &[goog, googl_copy, googl_next]);
     for pick in ["GOOG", "googl"] {
         let r = json_report(dir.path(), &["c.jsonl", "--companies", pick]);
         let rows = r["rows"].as_array().unwrap();
-        assert!(rows.iter().all(|r| r["ticker"] == "GOOGL" || r["ticker"] == "ALL"), "{r:#}");
+        assert!(
+            rows.iter().all(|r| r["ticker"] == "GOOGL" || r["ticker"] == "ALL"),
+            "{r:#}"
+        );
         assert_eq!(row(&r, "GOOGL", "2025Q3")["calls"], 1);
         assert_eq!(row(&r, "GOOGL", "2025Q3")["questions"], 2);
         assert_eq!(row(&r, "GOOGL", "2025Q4")["calls"], 1);
@@ -282,13 +373,28 @@ fn human_labels_win_over_the_model() {
 
     let r = json_report(dir.path(), &["c.jsonl"]);
     let aaa = row(&r, "AAA", "2025Q4");
-    assert_eq!((aaa[P]["count"].as_u64(), aaa[I]["count"].as_u64(), aaa[O]["count"].as_u64()), (Some(4), Some(1), Some(5)));
+    assert_eq!(
+        (
+            aaa[P]["count"].as_u64(),
+            aaa[I]["count"].as_u64(),
+            aaa[O]["count"].as_u64()
+        ),
+        (Some(4), Some(1), Some(5))
+    );
     assert_eq!(row(&r, "BBB", "2025Q4")[I]["count"], 3);
     assert_eq!(aaa["human"], 2);
     assert_eq!(r["labels"], json!({"human": 2, "model": 14}));
     let table = report(dir.path(), &["c.jsonl"]);
-    assert!(table.stdout.contains("Labels: 2 human-reviewed, 14 model-predicted."), "{}", table.stdout);
-    assert!(table.stderr.contains("1 human labels set aside") && table.stderr.contains("BBB-FY2026Q2-1"), "{}", table.stderr);
+    assert!(
+        table.stdout.contains("Labels: 2 human-reviewed, 14 model-predicted."),
+        "{}",
+        table.stdout
+    );
+    assert!(
+        table.stderr.contains("1 human labels set aside") && table.stderr.contains("BBB-FY2026Q2-1"),
+        "{}",
+        table.stderr
+    );
 
     // --labels elsewhere replaces the default folder.
     std::fs::create_dir(dir.path().join("none")).unwrap();
@@ -297,12 +403,21 @@ fn human_labels_win_over_the_model() {
     assert_eq!(report(dir.path(), &["c.jsonl", "--labels", "missing"]).code, 2);
 
     // The audit list shows which labels a human gave.
-    let run = report(dir.path(), &["c.jsonl", "--questions", "AAA,2025Q4,other", "--format", "csv"]);
+    let run = report(
+        dir.path(),
+        &["c.jsonl", "--questions", "AAA,2025Q4,other", "--format", "csv"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines[0], "ticker,quarter,id,analyst,firm,label,by,source,text");
     assert_eq!(lines.len(), 1 + 5);
-    assert!(lines.iter().any(|l| l.starts_with("AAA,2025Q4,AAA-FY2025Q4-0,Ann Lee,Example Securities,other,human,")), "{}", run.stdout);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("AAA,2025Q4,AAA-FY2025Q4-0,Ann Lee,Example Securities,other,human,")),
+        "{}",
+        run.stdout
+    );
     assert_eq!(lines.iter().filter(|l| l.contains(",model,")).count(), 4);
 }
 
@@ -310,11 +425,22 @@ fn human_labels_win_over_the_model() {
 fn questions_lists_the_cell_behind_a_number() {
     let dir = tempfile::tempdir().unwrap();
     two_quarters(dir.path());
-    let run = report(dir.path(), &["c.jsonl", "--questions", "ALL,2025Q4,investment", "--format", "json"]);
+    let run = report(
+        dir.path(),
+        &["c.jsonl", "--questions", "ALL,2025Q4,investment", "--format", "json"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let list: Value = serde_json::from_str(&run.stdout).unwrap();
-    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|q| q["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["AAA-FY2025Q4-5", "BBB-FY2026Q2-0", "BBB-FY2026Q2-1", "BBB-FY2026Q2-2"]);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["AAA-FY2025Q4-5", "BBB-FY2026Q2-0", "BBB-FY2026Q2-1", "BBB-FY2026Q2-2"]
+    );
     let run = report(dir.path(), &["c.jsonl", "--questions", "BBB,2025Q4"]);
     assert!(run.stdout.ends_with("4 questions\n"), "{}", run.stdout);
     assert!(run.stdout.contains("Illustrative question 3?"));
@@ -326,7 +452,11 @@ fn questions_lists_the_cell_behind_a_number() {
 fn parse_table_row(line: &str) -> (String, String, Vec<f64>) {
     let cleaned = line.replace(['%', '[', ']'], " ").replace('-', " ");
     let f: Vec<&str> = cleaned.split_whitespace().collect();
-    (f[0].to_owned(), f[1].to_owned(), f[2..].iter().map(|x| x.parse().unwrap()).collect())
+    (
+        f[0].to_owned(),
+        f[1].to_owned(),
+        f[2..].iter().map(|x| x.parse().unwrap()).collect(),
+    )
 }
 
 /// Splits one CSV record (quotes as RFC 4180).
@@ -353,7 +483,9 @@ fn csv_json_and_table_agree() {
     let dir = tempfile::tempdir().unwrap();
     two_quarters(dir.path());
     // A company name with a comma, so the CSV must quote.
-    let calls = std::fs::read_to_string(dir.path().join("c.jsonl")).unwrap().replace("BBB Corp", "BBB, Inc. \\\"B\\\"");
+    let calls = std::fs::read_to_string(dir.path().join("c.jsonl"))
+        .unwrap()
+        .replace("BBB Corp", "BBB, Inc. \\\"B\\\"");
     std::fs::write(dir.path().join("c.jsonl"), calls).unwrap();
 
     let table = report(dir.path(), &["c.jsonl"]);
@@ -361,10 +493,20 @@ fn csv_json_and_table_agree() {
     let json = json_report(dir.path(), &["c.jsonl"]);
     let md = report(dir.path(), &["c.jsonl", "--format", "markdown"]);
     assert_eq!((table.code, csv.code, md.code), (0, 0, 0));
-    assert!(table.stdout.lines().all(|l| l.chars().count() <= 100), "{}", table.stdout);
+    assert!(
+        table.stdout.lines().all(|l| l.chars().count() <= 100),
+        "{}",
+        table.stdout
+    );
 
-    let table_rows: Vec<_> =
-        table.stdout.lines().skip(2).take_while(|l| !l.starts_with("Labels:")).filter(|l| !l.trim().is_empty()).map(parse_table_row).collect();
+    let table_rows: Vec<_> = table
+        .stdout
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.starts_with("Labels:"))
+        .filter(|l| !l.trim().is_empty())
+        .map(parse_table_row)
+        .collect();
     let csv_lines: Vec<Vec<String>> = csv.stdout.lines().map(csv_fields).collect();
     let header = &csv_lines[0];
     let json_rows = json["rows"].as_array().unwrap();
@@ -376,8 +518,14 @@ fn csv_json_and_table_agree() {
     for ((t, c), j) in table_rows.iter().zip(&csv_lines[1..]).zip(json_rows) {
         let col = |name: &str| &c[header.iter().position(|h| h == name).unwrap()];
         let (quarter, ticker, nums) = t;
-        assert_eq!((quarter.as_str(), ticker.as_str()), (j["quarter"].as_str().unwrap(), j["ticker"].as_str().unwrap()));
-        assert_eq!((col("quarter"), col("ticker"), col("company")), (quarter, ticker, &j["company"].as_str().unwrap().to_owned()));
+        assert_eq!(
+            (quarter.as_str(), ticker.as_str()),
+            (j["quarter"].as_str().unwrap(), j["ticker"].as_str().unwrap())
+        );
+        assert_eq!(
+            (col("quarter"), col("ticker"), col("company")),
+            (quarter, ticker, &j["company"].as_str().unwrap().to_owned())
+        );
         assert_eq!(col("total"), &j["total"].to_string());
         for (i, name) in ["calls", "analysts", "questions"].iter().enumerate() {
             assert_eq!(nums[i], j[name].as_f64().unwrap());
@@ -405,10 +553,22 @@ fn charts_are_valid_svg_and_png() {
     let run = report(dir.path(), &["c.jsonl", "--chart", "out.svg", "-o", "table.txt"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.is_empty());
-    assert!(std::fs::read_to_string(dir.path().join("table.txt")).unwrap().starts_with("quarter"));
+    assert!(std::fs::read_to_string(dir.path().join("table.txt"))
+        .unwrap()
+        .starts_with("quarter"));
     let svg = std::fs::read_to_string(dir.path().join("out.svg")).unwrap();
-    assert!(svg.trim_start().starts_with("<svg") && svg.trim_end().ends_with("</svg>"), "{svg}");
-    for text in ["AI investment plan", "2025Q4", "2026Q1", "AAA", "BBB", "Source: earnings-call transcripts (c.jsonl)"] {
+    assert!(
+        svg.trim_start().starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+        "{svg}"
+    );
+    for text in [
+        "AI investment plan",
+        "2025Q4",
+        "2026Q1",
+        "AAA",
+        "BBB",
+        "Source: earnings-call transcripts (c.jsonl)",
+    ] {
         assert!(svg.contains(text), "{text} missing from the SVG");
     }
 
@@ -430,7 +590,10 @@ fn charts_are_valid_svg_and_png() {
 fn a_chart_of_too_many_bars_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let tickers: Vec<String> = (0..61).map(|i| format!("T{i:02}")).collect();
-    let sources: Vec<String> = tickers.iter().flat_map(|t| [format!("{t}-a.txt"), format!("{t}-b.txt")]).collect();
+    let sources: Vec<String> = tickers
+        .iter()
+        .flat_map(|t| [format!("{t}-a.txt"), format!("{t}-b.txt")])
+        .collect();
     let calls: Vec<Call> = tickers
         .iter()
         .enumerate()
@@ -444,7 +607,13 @@ fn a_chart_of_too_many_bars_is_refused() {
                 analysts: &["Ann Lee"],
                 labels: &[P],
             };
-            let q4 = Call { fiscal: "FY2025 Q4", quarter: "2025Q4", call_date: "2026-01-28", source: &sources[2 * i + 1], ..q3 };
+            let q4 = Call {
+                fiscal: "FY2025 Q4",
+                quarter: "2025Q4",
+                call_date: "2026-01-28",
+                source: &sources[2 * i + 1],
+                ..q3
+            };
             [q3, q4]
         })
         .collect();
@@ -453,7 +622,10 @@ fn a_chart_of_too_many_bars_is_refused() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("122 bars are too many"), "{}", run.stderr);
     assert!(!dir.path().join("out.png").exists());
-    assert_eq!(report(dir.path(), &["c.jsonl", "--chart", "out.png", "--to", "2025Q3"]).code, 0);
+    assert_eq!(
+        report(dir.path(), &["c.jsonl", "--chart", "out.png", "--to", "2025Q3"]).code,
+        0
+    );
 }
 
 #[test]
@@ -467,7 +639,13 @@ fn bad_input_is_skipped_and_named() {
     let run = report(dir.path(), &["c.jsonl", "notes.txt", "--format", "csv"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("c.jsonl:17: skipped"), "{}", run.stderr);
-    assert!(run.stderr.lines().any(|l| l.contains("skipped") && l.contains("notes.txt")), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.contains("skipped") && l.contains("notes.txt")),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stdout.lines().count(), 1 + 5);
 }
 
@@ -482,7 +660,15 @@ fn hyperscalers_have_one_call_per_quarter_in_the_real_corpus() {
     // (the counts checked here do not depend on the labels).
     let dir = tempfile::tempdir().unwrap();
     let corpus = corpus();
-    let args = [corpus.to_str().unwrap(), "--companies", "MSFT,AMZN,GOOGL,META,ORCL", "--from", "2025Q3", "--to", "2026Q1"];
+    let args = [
+        corpus.to_str().unwrap(),
+        "--companies",
+        "MSFT,AMZN,GOOGL,META,ORCL",
+        "--from",
+        "2025Q3",
+        "--to",
+        "2026Q1",
+    ];
     let run = report(dir.path(), &[&args[..], &["--format", "json"]].concat());
     assert_ne!(run.code, 2, "{}", run.stderr);
     let r: Value = serde_json::from_str(&run.stdout).unwrap();
@@ -497,16 +683,31 @@ fn hyperscalers_have_one_call_per_quarter_in_the_real_corpus() {
     // quarters land in calendar quarters two and one quarters earlier.
     let fiscal = |ticker: &str, quarter: &str| -> String {
         let calls = r["calls"].as_array().unwrap();
-        let call = calls.iter().find(|c| c["ticker"] == ticker && c["quarter"] == quarter).unwrap();
+        let call = calls
+            .iter()
+            .find(|c| c["ticker"] == ticker && c["quarter"] == quarter)
+            .unwrap();
         call["fiscal_period"].as_str().unwrap().to_owned()
     };
-    for (quarter, fy) in [("2025Q3", "FY2026 Q1"), ("2025Q4", "FY2026 Q2"), ("2026Q1", "FY2026 Q3")] {
+    for (quarter, fy) in [
+        ("2025Q3", "FY2026 Q1"),
+        ("2025Q4", "FY2026 Q2"),
+        ("2026Q1", "FY2026 Q3"),
+    ] {
         assert_eq!(fiscal("MSFT", quarter), fy);
         assert_eq!(fiscal("ORCL", quarter), fy);
     }
     // Several sources hold Microsoft's October 2025 call: one is used, the others named.
-    let msft = r["duplicates"].as_array().unwrap().iter().find(|d| d["ticker"] == "MSFT" && d["fiscal_period"] == "FY2026 Q1");
-    assert!(msft.is_some_and(|d| !d["skipped"].as_array().unwrap().is_empty()), "{}", r["duplicates"]);
+    let msft = r["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ticker"] == "MSFT" && d["fiscal_period"] == "FY2026 Q1");
+    assert!(
+        msft.is_some_and(|d| !d["skipped"].as_array().unwrap().is_empty()),
+        "{}",
+        r["duplicates"]
+    );
     assert!(run.stderr.contains("MSFT FY2026 Q1: used "), "{}", run.stderr);
 }
 
@@ -529,11 +730,16 @@ fn questions_output_is_labeled_by_humans_first_and_the_model_only_if_needed() {
     std::fs::write(dir.path().join("q.jsonl"), unlabeled.join("\n")).unwrap();
     // Every question of BBB's call reviewed: reporting BBB needs no model.
     std::fs::create_dir(dir.path().join("labels")).unwrap();
-    let journal: Vec<String> = (0..4).map(|i| decision(&format!("BBB-FY2026Q2-{i}"), i, P, 1)).collect();
+    let journal: Vec<String> = (0..4)
+        .map(|i| decision(&format!("BBB-FY2026Q2-{i}"), i, P, 1))
+        .collect();
     std::fs::write(dir.path().join("labels/review.jsonl"), journal.join("\n")).unwrap();
 
     let no_model = ["--model", "no-such-head"];
-    let r = json_report(dir.path(), &[&["q.jsonl", "--companies", "BBB"][..], &no_model].concat());
+    let r = json_report(
+        dir.path(),
+        &[&["q.jsonl", "--companies", "BBB"][..], &no_model].concat(),
+    );
     assert_eq!(row(&r, "BBB", "2025Q4")[P]["count"], 4);
     assert_eq!(r["labels"], json!({"human": 4, "model": 0}));
     // AAA's questions have no label at all: the model is needed, and missing.

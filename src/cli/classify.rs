@@ -9,9 +9,9 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
+use earnings_qa::aggregate::Classified;
 use earnings_qa::model::device::{self, DeviceChoice};
 use earnings_qa::model::{self, cache, Classifier, Device, Options};
-use earnings_qa::aggregate::Classified;
 
 use super::input::InputArgs;
 use super::Outcome;
@@ -95,7 +95,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let n = input.questions.len();
     let mut out = super::output(args.output.as_deref())?;
     for (question, probs) in input.questions.into_iter().zip(probs) {
-        serde_json::to_writer(&mut out, &Classified { question, label: probs.argmax(), probs })?;
+        serde_json::to_writer(
+            &mut out,
+            &Classified {
+                question,
+                label: probs.argmax(),
+                probs,
+            },
+        )?;
         out.write_all(b"\n")?;
     }
     out.flush()?;

@@ -71,8 +71,8 @@ impl InputArgs {
                 if line.is_empty() || line.starts_with('#') {
                     continue;
                 }
-                let (t, m) = period::parse_override(line)
-                    .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?;
+                let (t, m) =
+                    period::parse_override(line).map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), n + 1))?;
                 out.insert(t, m);
             }
         }
@@ -105,9 +105,15 @@ impl InputArgs {
             })
             .collect();
         // (path, "skipped" or "note", why), printed in file order.
-        let mut diagnostics: Vec<(PathBuf, &str, String)> =
-            read_skips.into_iter().map(|s| (s.path, "skipped", s.error.to_string())).collect();
-        let mut counts = Counts { files: calls.len() + diagnostics.len(), calls: calls.len(), ..Counts::default() };
+        let mut diagnostics: Vec<(PathBuf, &str, String)> = read_skips
+            .into_iter()
+            .map(|s| (s.path, "skipped", s.error.to_string()))
+            .collect();
+        let mut counts = Counts {
+            files: calls.len() + diagnostics.len(),
+            calls: calls.len(),
+            ..Counts::default()
+        };
         let mut questions = Vec::new();
         for (path, r) in results {
             match r {
@@ -126,7 +132,15 @@ impl InputArgs {
         }
         counts.skipped = diagnostics.iter().filter(|d| d.1 == "skipped").count();
         counts.questions = questions.len();
-        let outcome = if counts.skipped > 0 { Outcome::Partial } else { Outcome::Complete };
-        Ok(Loaded { questions, outcome, counts })
+        let outcome = if counts.skipped > 0 {
+            Outcome::Partial
+        } else {
+            Outcome::Complete
+        };
+        Ok(Loaded {
+            questions,
+            outcome,
+            counts,
+        })
     }
 }

@@ -17,7 +17,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "earnings-qa", version, about = "Analyst questions in earnings calls: split, classify, count")]
+#[command(
+    name = "earnings-qa",
+    version,
+    about = "Analyst questions in earnings calls: split, classify, count"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-
 use super::input::InputArgs;
 use super::Outcome;
 

@@ -89,7 +89,11 @@ fn parse_cell(s: &str) -> anyhow::Result<CellRef> {
         _ => anyhow::bail!("--questions wants COMPANY,QUARTER[,LABEL], got {s:?}"),
     };
     let quarter = quarter.parse().map_err(anyhow::Error::msg)?;
-    Ok(CellRef { ticker: canonical_ticker(ticker), quarter, label })
+    Ok(CellRef {
+        ticker: canonical_ticker(ticker),
+        quarter,
+        label,
+    })
 }
 
 /// A question read, with the label `classify` gave it if it did.
@@ -115,7 +119,11 @@ fn read_jsonl(path: &Path) -> anyhow::Result<Option<(Vec<Input>, usize)>> {
         match serde_json::from_str::<Line>(line) {
             Ok(Line::Classified(c)) => rows.push((c.question, Some(c.label))),
             Ok(Line::Question(q)) => rows.push((q, None)),
-            Err(_) => bad.push(format!("{}:{}: skipped, not a question from `classify` or `questions`", path.display(), n + 1)),
+            Err(_) => bad.push(format!(
+                "{}:{}: skipped, not a question from `classify` or `questions`",
+                path.display(),
+                n + 1
+            )),
         }
     }
     if rows.is_empty() {
@@ -144,13 +152,21 @@ fn read_inputs(args: &Args) -> anyhow::Result<(Vec<Input>, Outcome)> {
                 questions.extend(rows);
             }
             None => {
-                eprintln!("earnings-qa: skipped {}: no line is a question from `classify` or `questions`", path.display());
+                eprintln!(
+                    "earnings-qa: skipped {}: no line is a question from `classify` or `questions`",
+                    path.display()
+                );
                 outcome = Outcome::Partial;
             }
         }
     }
     if !transcripts.is_empty() {
-        let input = InputArgs { paths: transcripts, format: "auto".into(), fye: args.fye.clone(), fye_file: args.fye_file.clone() };
+        let input = InputArgs {
+            paths: transcripts,
+            format: "auto".into(),
+            fye: args.fye.clone(),
+            fye_file: args.fye_file.clone(),
+        };
         let loaded = input.load()?;
         eprintln!("earnings-qa: {}", loaded.counts);
         if loaded.outcome == Outcome::Partial {
@@ -171,7 +187,11 @@ fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
     let (device, opts) = args.encoder.setup()?;
     let classifier = Classifier::load(&head_dir, device, opts)?;
     let probs = classifier.classify(questions)?;
-    eprintln!("earnings-qa: the model labeled {} questions ({})", questions.len(), head_dir.display());
+    eprintln!(
+        "earnings-qa: the model labeled {} questions ({})",
+        questions.len(),
+        head_dir.display()
+    );
     Ok(probs.iter().map(Probs::argmax).collect())
 }
 
@@ -194,7 +214,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({}{})",
             stale.len(),
             stale[..stale.len().min(SHOWN)].join(", "),
-            if more > 0 { format!(" and {more} more") } else { String::new() }
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         );
     }
 
@@ -204,10 +228,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         to: args.to,
     };
     let selection = Selection::new(CallQuestions::group(pending), args.by, filter);
-    let unlabeled: Vec<Question> = selection.questions().filter(|p| p.needs_model()).map(|p| p.question.clone()).collect();
+    let unlabeled: Vec<Question> = selection
+        .questions()
+        .filter(|p| p.needs_model())
+        .map(|p| p.question.clone())
+        .collect();
     let mut model_labels = classify(&args, &unlabeled)?.into_iter();
-    let summary =
-        Summary::new(selection.map(|p| p.label(|| model_labels.next().expect("one model label per unlabeled question"))));
+    let summary = Summary::new(
+        selection.map(|p| p.label(|| model_labels.next().expect("one model label per unlabeled question"))),
+    );
     if describe(&summary) {
         outcome = Outcome::Partial;
     }
@@ -250,7 +279,10 @@ fn describe(summary: &Summary) -> bool {
         );
     }
     for source in &summary.unplaced {
-        eprintln!("earnings-qa: {source}: skipped, the call has no quarter under --by {}", summary.by.name());
+        eprintln!(
+            "earnings-qa: {source}: skipped, the call has no quarter under --by {}",
+            summary.by.name()
+        );
     }
     for t in &summary.filter.companies {
         if !summary.calls.iter().any(|c| &c.ticker == t) {

@@ -79,11 +79,18 @@ impl DataArgs {
     pub fn load(&self) -> anyhow::Result<(Dataset, Journal, Outcome)> {
         self.encoder.apply_threads();
         let journal = Journal::load(&self.labels)?;
-        anyhow::ensure!(!journal.is_empty(), "{}: no label decisions found", self.labels.display());
+        anyhow::ensure!(
+            !journal.is_empty(),
+            "{}: no label decisions found",
+            self.labels.display()
+        );
         let input = self.input.load()?;
         let resolved = labels::resolve(&journal, &input.questions);
         report_ids("labeled ids not among the questions read", &resolved.unknown);
-        report_ids("labeled ids whose question text changed since labeling (left out)", &resolved.changed);
+        report_ids(
+            "labeled ids whose question text changed since labeling (left out)",
+            &resolved.changed,
+        );
         anyhow::ensure!(
             !resolved.labeled.is_empty(),
             "none of the {} labeled ids in {} is among the questions read from the input",
@@ -108,14 +115,25 @@ fn report_ids(what: &str, ids: &[String]) {
     if ids.is_empty() {
         return;
     }
-    let shown = ids.iter().take(LISTED_IDS).map(String::as_str).collect::<Vec<_>>().join(" ");
-    let more = if ids.len() > LISTED_IDS { format!(" and {} more", ids.len() - LISTED_IDS) } else { String::new() };
+    let shown = ids
+        .iter()
+        .take(LISTED_IDS)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let more = if ids.len() > LISTED_IDS {
+        format!(" and {} more", ids.len() - LISTED_IDS)
+    } else {
+        String::new()
+    };
     eprintln!("earnings-qa: {} {what}: {shown}{more}", ids.len());
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let notes = match &args.notes {
-        Some(path) => Some(std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the notes", path.display()))?),
+        Some(path) => {
+            Some(std::fs::read_to_string(path).with_context(|| format!("{}: cannot read the notes", path.display()))?)
+        }
         None => None,
     };
     let (data, journal, outcome) = args.data.load()?;
@@ -127,10 +145,15 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let head = data.train(&opts)?;
     let out = args.out.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
-    let name = out.file_name().map_or_else(|| "head".to_owned(), |n| n.to_string_lossy().into_owned());
+    let name = out
+        .file_name()
+        .map_or_else(|| "head".to_owned(), |n| n.to_string_lossy().into_owned());
     let card = ModelCard {
         name,
-        labels: earnings_qa::labels::Label::ALL.iter().map(|l| l.name().to_owned()).collect(),
+        labels: earnings_qa::labels::Label::ALL
+            .iter()
+            .map(|l| l.name().to_owned())
+            .collect(),
         encoder: EncoderInfo {
             name: encoder::NAME.into(),
             sha256: encoder::WEIGHTS_SHA256.into(),

@@ -44,7 +44,10 @@ impl Format for ApiJson {
     }
 
     fn parse(&self, text: &str, path: &Path) -> Result<Call, IngestError> {
-        let malformed = |m: String| IngestError::Malformed { format: self.name(), message: m };
+        let malformed = |m: String| IngestError::Malformed {
+            format: self.name(),
+            message: m,
+        };
         let body: Body = serde_json::from_str(text).map_err(|e| malformed(format!("invalid JSON: {e}")))?;
         let r = match body {
             Body::One(r) => r,
@@ -56,7 +59,10 @@ impl Format for ApiJson {
             return Err(malformed("`content` has no `Name: text` turns".into()));
         }
         // "2025-01-29 17:30:00" or "2025-01-29".
-        let call_date = r.date.as_deref().and_then(|d| NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok());
+        let call_date = r
+            .date
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d.get(..10)?, "%Y-%m-%d").ok());
         let fiscal = match (r.year, r.quarter) {
             (Some(year), Some(quarter @ 1..=4)) => Some(FiscalPeriod { year, quarter }),
             _ => None,

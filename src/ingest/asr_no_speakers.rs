@@ -53,7 +53,9 @@ fn title_case(words: &str) -> String {
         .split_whitespace()
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -82,7 +84,10 @@ fn cues(text: &str) -> Vec<Cue> {
         start: c.get(0).unwrap().start() + skip,
         end: c.get(0).unwrap().end(),
         analyst: c["name"].trim().to_owned(),
-        firm: c.name("firm").map(|f| f.as_str().trim().trim_end_matches(',').to_owned()).filter(|f| !f.is_empty()),
+        firm: c
+            .name("firm")
+            .map(|f| f.as_str().trim().trim_end_matches(',').to_owned())
+            .filter(|f| !f.is_empty()),
     };
     let mut all: Vec<Cue> = CUE.captures_iter(text).map(|c| cue(c, 0)).collect();
     for c in NAMED_CUE.captures_iter(text) {
@@ -112,8 +117,9 @@ fn cues(text: &str) -> Vec<Cue> {
 }
 
 /// Where the call ends.
-static CLOSING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:this|that)\s+(?:concludes|does conclude|will conclude)\s+(?:today's|our|the)").unwrap());
+static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:this|that)\s+(?:concludes|does conclude|will conclude)\s+(?:today's|our|the)").unwrap()
+});
 
 /// Sentences that open an executive's answer.
 static ANSWER_OPENER: LazyLock<Regex> = LazyLock::new(|| {
@@ -121,8 +127,10 @@ static ANSWER_OPENER: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// An analyst's closing courtesy: "Thank you." "Thanks so much."
-static CLOSING_THANKS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^(?:\w+\.?\s+)?(?:thank you|thanks)(?:\s+(?:so|very)\s+much|\s+again|\s+guys|\s+everyone)?[.!]$").unwrap());
+static CLOSING_THANKS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:\w+\.?\s+)?(?:thank you|thanks)(?:\s+(?:so|very)\s+much|\s+again|\s+guys|\s+everyone)?[.!]$")
+        .unwrap()
+});
 
 /// Sentence spans in `text`: a stop, then space, then a capital, except
 /// after an initial (`J.P. Morgan`).
@@ -154,11 +162,15 @@ fn sentences(text: &str) -> Vec<&str> {
 fn question_length(sents: &[&str], analyst: &str) -> usize {
     let first_name = analyst.split_whitespace().next().unwrap_or_default();
     let addressed = |s: &str| {
-        s.split_whitespace().take(8).any(|w| w.trim_matches(|c: char| !c.is_alphanumeric()) == first_name)
+        s.split_whitespace()
+            .take(8)
+            .any(|w| w.trim_matches(|c: char| !c.is_alphanumeric()) == first_name)
     };
     let asked = |i: usize| sents[..i].iter().any(|s| s.ends_with('?'));
-    let closes = |i: usize| sents[i - 1].ends_with('?') || (CLOSING_THANKS.is_match(sents[i - 1]) && (i >= 2 || asked(i)));
-    if let Some(i) = (1..sents.len()).find(|&i| closes(i) && (ANSWER_OPENER.is_match(sents[i]) || addressed(sents[i]))) {
+    let closes =
+        |i: usize| sents[i - 1].ends_with('?') || (CLOSING_THANKS.is_match(sents[i - 1]) && (i >= 2 || asked(i)));
+    if let Some(i) = (1..sents.len()).find(|&i| closes(i) && (ANSWER_OPENER.is_match(sents[i]) || addressed(sents[i])))
+    {
         return i;
     }
     // No opener: stop after the last question, or the closing thanks, among the first few sentences.
@@ -171,7 +183,13 @@ fn question_length(sents: &[&str], analyst: &str) -> usize {
 }
 
 fn turn(speaker: &str, role: Role, firm: Option<String>, text: String, section: Section) -> Turn {
-    Turn { speaker: speaker.to_owned(), role, firm, text, section: Some(section) }
+    Turn {
+        speaker: speaker.to_owned(),
+        role,
+        firm,
+        text,
+        section: Some(section),
+    }
 }
 
 /// Turns: everything before the first cue as one stretch of remarks, then
@@ -182,7 +200,13 @@ fn turns(text: &str) -> Vec<Turn> {
     let Some(last) = cues.last() else { return turns };
     let end = CLOSING.find_at(text, last.end).map_or(text.len(), |m| m.start());
     let cue_start = |c: &Cue| text[..c.start].rfind(['.', '?', '!']).map_or(0, |p| p + 1);
-    turns.push(turn("Speakers", Role::Unknown, None, text[..cue_start(&cues[0])].trim().to_owned(), Section::Remarks));
+    turns.push(turn(
+        "Speakers",
+        Role::Unknown,
+        None,
+        text[..cue_start(&cues[0])].trim().to_owned(),
+        Section::Remarks,
+    ));
     for (k, c) in cues.iter().enumerate() {
         let mut after = c.end;
         let mut operator = text[cue_start(c)..after].trim().to_owned();
@@ -195,9 +219,21 @@ fn turns(text: &str) -> Vec<Turn> {
         let sents = sentences(&text[after..stretch_end]);
         let n = question_length(&sents, &c.analyst);
         turns.push(turn("Operator", Role::Operator, None, operator, Section::Qa));
-        turns.push(turn(&c.analyst, Role::Analyst, c.firm.clone(), sents[..n].join(" "), Section::Qa));
+        turns.push(turn(
+            &c.analyst,
+            Role::Analyst,
+            c.firm.clone(),
+            sents[..n].join(" "),
+            Section::Qa,
+        ));
         if n < sents.len() {
-            turns.push(turn("Executive", Role::Executive, None, sents[n..].join(" "), Section::Qa));
+            turns.push(turn(
+                "Executive",
+                Role::Executive,
+                None,
+                sents[n..].join(" "),
+                Section::Qa,
+            ));
         }
     }
     turns
@@ -211,7 +247,8 @@ impl Format for AsrNoSpeakers {
     fn detect(&self, text: &str) -> u8 {
         let t = text.trim();
         let one_run = t.lines().count() <= 3 && t.len() > 2000;
-        if one_run && !t.starts_with(['{', '[']) && (CUE.is_match(t) || NAMED_CUE.is_match(t) || LOWER_CUE.is_match(t)) {
+        if one_run && !t.starts_with(['{', '[']) && (CUE.is_match(t) || NAMED_CUE.is_match(t) || LOWER_CUE.is_match(t))
+        {
             60
         } else {
             0
@@ -227,7 +264,12 @@ impl Format for AsrNoSpeakers {
                 message: "no operator cue (\"next question comes from ...\") to find the questions by".into(),
             });
         }
-        Ok(meta::call_from_opening(self.name(), path, meta::head(&text, 2000), turns))
+        Ok(meta::call_from_opening(
+            self.name(),
+            path,
+            meta::head(&text, 2000),
+            turns,
+        ))
     }
 }
 
@@ -254,15 +296,24 @@ mod tests {
             ]
         );
         assert_eq!(t[2].firm.as_deref(), Some("J.P. Morgan"));
-        assert_eq!(t[2].text, "Hi, thanks for taking the question. How should we think about capex next year? And what about margins?");
+        assert_eq!(
+            t[2].text,
+            "Hi, thanks for taking the question. How should we think about capex next year? And what about margins?"
+        );
         assert_eq!(t[5].firm.as_deref(), Some("Beta Bank"));
         assert_eq!(t[5].text, "Two questions. First, pricing? Second, power?");
         assert!(t[1].text.ends_with("Please proceed."));
         let bare = turns("Prepared remarks end here. Operator, next question? Thank you. Cy Doe with the company Gamma. Cy, your line is now open. Is demand firm? Yes. This concludes today's call.");
-        assert_eq!((bare[2].speaker.as_str(), bare[2].firm.as_deref()), ("Cy Doe", Some("Gamma")));
+        assert_eq!(
+            (bare[2].speaker.as_str(), bare[2].firm.as_deref()),
+            ("Cy Doe", Some("Gamma"))
+        );
         assert_eq!(bare[2].text, "Is demand firm?");
         let lower = turns("Welcome. Revenue grew. and our first question comes from the line of cy doe with gamma bank please proceed hi thanks. Is demand firm? Cy, yes it is.");
-        assert_eq!((lower[2].speaker.as_str(), lower[2].firm.as_deref()), ("Cy Doe", Some("Gamma Bank")));
+        assert_eq!(
+            (lower[2].speaker.as_str(), lower[2].firm.as_deref()),
+            ("Cy Doe", Some("Gamma Bank"))
+        );
     }
 
     #[test]

@@ -26,7 +26,10 @@ fn title_line(line: &str) -> Option<(Role, Option<String>)> {
     let t = line.trim();
     let (title, mark) = t.rsplit_once(' ')?;
     let (role, firm) = match mark {
-        "Q" => (Role::Analyst, title.split_once(", ").map(|(_, firm)| firm.trim().to_owned())),
+        "Q" => (
+            Role::Analyst,
+            title.split_once(", ").map(|(_, firm)| firm.trim().to_owned()),
+        ),
         "A" => (Role::Executive, None),
         _ => return None,
     };
@@ -64,13 +67,25 @@ impl Format for CallStreetText {
             } else if line == REMARKS || line == QA {
                 section = Some(if line == QA { Section::Qa } else { Section::Remarks });
             } else if let (true, Some((role, firm))) = (after_rule, lines.get(i + 1).and_then(|l| title_line(l))) {
-                turns.push(Turn { speaker: line.to_owned(), role, firm, text: String::new(), section });
+                turns.push(Turn {
+                    speaker: line.to_owned(),
+                    role,
+                    firm,
+                    text: String::new(),
+                    section,
+                });
                 after_rule = false;
                 i += 1;
             } else {
                 after_rule = false;
                 if let Some((speaker, role, rest)) = name_colon::split_label(line).filter(|(s, ..)| *s == "Operator") {
-                    turns.push(Turn { speaker: speaker.to_owned(), role, firm: None, text: rest.to_owned(), section });
+                    turns.push(Turn {
+                        speaker: speaker.to_owned(),
+                        role,
+                        firm: None,
+                        text: rest.to_owned(),
+                        section,
+                    });
                 } else if let Some(last) = turns.last_mut() {
                     last.push_line(line);
                 }
@@ -78,7 +93,10 @@ impl Format for CallStreetText {
             i += 1;
         }
         if turns.is_empty() {
-            return Err(IngestError::Malformed { format: self.name(), message: "no speaker blocks between dotted rules".into() });
+            return Err(IngestError::Malformed {
+                format: self.name(),
+                message: "no speaker blocks between dotted rules".into(),
+            });
         }
         let opening = meta::head(text, 3000);
         let mut call = meta::call_from_opening(self.name(), path, opening, turns);
@@ -99,7 +117,11 @@ mod tests {
         );
         assert!(CallStreetText.detect(&text) > 0);
         let call = CallStreetText.parse(&text, Path::new("ACME_Q1_2025.txt")).unwrap();
-        let who: Vec<_> = call.turns.iter().map(|t| (t.speaker.as_str(), t.role, t.section)).collect();
+        let who: Vec<_> = call
+            .turns
+            .iter()
+            .map(|t| (t.speaker.as_str(), t.role, t.section))
+            .collect();
         assert_eq!(who[3], ("Ann Lee", Role::Analyst, Some(Section::Qa)));
         assert_eq!(call.turns[3].firm.as_deref(), Some("Beta Securities LLC"));
         assert_eq!(call.turns[3].text, "How are margins?\nAnd costs?");

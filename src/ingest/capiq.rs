@@ -25,7 +25,10 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
 /// `Company (EXCH:TICKER) Q3 2025 Earnings Call November 4, 2025`
 fn header_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    re(&RE, r"(?P<company>[^()\n]*?)\s*\((?:[A-Za-z]+:)?(?P<ticker>[A-Z][A-Z0-9.\-]{0,9})\)\s*(?P<event>[^\n]*)")
+    re(
+        &RE,
+        r"(?P<company>[^()\n]*?)\s*\((?:[A-Za-z]+:)?(?P<ticker>[A-Z][A-Z0-9.\-]{0,9})\)\s*(?P<event>[^\n]*)",
+    )
 }
 
 fn date_re() -> &'static Regex {
@@ -38,7 +41,10 @@ fn date_re() -> &'static Regex {
 
 fn is_qa_heading(line: &str) -> bool {
     let l = line.trim().to_lowercase();
-    matches!(l.as_str(), "question-and-answer session" | "questions and answers" | "question and answer session" | "q&a" | "q&a session")
+    matches!(
+        l.as_str(),
+        "question-and-answer session" | "questions and answers" | "question and answer session" | "q&a" | "q&a session"
+    )
 }
 
 impl Format for CapIq {
@@ -52,9 +58,9 @@ impl Format for CapIq {
             return 0;
         }
         let rosters = head.contains("Company Participants") || head.contains("Conference Call Participants");
-        let header = header_re()
-            .captures(&head)
-            .is_some_and(|c| c.get(0).unwrap().start() < 400 && c["event"].contains(" Q") || c["event"].starts_with('Q'));
+        let header = header_re().captures(&head).is_some_and(|c| {
+            c.get(0).unwrap().start() < 400 && c["event"].contains(" Q") || c["event"].starts_with('Q')
+        });
         match (rosters, header) {
             (true, _) => 90,
             (false, true) => 40,
@@ -64,7 +70,10 @@ impl Format for CapIq {
     }
 
     fn parse(&self, text: &str, path: &Path) -> Result<Call, IngestError> {
-        let lines: Vec<&str> = text.lines().map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')).collect();
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'))
+            .collect();
         let (header, participants, body_start) = read_front(&lines);
         let meta = Header::read(&header, path);
         // A conference or investor day has analysts asking but reports no
@@ -72,7 +81,10 @@ impl Format for CapIq {
         let call_date = if meta.non_earnings_event() { None } else { meta.date };
         let turns = read_turns(&lines[body_start..], &participants);
         if turns.is_empty() {
-            return Err(IngestError::Malformed { format: NAME, message: "no speaker turns found".into() });
+            return Err(IngestError::Malformed {
+                format: NAME,
+                message: "no speaker turns found".into(),
+            });
         }
         Ok(Call {
             source: path.to_path_buf(),
@@ -109,16 +121,27 @@ impl Header {
             .map(|c| c["ticker"].to_owned())
             .or_else(|| stem.split('_').next().filter(|t| !t.is_empty()).map(str::to_uppercase))
             .unwrap_or_default();
-        let event = caps.as_ref().map(|c| c["event"].trim().to_owned()).unwrap_or_else(|| header.trim().to_owned());
+        let event = caps
+            .as_ref()
+            .map(|c| c["event"].trim().to_owned())
+            .unwrap_or_else(|| header.trim().to_owned());
         static FISCAL: OnceLock<Regex> = OnceLock::new();
         static FILE_FISCAL: OnceLock<Regex> = OnceLock::new();
         static FILE_DATE: OnceLock<Regex> = OnceLock::new();
         let fiscal = re(&FISCAL, r"\bQ([1-4])\s*(?:FY)?\s*'?(\d{4})\b")
             .captures(&event)
-            .and_then(|c| Some(FiscalPeriod { year: c[2].parse().ok()?, quarter: c[1].parse().ok()? }))
+            .and_then(|c| {
+                Some(FiscalPeriod {
+                    year: c[2].parse().ok()?,
+                    quarter: c[1].parse().ok()?,
+                })
+            })
             .or_else(|| {
                 let c = re(&FILE_FISCAL, r"_([1-4])Q(\d{2})(?:_|$)").captures(&stem)?;
-                Some(FiscalPeriod { year: 2000 + c[2].parse::<i32>().ok()?, quarter: c[1].parse().ok()? })
+                Some(FiscalPeriod {
+                    year: 2000 + c[2].parse::<i32>().ok()?,
+                    quarter: c[1].parse().ok()?,
+                })
             });
         let date = date_re()
             .captures_iter(header)
@@ -131,18 +154,26 @@ impl Header {
                 let c = re(&FILE_DATE, r"_(20\d\d)(\d\d)(\d\d)(?:_|$)").captures(&stem)?;
                 NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[2].parse().ok()?, c[3].parse().ok()?)
             });
-        Header { company, ticker, event, fiscal, date }
+        Header {
+            company,
+            ticker,
+            event,
+            fiscal,
+            date,
+        }
     }
 
     /// Conferences, investor days and the like hold Q&A but report no
     /// quarter: no fiscal label anywhere and no word of earnings in the title.
     fn non_earnings_event(&self) -> bool {
         static EARNINGS: OnceLock<Regex> = OnceLock::new();
-        let earnings = re(&EARNINGS, r"(?i)\b(?:earnings|results|sales|trading|quarter|Q[1-4]|H[12])\b");
+        let earnings = re(
+            &EARNINGS,
+            r"(?i)\b(?:earnings|results|sales|trading|quarter|Q[1-4]|H[12])\b",
+        );
         self.fiscal.is_none() && !earnings.is_match(&self.event)
     }
 }
-
 
 /// The header text, the rosters, and the line where the call itself starts.
 fn read_front(lines: &[&str]) -> (String, Vec<Participant>, usize) {
@@ -167,7 +198,11 @@ fn read_front(lines: &[&str]) -> (String, Vec<Participant>, usize) {
                 None => (l.trim(), None),
             };
             let firm = desc.map(|d| super::firm_name(d).to_owned()).filter(|d| !d.is_empty());
-            participants.push(Participant { name: name.to_owned(), role, firm });
+            participants.push(Participant {
+                name: name.to_owned(),
+                role,
+                firm,
+            });
             i += 1;
         }
         while lines.get(i).is_some_and(|l| l.is_empty()) {
@@ -190,7 +225,10 @@ fn looks_like_name(s: &str) -> bool {
         && !s.ends_with(['.', '?', '!', ':', ','])
         && words.iter().all(|w| {
             w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
-                || matches!(*w, "de" | "van" | "von" | "da" | "di" | "del" | "la" | "le" | "of" | "and" | "&")
+                || matches!(
+                    *w,
+                    "de" | "van" | "von" | "da" | "di" | "del" | "la" | "le" | "of" | "and" | "&"
+                )
         })
 }
 
@@ -222,11 +260,16 @@ fn known_labels(lines: &[&str], participants: &[Participant]) -> HashSet<String>
 fn strip_description<'a>(text: &'a str, speaker: &str, participants: &[Participant]) -> &'a str {
     // Analysts' descriptions end in "Research Division", even where the label is misspelled.
     const DIVISION: &str = "Research Division";
-    let head = (0..=120.min(text.len())).rev().find(|&n| text.is_char_boundary(n)).map_or("", |n| &text[..n]);
+    let head = (0..=120.min(text.len()))
+        .rev()
+        .find(|&n| text.is_char_boundary(n))
+        .map_or("", |n| &text[..n]);
     if let Some(i) = head.find(DIVISION) {
         return text[i + DIVISION.len()..].trim_start_matches([',', ' ']);
     }
-    let Some(p) = participants.iter().find(|p| p.name == speaker) else { return text };
+    let Some(p) = participants.iter().find(|p| p.name == speaker) else {
+        return text;
+    };
     let Some(desc) = p.firm.as_deref() else { return text };
     for prefix in [format!("{desc}, Research Division"), desc.to_owned()] {
         if let Some(rest) = text.strip_prefix(prefix.as_str()) {
@@ -249,7 +292,13 @@ fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
     let mut fresh_label = false;
     let mut blank_before = false;
     let open = |turns: &mut Vec<Turn>, speaker: &str, section: Option<Section>| {
-        turns.push(Turn { speaker: speaker.to_owned(), role: Role::Unknown, firm: None, text: String::new(), section });
+        turns.push(Turn {
+            speaker: speaker.to_owned(),
+            role: Role::Unknown,
+            firm: None,
+            text: String::new(),
+            section,
+        });
     };
     let push_text = |turns: &mut Vec<Turn>, text: &str| {
         if let Some(t) = turns.last_mut().filter(|_| !text.is_empty()) {
@@ -272,13 +321,21 @@ fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
             continue;
         }
         let section_now = section.or(has_qa_heading.then_some(Section::Remarks));
-        if labels.contains(line) || (looks_like_name(line) && blank_before && line.split_whitespace().count() >= 2 && !descriptions.contains(line)) {
+        if labels.contains(line)
+            || (looks_like_name(line)
+                && blank_before
+                && line.split_whitespace().count() >= 2
+                && !descriptions.contains(line))
+        {
             open(&mut turns, line, section_now);
             fresh_label = true;
             blank_before = false;
             continue;
         }
-        if fresh_label && (descriptions.contains(line) || is_title_line(line)) && turns.last().is_some_and(|t| t.text.is_empty()) {
+        if fresh_label
+            && (descriptions.contains(line) || is_title_line(line))
+            && turns.last().is_some_and(|t| t.text.is_empty())
+        {
             // The speaker's title under their name.
             blank_before = false;
             continue;
@@ -300,9 +357,12 @@ fn read_turns(lines: &[&str], participants: &[Participant]) -> Vec<Turn> {
         // Speakers' names glued after the last sentence of the turn before
         // (at the end of the line, or mid-line before their title).
         // In the operator's lines, a roster name after a sentence is always the next speaker.
-        while let Some((before, label, after)) =
-            glued_label(body, &glue_labels, participants, turns.last().is_some_and(|t| t.speaker == "Operator"))
-        {
+        while let Some((before, label, after)) = glued_label(
+            body,
+            &glue_labels,
+            participants,
+            turns.last().is_some_and(|t| t.speaker == "Operator"),
+        ) {
             push_text(&mut turns, before);
             open(&mut turns, label, section_now);
             body = after;
@@ -331,11 +391,14 @@ fn glued_label<'a>(
     operator: bool,
 ) -> Option<(&'a str, &'a str, &'a str)> {
     let bytes = text.as_bytes();
-    let ends = (0..bytes.len().saturating_sub(1)).filter(|&i| matches!(bytes[i], b'.' | b'?' | b'!' | b']') && bytes[i + 1] == b' ');
+    let ends = (0..bytes.len().saturating_sub(1))
+        .filter(|&i| matches!(bytes[i], b'.' | b'?' | b'!' | b']') && bytes[i + 1] == b' ');
     for i in ends {
         let tail = &text[i + 2..];
         for &label in labels {
-            let Some(after) = tail.strip_prefix(label.as_str()) else { continue };
+            let Some(after) = tail.strip_prefix(label.as_str()) else {
+                continue;
+            };
             let after = after.trim_start();
             let rest = if after.is_empty() {
                 Some("")
@@ -343,7 +406,11 @@ fn glued_label<'a>(
                 Some(strip_description(r.trim_start(), label, participants))
             } else {
                 let stripped = strip_description(after, label, participants);
-                let full_name = label.split_whitespace().filter(|w| w.trim_end_matches('.').chars().count() > 1).count() >= 2;
+                let full_name = label
+                    .split_whitespace()
+                    .filter(|w| w.trim_end_matches('.').chars().count() > 1)
+                    .count()
+                    >= 2;
                 let on_roster = || full_name && participants.iter().any(|p| p.name == *label);
                 (stripped.len() < after.len() || (operator && on_roster())).then_some(stripped)
             };

@@ -34,7 +34,11 @@ pub struct Page {
 const NEW_START: &str = "Full Conference Call Transcript";
 const OLD_REMARKS: &str = "Prepared Remarks:";
 /// Where the transcript proper ends on both generations.
-const ENDS: &[&str] = &["This article is a transcript of this conference call", "Duration:", "Call participants:"];
+const ENDS: &[&str] = &[
+    "This article is a transcript of this conference call",
+    "Duration:",
+    "Call participants:",
+];
 
 /// True if `text` holds a Motley Fool transcript page of either generation.
 pub fn looks_like_page(text: &str) -> bool {
@@ -46,9 +50,8 @@ fn has_line(text: &str, line: &str) -> bool {
 }
 
 /// A speaker line of the older pages: `Name--Title`, `Name -- Firm -- Analyst`, `Operator`.
-static OLD_SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^\s*(Operator|[A-Z][\w.'’ -]{1,60}?\s*--\s*[^\n]{2,120}?)\s*$").unwrap()
-});
+static OLD_SPEAKER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^\s*(Operator|[A-Z][\w.'’ -]{1,60}?\s*--\s*[^\n]{2,120}?)\s*$").unwrap());
 
 static TITLE_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(.+?)\(([A-Z.]{1,6})[^)]*\)\s*(Q[1-4]\s+\d{4})\s+Earnings Call(.*)$").unwrap());
@@ -60,7 +63,10 @@ pub fn parse(text: &str) -> Page {
     let mut page = Page::default();
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     header(&lines, &mut page);
-    let end = lines.iter().position(|l| ENDS.iter().any(|e| l.starts_with(e))).unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .position(|l| ENDS.iter().any(|e| l.starts_with(e)))
+        .unwrap_or(lines.len());
     if let Some(start) = lines.iter().position(|l| *l == NEW_START) {
         page.participants = titled_roster(&lines[..start]);
         page.turns = name_colon::turns(&lines[start + 1..end.max(start + 1)].join("\n"));
@@ -112,7 +118,11 @@ fn titled_roster(lines: &[&str]) -> Vec<Participant> {
         .map_while(|l| l.split_once(" — "))
         .map(|(title, name)| Participant {
             name: name.trim().to_owned(),
-            role: if title.to_lowercase().contains("analyst") { Role::Analyst } else { Role::Executive },
+            role: if title.to_lowercase().contains("analyst") {
+                Role::Analyst
+            } else {
+                Role::Executive
+            },
             firm: None,
         })
         .collect()
@@ -125,7 +135,9 @@ fn dashed(line: &str) -> (String, Role, Option<String>) {
     let name = parts[0].to_owned();
     let last = parts.last().copied().unwrap_or_default();
     if last.eq_ignore_ascii_case("analyst") {
-        let firm = (parts.len() > 2).then(|| parts[1..parts.len() - 1].join(" ")).filter(|f| !f.is_empty());
+        let firm = (parts.len() > 2)
+            .then(|| parts[1..parts.len() - 1].join(" "))
+            .filter(|f| !f.is_empty());
         (name, Role::Analyst, firm)
     } else {
         (name, Role::Executive, None)
@@ -141,10 +153,22 @@ fn old_turns(lines: &[&str]) -> Vec<Turn> {
         } else if line.starts_with("Questions & Answers") || line.starts_with("Questions and Answers") {
             section = Section::Qa;
         } else if *line == "Operator" {
-            turns.push(Turn { speaker: "Operator".into(), role: Role::Operator, firm: None, text: String::new(), section: Some(section) });
+            turns.push(Turn {
+                speaker: "Operator".into(),
+                role: Role::Operator,
+                firm: None,
+                text: String::new(),
+                section: Some(section),
+            });
         } else if line.contains("--") && OLD_SPEAKER.is_match(line) && !line.ends_with(['.', '?', '!']) {
             let (speaker, role, firm) = dashed(line);
-            turns.push(Turn { speaker, role, firm, text: String::new(), section: Some(section) });
+            turns.push(Turn {
+                speaker,
+                role,
+                firm,
+                text: String::new(),
+                section: Some(section),
+            });
         } else if let Some(last) = turns.last_mut() {
             last.push_line(line);
         }
@@ -166,7 +190,11 @@ mod tests {
         assert_eq!(p.company.as_deref(), Some("Acme"));
         assert_eq!(p.fiscal, Some(FiscalPeriod { year: 2024, quarter: 2 }));
         assert_eq!(p.call_date, NaiveDate::from_ymd_opt(2024, 8, 1));
-        let speakers: Vec<_> = p.turns.iter().map(|t| (t.speaker.as_str(), t.role, t.section)).collect();
+        let speakers: Vec<_> = p
+            .turns
+            .iter()
+            .map(|t| (t.speaker.as_str(), t.role, t.section))
+            .collect();
         assert_eq!(speakers[3], ("Ann Lee", Role::Analyst, Some(Section::Qa)));
         assert_eq!(p.turns.len(), 5);
         assert_eq!(p.turns[3].firm.as_deref(), Some("Beta Bank"));
@@ -181,6 +209,13 @@ mod tests {
         assert_eq!(p.ticker.as_deref(), Some("ACME"));
         assert_eq!(p.call_date, NaiveDate::from_ymd_opt(2026, 1, 20));
         assert_eq!(p.turns.len(), 3);
-        assert_eq!(p.participants, vec![Participant { name: "Jo Doe".into(), role: Role::Executive, firm: None }]);
+        assert_eq!(
+            p.participants,
+            vec![Participant {
+                name: "Jo Doe".into(),
+                role: Role::Executive,
+                firm: None
+            }]
+        );
     }
 }

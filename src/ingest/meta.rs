@@ -51,7 +51,10 @@ pub fn quarter_label(text: &str) -> Option<FiscalPeriod> {
         (Some(q), Some(y)) => (q.as_str(), y.as_str()),
         _ => (c.get(4)?.as_str(), c.get(3)?.as_str()),
     };
-    Some(FiscalPeriod { year: full_year(y)?, quarter: q.parse().ok()? })
+    Some(FiscalPeriod {
+        year: full_year(y)?,
+        quarter: q.parse().ok()?,
+    })
 }
 
 fn full_year(digits: &str) -> Option<i32> {
@@ -65,10 +68,15 @@ const ORDINAL: &str = "(first|second|third|fourth|1st|2nd|3rd|4th)";
 static SPOKEN_QUARTER: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     [
         // "fiscal year 2025 first quarter", "fiscal 2025 fourth-quarter"
-        Regex::new(&format!(r"(?i)\bfiscal(?:\s+year)?\s+'?(\d{{4}}|\d{{2}})\s+{ORDINAL}[\s-]+quarter")).unwrap(),
+        Regex::new(&format!(
+            r"(?i)\bfiscal(?:\s+year)?\s+'?(\d{{4}}|\d{{2}})\s+{ORDINAL}[\s-]+quarter"
+        ))
+        .unwrap(),
         // "first quarter fiscal year 2025", "second quarter 2025", "Q2 of fiscal 2026"
-        Regex::new(&format!(r"(?i)\b{ORDINAL}[\s-]+quarter(?:\s+of)?(?:\s+fiscal)?(?:\s+year)?\s+'?(\d{{4}}|\d{{2}})\b"))
-            .unwrap(),
+        Regex::new(&format!(
+            r"(?i)\b{ORDINAL}[\s-]+quarter(?:\s+of)?(?:\s+fiscal)?(?:\s+year)?\s+'?(\d{{4}}|\d{{2}})\b"
+        ))
+        .unwrap(),
     ]
 });
 
@@ -83,8 +91,12 @@ pub fn spoken_quarter(opening: &str) -> Option<FiscalPeriod> {
         "third" | "3rd" => 3,
         _ => 4,
     };
-    let a = year_first.captures(opening).map(|c| (c.get(0).unwrap().start(), full_year(&c[1]), ordinal(&c[2])));
-    let b = quarter_first.captures(opening).map(|c| (c.get(0).unwrap().start(), full_year(&c[2]), ordinal(&c[1])));
+    let a = year_first
+        .captures(opening)
+        .map(|c| (c.get(0).unwrap().start(), full_year(&c[1]), ordinal(&c[2])));
+    let b = quarter_first
+        .captures(opening)
+        .map(|c| (c.get(0).unwrap().start(), full_year(&c[2]), ordinal(&c[1])));
     let (_, year, quarter) = match (a, b) {
         (Some(a), Some(b)) => std::cmp::min_by_key(a, b, |x| x.0),
         (a, b) => a.or(b)?,
@@ -95,7 +107,10 @@ pub fn spoken_quarter(opening: &str) -> Option<FiscalPeriod> {
 /// The ticker a file name starts with: `MSFT_Q1_2025.txt` -> `MSFT`.
 pub fn ticker_from_file_name(path: &Path) -> Option<String> {
     let stem = path.file_name()?.to_str()?;
-    let t: String = stem.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+    let t: String = stem
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
     let t = t.trim_end_matches('.');
     (!t.is_empty() && t.len() <= 6 && t.chars().any(|c| c.is_ascii_alphabetic())).then(|| t.to_ascii_uppercase())
 }
@@ -134,7 +149,8 @@ pub fn call_from_opening(format: &str, path: &Path, opening: &str, turns: Vec<Tu
         format: format.into(),
         company: welcomed_company(opening).unwrap_or_else(|| ticker.clone()),
         ticker,
-        fiscal: spoken_quarter(opening).or_else(|| quarter_label(&path.file_name().unwrap_or_default().to_string_lossy())),
+        fiscal: spoken_quarter(opening)
+            .or_else(|| quarter_label(&path.file_name().unwrap_or_default().to_string_lossy())),
         call_date: None,
         participants: Vec::new(),
         turns,
@@ -155,7 +171,10 @@ mod tests {
         assert_eq!(first_date("Oct 9, 2024,4:30 p.m. ET"), d(2024, 10, 9));
         assert_eq!(first_date("Sept. 4, 2025"), d(2025, 9, 4));
         assert_eq!(first_date("Thursday, July 17, 2025, at 8:30 p.m. ET"), d(2025, 7, 17));
-        assert_eq!(first_date("EVENT DATE/TIME: JANUARY 28, 2026 / 10:30PM GMT"), d(2026, 1, 28));
+        assert_eq!(
+            first_date("EVENT DATE/TIME: JANUARY 28, 2026 / 10:30PM GMT"),
+            d(2026, 1, 28)
+        );
         assert_eq!(first_date("no date here, 2025"), None);
     }
 
@@ -165,16 +184,28 @@ mod tests {
         assert_eq!(quarter_label("CTSO - Q2 FY2026 Contoso"), fp(2026, 2));
         assert_eq!(quarter_label("AAN_q4_2020"), fp(2020, 4));
         assert_eq!(quarter_label("AMZN_2026_Q1_839a9c.transcript.txt"), fp(2026, 1));
-        assert_eq!(spoken_quarter("welcome to the Contoso Fiscal Year 2025 First Quarter Earnings"), fp(2025, 1));
-        assert_eq!(spoken_quarter("Fabrikam's second quarter 2025 earnings call"), fp(2025, 2));
+        assert_eq!(
+            spoken_quarter("welcome to the Contoso Fiscal Year 2025 First Quarter Earnings"),
+            fp(2025, 1)
+        );
+        assert_eq!(
+            spoken_quarter("Fabrikam's second quarter 2025 earnings call"),
+            fp(2025, 2)
+        );
         assert_eq!(spoken_quarter("our fourth-quarter fiscal 2024 results"), fp(2024, 4));
         assert_eq!(spoken_quarter("record revenue this quarter"), None);
     }
 
     #[test]
     fn ticker_and_company() {
-        assert_eq!(ticker_from_file_name(Path::new("a/MSFT_Q1_2025.txt")).as_deref(), Some("MSFT"));
-        assert_eq!(ticker_from_file_name(Path::new("BRK.B_2025_Q1.txt")).as_deref(), Some("BRK.B"));
+        assert_eq!(
+            ticker_from_file_name(Path::new("a/MSFT_Q1_2025.txt")).as_deref(),
+            Some("MSFT")
+        );
+        assert_eq!(
+            ticker_from_file_name(Path::new("BRK.B_2025_Q1.txt")).as_deref(),
+            Some("BRK.B")
+        );
         assert_eq!(
             welcomed_company("Hello, and welcome to the Contoso Fiscal Year 2025 First Quarter call").as_deref(),
             Some("Contoso")

@@ -75,17 +75,23 @@ pub struct Skip {
 /// The file name without folder or extension, where layouts keep metadata
 /// (`AAN_q1_2021`, `NVDA_3Q26_translated_output`).
 pub(crate) fn file_stem(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// A roster's firm without the vendor's ", Research Division" suffix.
 pub(crate) fn firm_name(desc: &str) -> &str {
-    desc.trim().trim_end_matches("Research Division").trim_end_matches([',', ' '])
+    desc.trim()
+        .trim_end_matches("Research Division")
+        .trim_end_matches([',', ' '])
 }
 
 /// 1-12 for an English month name or its abbreviation.
 pub(crate) fn month_number(name: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     let lower = name.to_lowercase();
     MONTHS.iter().position(|m| lower.starts_with(m)).map(|i| i as u32 + 1)
 }
@@ -108,7 +114,10 @@ pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_owned()),
-        Err(_) => Ok(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()),
+        Err(_) => Ok(encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned()),
     }
 }
 
@@ -129,7 +138,10 @@ pub fn detect(text: &str) -> Option<&'static dyn Format> {
 pub fn read_file(path: &Path, format: Option<&str>) -> Result<Call, IngestError> {
     let size = std::fs::metadata(path)?.len();
     if size > MAX_FILE_BYTES {
-        return Err(IngestError::TooLarge { size, limit: MAX_FILE_BYTES });
+        return Err(IngestError::TooLarge {
+            size,
+            limit: MAX_FILE_BYTES,
+        });
     }
     let text = decode(&std::fs::read(path)?)?;
     let fmt = match format {
@@ -154,7 +166,10 @@ pub fn walk(paths: &[PathBuf]) -> Vec<Result<PathBuf, Skip>> {
                 Ok(_) => {}
                 Err(e) => {
                     let path = e.path().unwrap_or(root).to_path_buf();
-                    let error = IngestError::Io(e.into_io_error().unwrap_or_else(|| std::io::Error::other("walk failed")));
+                    let error = IngestError::Io(
+                        e.into_io_error()
+                            .unwrap_or_else(|| std::io::Error::other("walk failed")),
+                    );
                     out.push(Err(Skip { path, error }));
                 }
             }

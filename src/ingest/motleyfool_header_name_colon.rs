@@ -46,9 +46,18 @@ impl Format for MotleyFoolHeaderNameColon {
     }
 
     fn parse(&self, text: &str, path: &Path) -> Result<Call, IngestError> {
-        let malformed = |m: &str| IngestError::Malformed { format: self.name(), message: m.into() };
+        let malformed = |m: &str| IngestError::Malformed {
+            format: self.name(),
+            message: m.into(),
+        };
         let (fields, body) = header_block(text).ok_or_else(|| malformed("no `====` header block"))?;
-        let field = |k: &str| fields.iter().find(|(key, _)| *key == k).map(|(_, v)| *v).filter(|v| !v.is_empty());
+        let field = |k: &str| {
+            fields
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| *v)
+                .filter(|v| !v.is_empty())
+        };
         let page = fool::parse(body);
         if page.turns.is_empty() {
             return Err(malformed("the page holds no transcript turns (summary only?)"));

@@ -42,7 +42,10 @@ impl Format for MotleyFoolJson {
     fn detect(&self, text: &str) -> u8 {
         let head: String = text.chars().take(2000).collect();
         let json = head.trim_start().starts_with('{');
-        match (json, head.contains("\"prepared_remarks\"") || head.contains("\"q_and_a\"") || head.contains("\"header_texts\"")) {
+        match (
+            json,
+            head.contains("\"prepared_remarks\"") || head.contains("\"q_and_a\"") || head.contains("\"header_texts\""),
+        ) {
             (true, true) => 100,
             _ => 0,
         }
@@ -51,14 +54,22 @@ impl Format for MotleyFoolJson {
     fn parse(&self, text: &str, path: &Path) -> Result<Call, IngestError> {
         let page: Page = serde_json::from_str(text).map_err(|e| IngestError::Malformed {
             format: NAME,
-            message: if e.is_eof() { format!("truncated JSON ({e})") } else { format!("invalid JSON ({e})") },
+            message: if e.is_eof() {
+                format!("truncated JSON ({e})")
+            } else {
+                format!("invalid JSON ({e})")
+            },
         })?;
         let turns: Vec<Turn> = [(page.prepared_remarks, Section::Remarks), (page.q_and_a, Section::Qa)]
             .into_iter()
             .flat_map(|(list, section)| list.into_iter().map(move |s| (s, section)))
             .filter(|(s, _)| !s.speech.trim().is_empty() && !s.speaker.starts_with("Duration:"))
             .map(|(s, section)| Turn {
-                role: if s.speaker.trim() == "Operator" { Role::Operator } else { Role::Unknown },
+                role: if s.speaker.trim() == "Operator" {
+                    Role::Operator
+                } else {
+                    Role::Unknown
+                },
                 speaker: s.speaker.trim().to_owned(),
                 firm: None,
                 text: s.speech,
@@ -66,7 +77,10 @@ impl Format for MotleyFoolJson {
             })
             .collect();
         if turns.is_empty() {
-            return Err(IngestError::Malformed { format: NAME, message: "no speeches in the file".into() });
+            return Err(IngestError::Malformed {
+                format: NAME,
+                message: "no speeches in the file".into(),
+            });
         }
         let stem = file_stem(path);
         static FILE: OnceLock<Regex> = OnceLock::new();
@@ -74,7 +88,10 @@ impl Format for MotleyFoolJson {
         let (ticker, fiscal) = match file.captures(&stem) {
             Some(c) => (
                 c[1].to_uppercase(),
-                Some(FiscalPeriod { year: c[3].parse().unwrap_or(0), quarter: c[2].parse().unwrap_or(0) }),
+                Some(FiscalPeriod {
+                    year: c[3].parse().unwrap_or(0),
+                    quarter: c[2].parse().unwrap_or(0),
+                }),
             ),
             None => (stem.split('_').next().unwrap_or("").to_uppercase(), None),
         };
@@ -102,7 +119,10 @@ fn participant(entry: &str) -> Option<Participant> {
     // Analysts are marked "-- Analyst" (or a typo of it), "Research Division", or
     // nothing but the firm; executives carry a job title.
     let lower = rest.to_lowercase();
-    let is_analyst = lower.contains("anal") || lower.contains("anlay") || lower.contains("research division") || !crate::segment::is_title_label(rest);
+    let is_analyst = lower.contains("anal")
+        || lower.contains("anlay")
+        || lower.contains("research division")
+        || !crate::segment::is_title_label(rest);
     // An analyst's firm is what comes before "-- Analyst"; an executive's title is all of it.
     let firm = match rest.rsplit_once("--") {
         Some((firm, _)) if is_analyst => super::firm_name(firm),
@@ -124,7 +144,9 @@ fn company_from_welcome(turns: &[Turn]) -> Option<String> {
             .expect("valid regex")
     });
     let first = turns.iter().find(|t| t.role == Role::Operator)?;
-    re.captures(&first.text).map(|c| c["co"].trim().to_owned()).filter(|c| c.chars().next().is_some_and(char::is_uppercase))
+    re.captures(&first.text)
+        .map(|c| c["co"].trim().to_owned())
+        .filter(|c| c.chars().next().is_some_and(char::is_uppercase))
 }
 
 #[cfg(test)]
@@ -134,7 +156,10 @@ mod tests {
     #[test]
     fn participants_split_into_roles() {
         let a = participant("Jane Roe--Big Bank -- Analyst").unwrap();
-        assert_eq!((a.name.as_str(), a.role, a.firm.as_deref()), ("Jane Roe", Role::Analyst, Some("Big Bank")));
+        assert_eq!(
+            (a.name.as_str(), a.role, a.firm.as_deref()),
+            ("Jane Roe", Role::Analyst, Some("Big Bank"))
+        );
         let typo = participant("Jon Doe--Small Bank -- Anlayst").unwrap();
         assert_eq!(typo.role, Role::Analyst);
         let md = participant("Al Roe--Big Bank, Research Division -- MD").unwrap();
@@ -146,6 +171,9 @@ mod tests {
         let bare = participant("Jo Poe--Mid Bank").unwrap();
         assert_eq!((bare.role, bare.firm.as_deref()), (Role::Analyst, Some("Mid Bank")));
         let e = participant("Pat Exec--Chief Executive Officer").unwrap();
-        assert_eq!((e.role, e.firm.as_deref()), (Role::Executive, Some("Chief Executive Officer")));
+        assert_eq!(
+            (e.role, e.firm.as_deref()),
+            (Role::Executive, Some("Chief Executive Officer"))
+        );
     }
 }

@@ -39,12 +39,20 @@ impl Format for MotleyFoolJsonTranscriptField {
     }
 
     fn parse(&self, text: &str, path: &Path) -> Result<Call, IngestError> {
-        let malformed = |m: String| IngestError::Malformed { format: self.name(), message: m };
+        let malformed = |m: String| IngestError::Malformed {
+            format: self.name(),
+            message: m,
+        };
         let r: Record = serde_json::from_str(text).map_err(|e| malformed(format!("invalid JSON: {e}")))?;
-        let transcript = r.transcript.filter(|t| !t.trim().is_empty()).ok_or_else(|| malformed("no `transcript` text".into()))?;
+        let transcript = r
+            .transcript
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| malformed("no `transcript` text".into()))?;
         let page = fool::parse(&transcript);
         if page.turns.is_empty() {
-            return Err(malformed("`transcript` holds only the page's summary, no speaker turns".into()));
+            return Err(malformed(
+                "`transcript` holds only the page's summary, no speaker turns".into(),
+            ));
         }
         let fiscal = match (r.year, r.quarter) {
             (Some(year), Some(quarter @ 1..=4)) => Some(FiscalPeriod { year, quarter }),

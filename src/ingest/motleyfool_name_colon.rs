@@ -31,13 +31,18 @@ impl Format for MotleyFoolNameColon {
                 message: "the page holds no transcript turns (summary only?)".into(),
             });
         }
-        let ticker = page.ticker.or_else(|| meta::ticker_from_file_name(path)).unwrap_or_default();
+        let ticker = page
+            .ticker
+            .or_else(|| meta::ticker_from_file_name(path))
+            .unwrap_or_default();
         Ok(Call {
             source: path.to_path_buf(),
             format: self.name().into(),
             company: page.company.unwrap_or_else(|| ticker.clone()),
             ticker,
-            fiscal: page.fiscal.or_else(|| meta::quarter_label(&path.file_name().unwrap_or_default().to_string_lossy())),
+            fiscal: page
+                .fiscal
+                .or_else(|| meta::quarter_label(&path.file_name().unwrap_or_default().to_string_lossy())),
             call_date: page.call_date,
             participants: page.participants,
             turns: page.turns,

@@ -42,13 +42,19 @@ const NOT_SPEAKERS: &[&str] = &[
 ];
 
 /// Name particles written in lower case ("Ludovic de Beaucoudrey").
-const PARTICLES: &[&str] = &["de", "da", "di", "du", "van", "von", "der", "den", "del", "la", "le", "bin", "al", "y"];
+const PARTICLES: &[&str] = &[
+    "de", "da", "di", "du", "van", "von", "der", "den", "del", "la", "le", "bin", "al", "y",
+];
 
 /// The speaker, the role the label states and the text after the label,
 /// if `line` opens a turn.
 pub fn split_label(line: &str) -> Option<(&str, Role, &str)> {
     if let Some(c) = ROLE_NAME.captures(line).filter(|c| c.get(0).unwrap().start() == 0) {
-        return Some((c.get(3).unwrap().as_str(), stated_role(&c[2]), line[c.get(0).unwrap().end()..].trim()));
+        return Some((
+            c.get(3).unwrap().as_str(),
+            stated_role(&c[2]),
+            line[c.get(0).unwrap().end()..].trim(),
+        ));
     }
     let colon = line.find(':')?;
     if colon > 60 {
@@ -62,7 +68,8 @@ pub fn split_label(line: &str) -> Option<(&str, Role, &str)> {
     let name_like = |w: &&str| {
         let first = w.chars().next().unwrap();
         (first.is_uppercase() || PARTICLES.contains(w))
-            && w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
+            && w.chars()
+                .all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
     };
     if !words.iter().all(name_like) {
         return None;
@@ -126,10 +133,22 @@ mod tests {
 
     #[test]
     fn labels_in_every_spacing() {
-        assert_eq!(split_label("Jane Roe : Thanks."), Some(("Jane Roe", Role::Unknown, "Thanks.")));
-        assert_eq!(split_label("Jane Roe: Thanks."), Some(("Jane Roe", Role::Unknown, "Thanks.")));
-        assert_eq!(split_label("Amy E. Hood:Thanks."), Some(("Amy E. Hood", Role::Unknown, "Thanks.")));
-        assert_eq!(split_label("Operator:[Operator instructions]"), Some(("Operator", Role::Operator, "[Operator instructions]")));
+        assert_eq!(
+            split_label("Jane Roe : Thanks."),
+            Some(("Jane Roe", Role::Unknown, "Thanks."))
+        );
+        assert_eq!(
+            split_label("Jane Roe: Thanks."),
+            Some(("Jane Roe", Role::Unknown, "Thanks."))
+        );
+        assert_eq!(
+            split_label("Amy E. Hood:Thanks."),
+            Some(("Amy E. Hood", Role::Unknown, "Thanks."))
+        );
+        assert_eq!(
+            split_label("Operator:[Operator instructions]"),
+            Some(("Operator", Role::Operator, "[Operator instructions]"))
+        );
         assert_eq!(split_label("Image source: Example Site."), None);
         assert_eq!(split_label("Monday - Friday: 8:00 AM - 4:00 PM"), None);
         assert_eq!(split_label("We grew 12% in Q3: a record."), None);
@@ -150,11 +169,18 @@ mod tests {
     #[test]
     fn role_and_name_labels_even_glued() {
         let t = turns("Operator: Next is Ann Lee with Acme. Your line is open. Analyst (Ann Lee):Margins?\nExecutive (Bo Chan): Up.");
-        let who: Vec<_> = t.iter().map(|t| (t.speaker.as_str(), t.role, t.text.as_str())).collect();
+        let who: Vec<_> = t
+            .iter()
+            .map(|t| (t.speaker.as_str(), t.role, t.text.as_str()))
+            .collect();
         assert_eq!(
             who,
             [
-                ("Operator", Role::Operator, "Next is Ann Lee with Acme. Your line is open."),
+                (
+                    "Operator",
+                    Role::Operator,
+                    "Next is Ann Lee with Acme. Your line is open."
+                ),
                 ("Ann Lee", Role::Analyst, "Margins?"),
                 ("Bo Chan", Role::Executive, "Up."),
             ]

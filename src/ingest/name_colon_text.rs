@@ -9,7 +9,11 @@ use crate::call::Call;
 
 pub struct NameColonText;
 
-const ROSTERS: &[&str] = &["Company Participants", "Conference Call Participants", "Corporate Participants"];
+const ROSTERS: &[&str] = &[
+    "Company Participants",
+    "Conference Call Participants",
+    "Corporate Participants",
+];
 
 impl Format for NameColonText {
     fn name(&self) -> &'static str {
@@ -24,7 +28,10 @@ impl Format for NameColonText {
         let lines: Vec<&str> = t.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         // CapIQ-style transcripts label paragraphs the same way but carry
         // rosters, a Q&A heading or speakers alone on a line.
-        if lines.iter().any(|l| ROSTERS.contains(l) || *l == "Operator" || l.eq_ignore_ascii_case("question-and-answer session")) {
+        if lines
+            .iter()
+            .any(|l| ROSTERS.contains(l) || *l == "Operator" || l.eq_ignore_ascii_case("question-and-answer session"))
+        {
             return 0;
         }
         let labelled = lines.iter().filter(|l| name_colon::split_label(l).is_some()).count();
@@ -38,8 +45,16 @@ impl Format for NameColonText {
     fn parse(&self, text: &str, path: &Path) -> Result<Call, IngestError> {
         let turns = name_colon::turns(text);
         if turns.is_empty() {
-            return Err(IngestError::Malformed { format: self.name(), message: "no `Name: text` turns".into() });
+            return Err(IngestError::Malformed {
+                format: self.name(),
+                message: "no `Name: text` turns".into(),
+            });
         }
-        Ok(meta::call_from_opening(self.name(), path, meta::head(text, 3000), turns))
+        Ok(meta::call_from_opening(
+            self.name(),
+            path,
+            meta::head(text, 3000),
+            turns,
+        ))
     }
 }

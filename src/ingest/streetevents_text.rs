@@ -21,8 +21,9 @@ static SPEAKER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*([^,\[\]]+?)(?:,\s+(.+?)\s+-\s+(.+?))?\s+\[(\d+)\]\s*$").unwrap());
 
 /// `MSFT - Q2 2026 Microsoft Corp Earnings Call`.
-static TITLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*([A-Z][A-Z.]{0,6})\s+-\s+(Q[1-4]\s+(?:FY)?\d{4})\s+(.+?)\s+Earnings Call").unwrap());
+static TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*([A-Z][A-Z.]{0,6})\s+-\s+(Q[1-4]\s+(?:FY)?\d{4})\s+(.+?)\s+Earnings Call").unwrap()
+});
 
 fn is_rule(line: &str, c: char) -> bool {
     let t = line.trim();
@@ -45,7 +46,12 @@ impl Format for StreetEventsText {
     fn detect(&self, text: &str) -> u8 {
         let speakers = text.lines().filter(|l| SPEAKER.is_match(l)).take(3).count();
         let rules = text.lines().any(|l| is_rule(l, '='));
-        if speakers >= 3 && rules && text.lines().any(|l| l.trim() == "Questions and Answers" || l.trim() == "Presentation") {
+        if speakers >= 3
+            && rules
+            && text
+                .lines()
+                .any(|l| l.trim() == "Questions and Answers" || l.trim() == "Presentation")
+        {
             95
         } else {
             0
@@ -70,8 +76,15 @@ impl Format for StreetEventsText {
             }
             if let (Some(role), Some(name)) = (roster, line.strip_prefix("* ")) {
                 // The line under the name: `Firm - Title`.
-                let firm = lines.get(i + 1).and_then(|l| l.trim().rsplit_once(" - ")).map(|(f, _)| f.trim().to_owned());
-                participants.push(Participant { name: name.trim().to_owned(), role, firm: firm.filter(|_| role == Role::Analyst) });
+                let firm = lines
+                    .get(i + 1)
+                    .and_then(|l| l.trim().rsplit_once(" - "))
+                    .map(|(f, _)| f.trim().to_owned());
+                participants.push(Participant {
+                    name: name.trim().to_owned(),
+                    role,
+                    firm: firm.filter(|_| role == Role::Analyst),
+                });
             } else if section.is_some() && lines.get(i.wrapping_sub(1)).is_some_and(|l| is_rule(l, '-')) {
                 if let Some(c) = SPEAKER.captures(line) {
                     let speaker = c[1].trim().to_owned();
@@ -83,7 +96,13 @@ impl Format for StreetEventsText {
                         _ if speaker.eq_ignore_ascii_case("operator") => (Role::Operator, None),
                         _ => (Role::Unknown, None),
                     };
-                    turns.push(Turn { speaker, role, firm, text: String::new(), section });
+                    turns.push(Turn {
+                        speaker,
+                        role,
+                        firm,
+                        text: String::new(),
+                        section,
+                    });
                     i += 1;
                     continue;
                 }
@@ -97,18 +116,31 @@ impl Format for StreetEventsText {
             i += 1;
         }
         if turns.is_empty() {
-            return Err(IngestError::Malformed { format: self.name(), message: "no `Name, Firm - Title [n]` turns".into() });
+            return Err(IngestError::Malformed {
+                format: self.name(),
+                message: "no `Name, Firm - Title [n]` turns".into(),
+            });
         }
         let head = meta::head(text, 2000);
         let title = head.lines().find_map(|l| TITLE.captures(l));
-        let ticker = title.as_ref().map(|c| c[1].to_owned()).or_else(|| meta::ticker_from_file_name(path)).unwrap_or_default();
+        let ticker = title
+            .as_ref()
+            .map(|c| c[1].to_owned())
+            .or_else(|| meta::ticker_from_file_name(path))
+            .unwrap_or_default();
         Ok(Call {
             source: path.to_path_buf(),
             format: self.name().into(),
-            company: title.as_ref().map(|c| c[3].trim().to_owned()).unwrap_or_else(|| ticker.clone()),
+            company: title
+                .as_ref()
+                .map(|c| c[3].trim().to_owned())
+                .unwrap_or_else(|| ticker.clone()),
             ticker,
             fiscal: title.as_ref().and_then(|c| meta::quarter_label(&c[2])),
-            call_date: head.lines().find(|l| l.contains("EVENT DATE")).and_then(meta::first_date),
+            call_date: head
+                .lines()
+                .find(|l| l.contains("EVENT DATE"))
+                .and_then(meta::first_date),
             participants,
             turns,
         })

@@ -57,7 +57,10 @@ impl Cache {
             .map(|r| {
                 let mut k = [0u8; 16];
                 k.copy_from_slice(&r[..16]);
-                let e = r[16..].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+                let e = r[16..]
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect();
                 (k, e)
             })
             .collect();

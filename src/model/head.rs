@@ -39,7 +39,11 @@ pub struct Input<'a> {
 
 impl<'a> From<&'a Question> for Input<'a> {
     fn from(q: &'a Question) -> Self {
-        Input { text: &q.text, reply: &q.reply, ai_per_1k: q.call_ai_per_1k }
+        Input {
+            text: &q.text,
+            reply: &q.reply,
+            ai_per_1k: q.call_ai_per_1k,
+        }
     }
 }
 
@@ -82,7 +86,12 @@ fn one() -> f64 {
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions { epochs: 300, learning_rate: 0.05, weight_decay: 1e-4, balance: 1.0 }
+        TrainOptions {
+            epochs: 300,
+            learning_rate: 0.05,
+            weight_decay: 1e-4,
+            balance: 1.0,
+        }
     }
 }
 
@@ -90,10 +99,16 @@ impl Head {
     /// Reads `head.safetensors`, `vocab.json` and `card.json` from `dir`.
     pub fn load(dir: &Path) -> Result<Head, ModelError> {
         let file = dir.join(FILE);
-        if ![FILE, lexical::FILE, super::card::JSON].iter().all(|f| dir.join(f).is_file()) {
+        if ![FILE, lexical::FILE, super::card::JSON]
+            .iter()
+            .all(|f| dir.join(f).is_file())
+        {
             return Err(ModelError::MissingHead(dir.to_path_buf()));
         }
-        let bad = |message: String| ModelError::BadHead { path: file.clone(), message };
+        let bad = |message: String| ModelError::BadHead {
+            path: file.clone(),
+            message,
+        };
         let mut tensors = candle_core::safetensors::load(&file, &Device::Cpu)
             .map_err(|e| bad(format!("not a readable safetensors file: {e}")))?;
         let mut take = |name: &str| tensors.remove(name).ok_or_else(|| bad(format!("no tensor {name:?}")));
@@ -103,7 +118,10 @@ impl Head {
         let card = ModelCard::load(dir)?;
         let names: Vec<&str> = Label::ALL.iter().map(|l| l.name()).collect();
         if card.labels != names {
-            return Err(bad(format!("labels {:?} are not this build's {:?}", card.labels, names)));
+            return Err(bad(format!(
+                "labels {:?} are not this build's {:?}",
+                card.labels, names
+            )));
         }
         let vocab = Vocabulary::load(dir)?;
         let k = Label::ALL.len();
@@ -120,7 +138,13 @@ impl Head {
                 lexical::FILE
             )));
         }
-        Ok(Head { weight, lexical, bias, vocab, card: Some(card) })
+        Ok(Head {
+            weight,
+            lexical,
+            bias,
+            vocab,
+            card: Some(card),
+        })
     }
 
     /// Embedding size the head takes.
@@ -139,12 +163,20 @@ impl Head {
     /// Refuses an encoder the head was not trained for.
     pub fn check_encoder(&self, dir: &Path, encoder: &Encoder) -> Result<(), ModelError> {
         if self.dim() != encoder.dim() {
-            return Err(ModelError::HeadDimension { path: dir.join(FILE), head: self.dim(), encoder: encoder.dim() });
+            return Err(ModelError::HeadDimension {
+                path: dir.join(FILE),
+                head: self.dim(),
+                encoder: encoder.dim(),
+            });
         }
         match &self.card {
             Some(card) if card.encoder.sha256 != encoder.sha256() => Err(ModelError::BadHead {
                 path: dir.join(super::card::JSON),
-                message: format!("trained on encoder weights {}, not the loaded {}", card.encoder.sha256, encoder.sha256()),
+                message: format!(
+                    "trained on encoder weights {}, not the loaded {}",
+                    card.encoder.sha256,
+                    encoder.sha256()
+                ),
             }),
             _ => Ok(()),
         }
@@ -156,13 +188,19 @@ impl Head {
             return Ok(Vec::new());
         }
         let x = Features::new(&self.vocab, inputs, embeddings)?;
-        let p = candle_nn::ops::softmax(&x.logits(&self.weight, &self.lexical, &self.bias)?, D::Minus1)?.to_vec2::<f32>()?;
+        let p = candle_nn::ops::softmax(&x.logits(&self.weight, &self.lexical, &self.bias)?, D::Minus1)?
+            .to_vec2::<f32>()?;
         Ok(p.into_iter().map(|r| Probs::from_array([r[0], r[1], r[2]])).collect())
     }
 
     /// Fits the vocabulary and the head to questions (inputs and
     /// embeddings) and their labels, classes weighted as `opts.balance` says.
-    pub fn train(inputs: &[Input], embeddings: &[Vec<f32>], labels: &[Label], opts: &TrainOptions) -> Result<Head, ModelError> {
+    pub fn train(
+        inputs: &[Input],
+        embeddings: &[Vec<f32>],
+        labels: &[Label],
+        opts: &TrainOptions,
+    ) -> Result<Head, ModelError> {
         if embeddings.is_empty() || embeddings.len() != labels.len() || inputs.len() != labels.len() {
             return Err(ModelError::Train(format!(
                 "{} inputs and {} embeddings for {} labels",
@@ -177,7 +215,16 @@ impl Head {
             counts[l.index()] += 1;
         }
         let n = labels.len() as f32;
-        let class_weight: Vec<f32> = counts.iter().map(|&c| if c == 0 { 0.0 } else { (n / (k as f32 * c as f32)).powf(opts.balance as f32) }).collect();
+        let class_weight: Vec<f32> = counts
+            .iter()
+            .map(|&c| {
+                if c == 0 {
+                    0.0
+                } else {
+                    (n / (k as f32 * c as f32)).powf(opts.balance as f32)
+                }
+            })
+            .collect();
         let vocab = Vocabulary::fit(inputs);
         let x = Features::new(&vocab, inputs, embeddings)?;
         let y: Vec<u32> = labels.iter().map(|l| l.index() as u32).collect();
@@ -192,24 +239,42 @@ impl Head {
         // An L2 penalty in the loss, not AdamW's decoupled decay: with Adam's
         // near-constant step sizes that decay caps every weight near
         // 1/decay, which starves the few terms that decide a label.
-        let params = ParamsAdamW { lr: opts.learning_rate, weight_decay: 0.0, ..Default::default() };
+        let params = ParamsAdamW {
+            lr: opts.learning_rate,
+            weight_decay: 0.0,
+            ..Default::default()
+        };
         let mut opt = AdamW::new(vec![weight.clone(), lexical.clone(), bias.clone()], params)?;
         for _ in 0..opts.epochs {
             let logits = x.logits(&weight, &lexical, &bias)?;
-            let nll = candle_nn::ops::log_softmax(&logits, D::Minus1)?.gather(&y, 1)?.squeeze(1)?.neg()?;
-            let penalty = (weight.sqr()?.sum_all()? + lexical.sqr()?.sum_all()?)?.affine(opts.weight_decay / 2.0, 0.0)?;
+            let nll = candle_nn::ops::log_softmax(&logits, D::Minus1)?
+                .gather(&y, 1)?
+                .squeeze(1)?
+                .neg()?;
+            let penalty =
+                (weight.sqr()?.sum_all()? + lexical.sqr()?.sum_all()?)?.affine(opts.weight_decay / 2.0, 0.0)?;
             let loss = ((nll * &w)?.sum_all()?.div(&w_sum)? + penalty)?;
             opt.backward_step(&loss)?;
         }
         let [weight, lexical, bias] = [weight, lexical, bias].map(Var::into_inner);
-        Ok(Head { weight, lexical, bias, vocab, card: None })
+        Ok(Head {
+            weight,
+            lexical,
+            bias,
+            vocab,
+            card: None,
+        })
     }
 
     /// Writes `head.safetensors` and `vocab.json` into `dir` (the card is
     /// written separately).
     pub fn save(&self, dir: &Path) -> Result<(), ModelError> {
         std::fs::create_dir_all(dir).map_err(ModelError::io(dir))?;
-        let tensors = [("weight", self.weight.clone()), ("lexical", self.lexical.clone()), ("bias", self.bias.clone())];
+        let tensors = [
+            ("weight", self.weight.clone()),
+            ("lexical", self.lexical.clone()),
+            ("bias", self.bias.clone()),
+        ];
         candle_core::safetensors::save(&tensors.into_iter().collect(), dir.join(FILE))?;
         self.vocab.save(dir)
     }
@@ -240,7 +305,12 @@ impl Features {
             let ai = input.ai();
             let v = vocab.vector(input);
             let scaled = v.iter().map(|&(t, x)| (n + t, ai * x));
-            let row = v.iter().copied().chain(scaled).chain([(2 * n, ai)]).filter(|&(_, x)| x != 0.0);
+            let row = v
+                .iter()
+                .copied()
+                .chain(scaled)
+                .chain([(2 * n, ai)])
+                .filter(|&(_, x)| x != 0.0);
             nonzeros.extend(row.map(|(t, x)| (r as u32, t as u32, x)));
             dense.extend_from_slice(e);
             dense.extend(e.iter().map(|x| ai * x));
@@ -256,7 +326,10 @@ impl Features {
                 ])
             })
             .collect::<candle_core::Result<_>>()?;
-        Ok(Features { dense: Tensor::from_vec(dense, (embeddings.len(), 2 * embeddings[0].len()), &Device::Cpu)?, chunks })
+        Ok(Features {
+            dense: Tensor::from_vec(dense, (embeddings.len(), 2 * embeddings[0].len()), &Device::Cpu)?,
+            chunks,
+        })
     }
 
     /// `x W^T + b` plus, per nonzero (row, term, value), `value * lexical[term]` added to its row.

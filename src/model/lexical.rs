@@ -62,7 +62,11 @@ fn ngrams(text: &str) -> Vec<String> {
                 terms.push(format!("{CHAR}{}", padded.iter().collect::<String>()));
                 break;
             }
-            terms.extend(padded.windows(n).map(|g| format!("{CHAR}{}", g.iter().collect::<String>())));
+            terms.extend(
+                padded
+                    .windows(n)
+                    .map(|g| format!("{CHAR}{}", g.iter().collect::<String>())),
+            );
         }
     }
     terms
@@ -70,7 +74,11 @@ fn ngrams(text: &str) -> Vec<String> {
 
 /// The reply's words (unigrams: bigrams of a 64-word snippet are too rare to learn).
 fn reply_terms(reply: &str) -> Vec<String> {
-    normalize(reply).split(' ').filter(|w| !w.is_empty()).map(|w| format!("{REPLY}{w}")).collect()
+    normalize(reply)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("{REPLY}{w}"))
+        .collect()
 }
 
 /// All the terms of one question: its own, then its reply's.
@@ -114,14 +122,25 @@ impl Vocabulary {
             }
         }
         let mut kept = Vec::new();
-        for (kind, min_df) in [(Part::Words, MIN_DF), (Part::Chars, MIN_DF_CHARS), (Part::Reply, MIN_DF_CHARS)] {
-            let mut top: Vec<(String, usize)> = df.iter().filter(|&(t, &d)| part(t) == kind && d >= min_df).map(|(t, &d)| (t.clone(), d)).collect();
+        for (kind, min_df) in [
+            (Part::Words, MIN_DF),
+            (Part::Chars, MIN_DF_CHARS),
+            (Part::Reply, MIN_DF_CHARS),
+        ] {
+            let mut top: Vec<(String, usize)> = df
+                .iter()
+                .filter(|&(t, &d)| part(t) == kind && d >= min_df)
+                .map(|(t, &d)| (t.clone(), d))
+                .collect();
             top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             top.truncate(MAX_TERMS);
             kept.extend(top);
         }
         let n = inputs.len() as f32;
-        let idf = kept.iter().map(|&(_, d)| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0).collect();
+        let idf = kept
+            .iter()
+            .map(|&(_, d)| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
+            .collect();
         Vocabulary::new(kept.into_iter().map(|(t, _)| t).collect(), idf)
     }
 
@@ -153,8 +172,15 @@ impl Vocabulary {
         let mut v: Vec<(usize, f32)> = tf.into_iter().map(|(i, f)| (i, (1.0 + f.ln()) * self.idf[i])).collect();
         for (kind, weight) in [(Part::Words, 1.0), (Part::Chars, 1.0), (Part::Reply, REPLY_WEIGHT)] {
             let of_kind = |i: usize| part(&self.terms[i]) == kind;
-            let norm = v.iter().filter(|(i, _)| of_kind(*i)).map(|(_, x)| x * x).sum::<f32>().sqrt();
-            v.iter_mut().filter(|(i, _)| of_kind(*i)).for_each(|(_, x)| *x *= weight / norm);
+            let norm = v
+                .iter()
+                .filter(|(i, _)| of_kind(*i))
+                .map(|(_, x)| x * x)
+                .sum::<f32>()
+                .sqrt();
+            v.iter_mut()
+                .filter(|(i, _)| of_kind(*i))
+                .for_each(|(_, x)| *x *= weight / norm);
         }
         v
     }
@@ -162,7 +188,10 @@ impl Vocabulary {
     /// Reads `vocab.json` from `dir`.
     pub fn load(dir: &Path) -> Result<Vocabulary, ModelError> {
         let path = dir.join(FILE);
-        let bad = |message: String| ModelError::BadHead { path: path.clone(), message };
+        let bad = |message: String| ModelError::BadHead {
+            path: path.clone(),
+            message,
+        };
         let text = std::fs::read_to_string(&path).map_err(ModelError::io(&path))?;
         let v: Vocabulary = serde_json::from_str(&text).map_err(|e| bad(format!("not a vocabulary: {e}")))?;
         if v.terms.len() != v.idf.len() {
@@ -187,7 +216,11 @@ mod tests {
     use super::*;
 
     fn q(text: &str) -> Input<'_> {
-        Input { text, reply: "", ai_per_1k: 0.0 }
+        Input {
+            text,
+            reply: "",
+            ai_per_1k: 0.0,
+        }
     }
 
     fn is_char_gram(term: &str) -> bool {
@@ -196,7 +229,11 @@ mod tests {
 
     #[test]
     fn keeps_terms_in_two_questions_and_weighs_rare_ones_more() {
-        let vocab = Vocabulary::fit(&[q("Gross margin, please?"), q("Operating margin next year"), q("Capex next year")]);
+        let vocab = Vocabulary::fit(&[
+            q("Gross margin, please?"),
+            q("Operating margin next year"),
+            q("Capex next year"),
+        ]);
         let words: Vec<&String> = vocab.terms.iter().filter(|t| !is_char_gram(t)).collect();
         assert_eq!(words, ["margin", "next", "next year", "year"]);
         let v = vocab.vector(&q("Margin margin MARGIN and next year"));
@@ -206,32 +243,58 @@ mod tests {
         assert!(vocab.vector(&q("nothing known")).is_empty());
         let dir = tempfile::tempdir().unwrap();
         vocab.save(dir.path()).unwrap();
-        assert_eq!(Vocabulary::load(dir.path()).unwrap().vector(&q("next year")), vocab.vector(&q("next year")));
+        assert_eq!(
+            Vocabulary::load(dir.path()).unwrap().vector(&q("next year")),
+            vocab.vector(&q("next year"))
+        );
     }
 
     #[test]
     fn character_grams_stay_within_words_as_char_wb_does() {
         let grams: Vec<String> = ngrams("AI capex").into_iter().filter(|t| is_char_gram(t)).collect();
-        let expect = [" ai", "ai ", " ai ", " ca", "cap", "ape", "pex", "ex ", " cap", "cape", "apex", "pex ", " cape", "capex", "apex "];
+        let expect = [
+            " ai", "ai ", " ai ", " ca", "cap", "ape", "pex", "ex ", " cap", "cape", "apex", "pex ", " cape", "capex",
+            "apex ",
+        ];
         assert_eq!(grams, expect.map(|g| format!("{CHAR}{g}")));
         // Three questions share "monetiz": the grams link the word forms.
         let vocab = Vocabulary::fit(&[q("monetize it"), q("monetization of it"), q("monetizing")]);
         assert!(vocab.terms.contains(&format!("{CHAR}etiz")));
         // Words and character grams are each of unit norm.
         let v = vocab.vector(&q("monetize it"));
-        let norm = |chars: bool| v.iter().filter(|(i, _)| is_char_gram(&vocab.terms[*i]) == chars).map(|(_, x)| x * x).sum::<f32>();
+        let norm = |chars: bool| {
+            v.iter()
+                .filter(|(i, _)| is_char_gram(&vocab.terms[*i]) == chars)
+                .map(|(_, x)| x * x)
+                .sum::<f32>()
+        };
         assert!((norm(false) - 1.0).abs() < 1e-5 && (norm(true) - 1.0).abs() < 1e-5);
     }
 
     #[test]
     fn reply_words_are_a_part_of_their_own_at_half_weight() {
-        let asked = |reply| Input { text: "And the margin?", reply, ai_per_1k: 0.0 };
-        let vocab = Vocabulary::fit(&[asked("Data center demand"), asked("The data center"), asked("Data center, and the margin"), asked("")]);
+        let asked = |reply| Input {
+            text: "And the margin?",
+            reply,
+            ai_per_1k: 0.0,
+        };
+        let vocab = Vocabulary::fit(&[
+            asked("Data center demand"),
+            asked("The data center"),
+            asked("Data center, and the margin"),
+            asked(""),
+        ]);
         // Reply words in three replies; "margin" is kept apart from the question's own.
         let replies: Vec<&String> = vocab.terms.iter().filter(|t| part(t) == Part::Reply).collect();
         assert_eq!(replies, ["r:center", "r:data"]);
         let v = vocab.vector(&asked("data center margin"));
-        let norm = |kind| v.iter().filter(|(i, _)| part(&vocab.terms[*i]) == kind).map(|(_, x)| x * x).sum::<f32>().sqrt();
+        let norm = |kind| {
+            v.iter()
+                .filter(|(i, _)| part(&vocab.terms[*i]) == kind)
+                .map(|(_, x)| x * x)
+                .sum::<f32>()
+                .sqrt()
+        };
         assert!((norm(Part::Words) - 1.0).abs() < 1e-5, "{}", norm(Part::Words));
         assert!((norm(Part::Reply) - REPLY_WEIGHT).abs() < 1e-5, "{}", norm(Part::Reply));
     }

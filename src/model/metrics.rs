@@ -43,8 +43,18 @@ impl Metrics {
                 let support: usize = confusion[i].iter().sum();
                 let predicted: usize = confusion.iter().map(|row| row[i]).sum();
                 let (precision, recall) = (ratio(hit, predicted), ratio(hit, support));
-                let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
-                ClassMetrics { label, precision, recall, f1, support }
+                let f1 = if precision + recall == 0.0 {
+                    0.0
+                } else {
+                    2.0 * precision * recall / (precision + recall)
+                };
+                ClassMetrics {
+                    label,
+                    precision,
+                    recall,
+                    f1,
+                    support,
+                }
             })
             .collect();
         let correct: usize = (0..k).map(|i| confusion[i][i]).sum();
@@ -73,7 +83,11 @@ impl Metrics {
                 row as f64 * col as f64 / (n * n)
             })
             .sum();
-        if chance == 1.0 { 1.0 } else { (observed - chance) / (1.0 - chance) }
+        if chance == 1.0 {
+            1.0
+        } else {
+            (observed - chance) / (1.0 - chance)
+        }
     }
 
     /// Per-class table and confusion matrix as Markdown (also readable as
@@ -86,14 +100,30 @@ impl Metrics {
     /// annotators rather than the truth and a model.
     pub fn markdown_as(&self, rows: &str, columns: &str) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "{} questions: macro-F1 {:.3}, accuracy {:.3}\n", self.questions, self.macro_f1, self.accuracy);
-        let _ = writeln!(s, "| label | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|");
+        let _ = writeln!(
+            s,
+            "{} questions: macro-F1 {:.3}, accuracy {:.3}\n",
+            self.questions, self.macro_f1, self.accuracy
+        );
+        let _ = writeln!(
+            s,
+            "| label | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|"
+        );
         for c in &self.per_class {
-            let _ = writeln!(s, "| {} | {:.3} | {:.3} | {:.3} | {} |", c.label, c.precision, c.recall, c.f1, c.support);
+            let _ = writeln!(
+                s,
+                "| {} | {:.3} | {:.3} | {:.3} | {} |",
+                c.label, c.precision, c.recall, c.f1, c.support
+            );
         }
         let names: Vec<&str> = Label::ALL.iter().map(|l| l.name()).collect();
         let _ = writeln!(s, "\nConfusion matrix (rows: {rows}, columns: {columns}):\n");
-        let _ = writeln!(s, "| {rows} \\ {columns} | {} |\n|---|{}", names.join(" | "), "---:|".repeat(names.len()));
+        let _ = writeln!(
+            s,
+            "| {rows} \\ {columns} | {} |\n|---|{}",
+            names.join(" | "),
+            "---:|".repeat(names.len())
+        );
         for (name, row) in names.iter().zip(&self.confusion) {
             let cells: Vec<String> = row.iter().map(usize::to_string).collect();
             let _ = writeln!(s, "| {name} | {} |", cells.join(" | "));

@@ -36,7 +36,11 @@ pub enum ModelError {
     #[error("encoder weights not found in {0} (run `earnings-qa fetch-model`)")]
     MissingWeights(PathBuf),
     #[error("{path}: sha256 {found} is not the expected {expected}; the file is corrupt or not all-MiniLM-L6-v2 (delete it and run `earnings-qa fetch-model`)")]
-    CorruptWeights { path: PathBuf, expected: String, found: String },
+    CorruptWeights {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
     #[error("no trained head in {0} (expected head.safetensors, vocab.json and card.json; train one with `earnings-qa train`)")]
     MissingHead(PathBuf),
     #[error("{path}: head expects {head}-dimensional embeddings but the encoder gives {encoder}")]
@@ -61,7 +65,10 @@ pub enum ModelError {
 
 impl ModelError {
     pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ModelError + '_ {
-        move |source| ModelError::Io { path: path.to_path_buf(), source }
+        move |source| ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -77,7 +84,11 @@ pub fn locate(name: &str) -> PathBuf {
     }
     let local = PathBuf::from("models");
     let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
-    let dir = if local.join(name).exists() || (local.is_dir() && !built.join(name).exists()) { local } else { built };
+    let dir = if local.join(name).exists() || (local.is_dir() && !built.join(name).exists()) {
+        local
+    } else {
+        built
+    };
     dir.join(name)
 }
 
@@ -96,7 +107,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { encoder_dir: None, batch_size: 8, cache_dir: Some(cache::default_dir()), progress: false }
+        Options {
+            encoder_dir: None,
+            batch_size: 8,
+            cache_dir: Some(cache::default_dir()),
+            progress: false,
+        }
     }
 }
 
@@ -141,7 +157,10 @@ impl Embedder {
                 out[i] = Some(e);
             }
         }
-        Ok(out.into_iter().map(|e| e.expect("every slot filled from cache or encoder")).collect())
+        Ok(out
+            .into_iter()
+            .map(|e| e.expect("every slot filled from cache or encoder"))
+            .collect())
     }
 }
 

@@ -37,7 +37,11 @@ impl Dataset {
         let (questions, labels): (Vec<Question>, Vec<Label>) = labeled.into_iter().unzip();
         let texts: Vec<&str> = questions.iter().map(|q| q.text.as_str()).collect();
         let embeddings = embedder.embed(&texts)?;
-        Ok(Dataset { questions, labels, embeddings })
+        Ok(Dataset {
+            questions,
+            labels,
+            embeddings,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -58,7 +62,12 @@ impl Dataset {
             questions: self.len(),
             per_label,
             calls: self.questions.iter().map(call_key).collect::<BTreeSet<_>>().len(),
-            companies: self.questions.iter().map(|q| q.ticker.as_str()).collect::<BTreeSet<_>>().len(),
+            companies: self
+                .questions
+                .iter()
+                .map(|q| q.ticker.as_str())
+                .collect::<BTreeSet<_>>()
+                .len(),
             first_call: dates.iter().min().copied(),
             last_call: dates.iter().max().copied(),
             labels_source: labels_source.to_owned(),
@@ -84,7 +93,9 @@ impl Dataset {
         let groups: Vec<String> = self.questions.iter().map(call_key).collect();
         let distinct = groups.iter().collect::<BTreeSet<_>>().len();
         if k < 2 || distinct < k {
-            return Err(ModelError::Train(format!("{k}-fold cross-validation needs k >= 2 and at least k calls; the labels cover {distinct}")));
+            return Err(ModelError::Train(format!(
+                "{k}-fold cross-validation needs k >= 2 and at least k calls; the labels cover {distinct}"
+            )));
         }
         let folds = grouped_folds(&groups, k);
         let mut predicted = vec![Label::Other; self.len()];
@@ -102,7 +113,11 @@ impl Dataset {
 
     /// Trains on every company but `tickers`, tests on those.
     pub fn holdout_companies(&self, tickers: &[String], opts: &TrainOptions) -> Result<Evaluation, ModelError> {
-        let held = |i: usize| tickers.iter().any(|t| t.eq_ignore_ascii_case(&self.questions[i].ticker));
+        let held = |i: usize| {
+            tickers
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&self.questions[i].ticker))
+        };
         let test: Vec<usize> = (0..self.len()).filter(|&i| held(i)).collect();
         if test.is_empty() || test.len() == self.len() {
             return Err(ModelError::Train(format!(
@@ -112,22 +127,39 @@ impl Dataset {
                 self.len() - test.len()
             )));
         }
-        let pred: Vec<Label> = self.fit_predict(|i| !held(i), &test, opts)?.into_iter().map(|(_, l)| l).collect();
+        let pred: Vec<Label> = self
+            .fit_predict(|i| !held(i), &test, opts)?
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect();
         let truth: Vec<Label> = test.iter().map(|&i| self.labels[i]).collect();
         Ok(Evaluation {
-            method: format!("trained without {}, tested on their {} questions", tickers.join(", "), test.len()),
+            method: format!(
+                "trained without {}, tested on their {} questions",
+                tickers.join(", "),
+                test.len()
+            ),
             metrics: Metrics::new(&truth, &pred),
         })
     }
 
     /// Trains on the examples `train_on` selects (the vocabulary too, so
     /// no test word leaks into training) and predicts each of `test`.
-    fn fit_predict(&self, train_on: impl Fn(usize) -> bool, test: &[usize], opts: &TrainOptions) -> Result<Vec<(usize, Label)>, ModelError> {
+    fn fit_predict(
+        &self,
+        train_on: impl Fn(usize) -> bool,
+        test: &[usize],
+        opts: &TrainOptions,
+    ) -> Result<Vec<(usize, Label)>, ModelError> {
         let train: Vec<usize> = (0..self.len()).filter(|&i| train_on(i)).collect();
         let (inputs, x, y) = self.rows(&train);
         let head = Head::train(&inputs, &x, &y, opts)?;
         let (inputs, xt, _) = self.rows(test);
-        Ok(test.iter().copied().zip(head.probs(&inputs, &xt)?.into_iter().map(|p| p.argmax())).collect())
+        Ok(test
+            .iter()
+            .copied()
+            .zip(head.probs(&inputs, &xt)?.into_iter().map(|p| p.argmax()))
+            .collect())
     }
 }
 
@@ -167,7 +199,10 @@ mod tests {
         for &f in &folds {
             sizes[f] += 1;
         }
-        assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 6, "{sizes:?}");
+        assert!(
+            sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 6,
+            "{sizes:?}"
+        );
         assert_eq!(folds, grouped_folds(&groups, 5));
     }
 }

@@ -39,9 +39,21 @@ struct Look {
 
 fn look(label: Label) -> Look {
     match label {
-        Label::Profitability => Look { fill: RGBColor(31, 58, 104), hatch: None, text: WHITE },
-        Label::Investment => Look { fill: RGBColor(236, 160, 84), hatch: Some(RGBColor(70, 40, 10)), text: BLACK },
-        Label::Other => Look { fill: RGBColor(228, 228, 228), hatch: None, text: BLACK },
+        Label::Profitability => Look {
+            fill: RGBColor(31, 58, 104),
+            hatch: None,
+            text: WHITE,
+        },
+        Label::Investment => Look {
+            fill: RGBColor(236, 160, 84),
+            hatch: Some(RGBColor(70, 40, 10)),
+            text: BLACK,
+        },
+        Label::Other => Look {
+            fill: RGBColor(228, 228, 228),
+            hatch: None,
+            text: BLACK,
+        },
     }
 }
 
@@ -70,9 +82,16 @@ fn groups(summary: &Summary) -> Vec<Group> {
     for r in summary.rows.iter().filter(|r| !r.total) {
         let quarter = summary.quarter_label(r.quarter);
         if groups.last().is_none_or(|g| g.quarter != quarter) {
-            groups.push(Group { quarter, bars: Vec::new() });
+            groups.push(Group {
+                quarter,
+                bars: Vec::new(),
+            });
         }
-        let bar = Bar { ticker: r.ticker.clone(), calls: r.cell.calls, counts: r.cell.counts };
+        let bar = Bar {
+            ticker: r.ticker.clone(),
+            calls: r.cell.calls,
+            counts: r.cell.counts,
+        };
         groups.last_mut().expect("pushed above").bars.push(bar);
     }
     groups
@@ -105,7 +124,10 @@ pub fn write(summary: &Summary, path: &Path, source: &str) -> Result<(), ReportE
     // Few bars widen to fill the minimum width rather than leave it empty.
     let gaps = groups.len() as i32 * GROUP_GAP;
     let slot = ((MIN_WIDTH - LEFT - RIGHT - gaps) / bars.max(1)).clamp(MIN_SLOT, MAX_SLOT);
-    let size = ((LEFT + bars * slot + gaps + RIGHT).max(MIN_WIDTH) as u32, (TOP + PLOT_HEIGHT + BOTTOM) as u32);
+    let size = (
+        (LEFT + bars * slot + gaps + RIGHT).max(MIN_WIDTH) as u32,
+        (TOP + PLOT_HEIGHT + BOTTOM) as u32,
+    );
     let caption = caption(summary, source);
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let err = |e: String| ReportError::Chart(format!("{}: {e}", path.display()));
@@ -150,7 +172,10 @@ fn caption(summary: &Summary, source: &str) -> [String; 2] {
 fn step(max: usize) -> usize {
     let raw = (max as f64 / 6.0).max(1.0);
     let mag = 10f64.powf(raw.log10().floor());
-    let nice = [1.0, 2.0, 5.0, 10.0].into_iter().find(|m| m * mag >= raw).unwrap_or(10.0);
+    let nice = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .find(|m| m * mag >= raw)
+        .unwrap_or(10.0);
     (nice * mag) as usize
 }
 
@@ -170,7 +195,10 @@ struct Pen {
 
 impl Pen {
     fn new(by_glyph: bool) -> Pen {
-        Pen { font: FontRef::try_from_slice(FONT).expect("the built-in font parses"), by_glyph }
+        Pen {
+            font: FontRef::try_from_slice(FONT).expect("the built-in font parses"),
+            by_glyph,
+        }
     }
 
     /// Advance width in pixels at `size`.
@@ -225,7 +253,12 @@ impl Pen {
 }
 
 /// Diagonal lines (45 degrees, `/`) clipped to a rectangle.
-fn hatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, (x0, y0): (i32, i32), (x1, y1): (i32, i32), color: &RGBColor) -> Drawn<DB> {
+fn hatch<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x0, y0): (i32, i32),
+    (x1, y1): (i32, i32),
+    color: &RGBColor,
+) -> Drawn<DB> {
     const SPACING: i32 = 7;
     let mut c = x0 + y0 + SPACING;
     while c < x1 + y1 {
@@ -233,7 +266,10 @@ fn hatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, (x0, y0): (i32, i32)
         let xa = x0.max(c - y1);
         let xb = x1.min(c - y0);
         if xa < xb {
-            area.draw(&PathElement::new(vec![(xa, c - xa), (xb, c - xb)], color.stroke_width(1)))?;
+            area.draw(&PathElement::new(
+                vec![(xa, c - xa), (xb, c - xb)],
+                color.stroke_width(1),
+            ))?;
         }
         c += SPACING;
     }
@@ -264,13 +300,25 @@ fn draw<DB: DrawingBackend>(
     let (width, _) = area.dim_in_pixel();
     let base = TOP + PLOT_HEIGHT;
     let plot_right = width as i32 - RIGHT;
-    let max = groups.iter().flat_map(|g| &g.bars).map(|b| b.counts.iter().sum::<usize>()).max().unwrap_or(0).max(1);
+    let max = groups
+        .iter()
+        .flat_map(|g| &g.bars)
+        .map(|b| b.counts.iter().sum::<usize>())
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let step = step(max);
     // A step of headroom over the tallest bar, for the total above it.
     let top_value = (max / step + 1) * step;
     let y = |v: usize| base - (v as f64 / top_value as f64 * PLOT_HEIGHT as f64).round() as i32;
 
-    pen.write(area, "Analyst questions by type, per company and quarter", (19.0, &BLACK), (Left, Top), (12, 12))?;
+    pen.write(
+        area,
+        "Analyst questions by type, per company and quarter",
+        (19.0, &BLACK),
+        (Left, Top),
+        (12, 12),
+    )?;
 
     // Legend, one swatch per label, on a line under the title.
     let mut x = 12;
@@ -285,10 +333,22 @@ fn draw<DB: DrawingBackend>(
     pen.write(area, "Questions", (13.0, &BLACK), (Left, Bottom), (12, TOP - 12))?;
     for v in (0..=top_value).step_by(step) {
         let yy = y(v);
-        area.draw(&PathElement::new(vec![(LEFT, yy), (plot_right, yy)], RGBColor(210, 210, 210).stroke_width(1)))?;
-        pen.write(area, &v.to_string(), (13.0, &BLACK), (Right, VPos::Center), (LEFT - 8, yy))?;
+        area.draw(&PathElement::new(
+            vec![(LEFT, yy), (plot_right, yy)],
+            RGBColor(210, 210, 210).stroke_width(1),
+        ))?;
+        pen.write(
+            area,
+            &v.to_string(),
+            (13.0, &BLACK),
+            (Right, VPos::Center),
+            (LEFT - 8, yy),
+        )?;
     }
-    area.draw(&PathElement::new(vec![(LEFT, TOP - 6), (LEFT, base), (plot_right, base)], BLACK.stroke_width(1)))?;
+    area.draw(&PathElement::new(
+        vec![(LEFT, TOP - 6), (LEFT, base), (plot_right, base)],
+        BLACK.stroke_width(1),
+    ))?;
 
     // Bars, group by group.
     let mut x = LEFT + GROUP_GAP / 2;
@@ -312,28 +372,56 @@ fn draw<DB: DrawingBackend>(
                     if l.hatch.is_some() {
                         // A white patch keeps the digits legible over the hatching.
                         let hw = (pen.width(&s, 12.0) / 2.0).round() as i32 + 3;
-                        area.draw(&Rectangle::new([(mid_x - hw, mid_y - 8), (mid_x + hw, mid_y + 8)], WHITE.filled()))?;
+                        area.draw(&Rectangle::new(
+                            [(mid_x - hw, mid_y - 8), (mid_x + hw, mid_y + 8)],
+                            WHITE.filled(),
+                        ))?;
                     }
                     pen.write(area, &s, (12.0, &l.text), (Center, VPos::Center), (mid_x, mid_y))?;
                 }
                 below += n;
             }
-            let above = if bar.calls == 0 { "no call".to_owned() } else { below.to_string() };
+            let above = if bar.calls == 0 {
+                "no call".to_owned()
+            } else {
+                below.to_string()
+            };
             pen.write(area, &above, (12.0, &BLACK), (Center, Bottom), (mid_x, y(below) - 3))?;
             pen.write(area, &bar.ticker, (12.0, &BLACK), (Center, Top), (mid_x, base + 6))?;
             x += slot;
         }
-        pen.write(area, &g.quarter, (14.0, &BLACK), (Center, Top), ((group_start + x) / 2, base + 26))?;
+        pen.write(
+            area,
+            &g.quarter,
+            (14.0, &BLACK),
+            (Center, Top),
+            ((group_start + x) / 2, base + 26),
+        )?;
         if gi + 1 < groups.len() {
             let sep = x + GROUP_GAP / 2;
-            area.draw(&PathElement::new(vec![(sep, base), (sep, base + 44)], RGBColor(150, 150, 150).stroke_width(1)))?;
+            area.draw(&PathElement::new(
+                vec![(sep, base), (sep, base + 44)],
+                RGBColor(150, 150, 150).stroke_width(1),
+            ))?;
         }
         x += GROUP_GAP;
     }
     let x_title = format!("Company, grouped by quarter ({})", summary.by.name().replace('-', " "));
-    pen.write(area, &x_title, (14.0, &BLACK), (Center, Top), ((LEFT + plot_right) / 2, base + 52))?;
+    pen.write(
+        area,
+        &x_title,
+        (14.0, &BLACK),
+        (Center, Top),
+        ((LEFT + plot_right) / 2, base + 52),
+    )?;
     for (i, line) in caption.iter().enumerate() {
-        pen.write(area, line, (12.0, &RGBColor(60, 60, 60)), (Left, Top), (12, base + 80 + 17 * i as i32))?;
+        pen.write(
+            area,
+            line,
+            (12.0, &RGBColor(60, 60, 60)),
+            (Left, Top),
+            (12, base + 80 + 17 * i as i32),
+        )?;
     }
     Ok(())
 }

@@ -8,7 +8,16 @@ use crate::labels::Label;
 
 /// The columns before the per-label ones; each label then adds
 /// `<label>_count`, `<label>_share`, `<label>_low`, `<label>_high`.
-pub const LEADING_COLUMNS: [&str; 8] = ["ticker", "company", "quarter", "total", "calls", "analysts", "questions", "human"];
+pub const LEADING_COLUMNS: [&str; 8] = [
+    "ticker",
+    "company",
+    "quarter",
+    "total",
+    "calls",
+    "analysts",
+    "questions",
+    "human",
+];
 
 pub fn columns() -> Vec<String> {
     let mut cols: Vec<String> = LEADING_COLUMNS.map(String::from).to_vec();

@@ -97,8 +97,16 @@ pub fn write_summary(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
 
 /// The listed questions as an array of objects keyed by `QUESTION_COLUMNS`.
 pub fn write_questions(records: &[[String; 9]], out: &mut dyn Write) -> io::Result<()> {
-    let objects: Vec<BTreeMap<&str, &str>> =
-        records.iter().map(|r| QUESTION_COLUMNS.iter().copied().zip(r.iter().map(String::as_str)).collect()).collect();
+    let objects: Vec<BTreeMap<&str, &str>> = records
+        .iter()
+        .map(|r| {
+            QUESTION_COLUMNS
+                .iter()
+                .copied()
+                .zip(r.iter().map(String::as_str))
+                .collect()
+        })
+        .collect();
     serde_json::to_writer_pretty(&mut *out, &objects)?;
     writeln!(out)
 }

@@ -55,7 +55,11 @@ pub struct Grid {
 fn share_parts(s: &Share) -> [String; 3] {
     let pct = |x: f64| (x * 100.0).round() as i64;
     match (s.share, s.low, s.high) {
-        (Some(p), Some(lo), Some(hi)) => [s.count.to_string(), format!("{}%", pct(p)), format!("[{}-{}]", pct(lo), pct(hi))],
+        (Some(p), Some(lo), Some(hi)) => [
+            s.count.to_string(),
+            format!("{}%", pct(p)),
+            format!("[{}-{}]", pct(lo), pct(hi)),
+        ],
         _ => [s.count.to_string(), "-".to_owned(), String::new()],
     }
 }
@@ -66,12 +70,17 @@ fn share_column(shares: &[Share]) -> Vec<String> {
     let parts: Vec<[String; 3]> = shares.iter().map(share_parts).collect();
     let width = |i: usize| parts.iter().map(|p| p[i].len()).max().unwrap_or(0);
     let (wc, ws, wi) = (width(0), width(1), width(2));
-    parts.iter().map(|[c, s, i]| format!("{c:>wc$} {s:>ws$} {i:<wi$}")).collect()
+    parts
+        .iter()
+        .map(|[c, s, i]| format!("{c:>wc$} {s:>ws$} {i:<wi$}"))
+        .collect()
 }
 
 /// The summary as a grid: one line per company and quarter, then the total.
 pub fn summary_grid(summary: &Summary) -> Grid {
-    let mut header: Vec<String> = ["quarter", "ticker", "calls", "analysts", "questions"].map(String::from).to_vec();
+    let mut header: Vec<String> = ["quarter", "ticker", "calls", "analysts", "questions"]
+        .map(String::from)
+        .to_vec();
     header.extend(Label::ALL.iter().map(|l| l.name().to_owned()));
     let mut numeric = vec![false, false, true, true, true];
     numeric.extend([false; 3]);
@@ -96,7 +105,12 @@ pub fn summary_grid(summary: &Summary) -> Grid {
             breaks.push(rows.len() - 1);
         }
     }
-    Grid { header, rows, numeric, breaks }
+    Grid {
+        header,
+        rows,
+        numeric,
+        breaks,
+    }
 }
 
 /// The lines printed under a table: where labels came from, what a cell holds.
@@ -121,7 +135,9 @@ pub struct QuestionLine<'a> {
     pub labeled: &'a Labeled,
 }
 
-pub const QUESTION_COLUMNS: [&str; 9] = ["ticker", "quarter", "id", "analyst", "firm", "label", "by", "source", "text"];
+pub const QUESTION_COLUMNS: [&str; 9] = [
+    "ticker", "quarter", "id", "analyst", "firm", "label", "by", "source", "text",
+];
 
 /// The fields of one listed question, in `QUESTION_COLUMNS` order.
 pub fn question_fields(summary: &Summary, q: &QuestionLine) -> [String; 9] {
@@ -158,7 +174,12 @@ pub fn write_summary(summary: &Summary, format: Format, out: &mut dyn Write) -> 
 }
 
 /// Writes the questions behind a cell in `format`.
-pub fn write_questions(summary: &Summary, lines: &[QuestionLine], format: Format, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_questions(
+    summary: &Summary,
+    lines: &[QuestionLine],
+    format: Format,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let records: Vec<[String; 9]> = lines.iter().map(|q| question_fields(summary, q)).collect();
     match format {
         Format::Table => table::write_questions(&records, out),

@@ -10,7 +10,14 @@ const GAP: &str = "  ";
 /// under the header, a blank line after each row listed in `breaks`.
 pub fn write(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
     let widths: Vec<usize> = (0..grid.header.len())
-        .map(|i| grid.rows.iter().map(|r| r[i].chars().count()).chain([grid.header[i].chars().count()]).max().unwrap_or(0))
+        .map(|i| {
+            grid.rows
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([grid.header[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let line = |cells: &[String]| -> String {
         let padded: Vec<String> = cells
@@ -38,7 +45,10 @@ pub fn write(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
 /// `QUESTION_COLUMNS` order.
 pub fn write_questions(records: &[[String; 9]], out: &mut dyn Write) -> io::Result<()> {
     for [ticker, quarter, id, analyst, firm, label, by, source, text] in records {
-        writeln!(out, "{ticker} {quarter} {id}  {analyst} ({firm})  {label}: {by}  [{source}]")?;
+        writeln!(
+            out,
+            "{ticker} {quarter} {id}  {analyst} ({firm})  {label}: {by}  [{source}]"
+        )?;
         writeln!(out, "    {text}")?;
     }
     writeln!(out, "{} questions", records.len())
