@@ -1037,9 +1037,11 @@ mod tests {
             ticker: "ACME".into(),
             company: "Acme".into(),
             fiscal: None,
+            spoken: None,
             call_date: None,
             participants,
             turns,
+            notes: vec![],
         }
     }
 

@@ -339,3 +339,34 @@ fn mixed_folder_reads_the_good_files_and_counts_everything() {
     // Files: the good two and the bad ones; calls: the good two and the remarks-only one.
     assert_eq!(r.summary(), [bad.len() + 2, 3, good, bad.len()]);
 }
+
+/// The quarter of the call's first question in a run of one file.
+fn fiscal_period(run: &Run) -> String {
+    run.questions()[0]["fiscal_period"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_period_is_the_one_the_call_reports_not_the_one_it_guides_for() {
+    // Broadcom's and Nvidia's fourth-quarter calls give guidance for the next
+    // quarter in their opening; the call reports the fourth quarter.
+    for file in ["asr/AVGO_2024_Q4.txt", "asr/NVDA_2024_Q4.txt"] {
+        let r = run(&[arg(&corpus(file))]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(fiscal_period(&r), "FY2024 Q4", "{file}");
+        assert!(!r.stderr.contains("note"), "{}", r.stderr);
+    }
+    // A Motley Fool file named a year late: its opening says Q4 2019, and
+    // stderr says that the file name disagrees.
+    let r = run(&[arg(&corpus("la83la/OGE_q4_2020.txt"))]);
+    assert_eq!(fiscal_period(&r), "FY2019 Q4");
+    assert!(
+        r.stderr
+            .contains("file says FY2020 Q4 but the call's opening says it reports FY2019 Q4; trusted the opening"),
+        "{}",
+        r.stderr
+    );
+    // An operator who misspeaks the year: the header's label fits the call date.
+    let r = run(&[arg(&corpus("vanillefatale/4Q25/CHGG_4Q25_translated_output.txt"))]);
+    assert_eq!(fiscal_period(&r), "FY2025 Q4");
+    assert!(r.stderr.contains("trusted the label"), "{}", r.stderr);
+}

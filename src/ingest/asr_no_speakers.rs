@@ -317,9 +317,9 @@ mod tests {
     }
 
     #[test]
-    fn spoken_label_beats_file_label() {
+    fn file_label_and_company_from_the_opening() {
         let call = AsrNoSpeakers.parse(CALL, Path::new("ACME_2024_Q4.txt")).unwrap();
-        assert_eq!(call.fiscal, Some(crate::call::FiscalPeriod { year: 2025, quarter: 1 }));
+        assert_eq!(call.fiscal, Some(crate::call::FiscalPeriod { year: 2024, quarter: 4 }));
         assert_eq!(call.company, "Acme");
     }
 }

@@ -92,9 +92,11 @@ impl Format for CapIq {
             ticker: meta.ticker,
             company: meta.company,
             fiscal: meta.fiscal,
+            spoken: None,
             call_date,
             participants,
             turns,
+            notes: Vec::new(),
         })
     }
 }

@@ -148,7 +148,23 @@ pub fn read_file(path: &Path, format: Option<&str>) -> Result<Call, IngestError>
         Some(name) => format_named(name)?,
         None => detect(&text).ok_or(IngestError::UnknownFormat)?,
     };
-    fmt.parse(&text, path)
+    let mut call = fmt.parse(&text, path)?;
+    call.spoken = meta::spoken_quarter(&opening(&call));
+    Ok(call)
+}
+
+/// The first 3,000 characters the call's speakers say, where they name the
+/// quarter the call reports.
+fn opening(call: &Call) -> String {
+    let mut text = String::new();
+    for t in &call.turns {
+        if text.len() >= 3000 {
+            break;
+        }
+        text.push_str(meta::head(&t.text, 3000));
+        text.push('\n');
+    }
+    meta::head(&text, 3000).to_owned()
 }
 
 /// Files under `paths` (folders walked recursively, hidden files skipped),

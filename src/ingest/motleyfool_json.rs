@@ -104,9 +104,11 @@ impl Format for MotleyFoolJson {
             ticker,
             company,
             fiscal,
+            spoken: None,
             call_date: None,
             participants: page.participants.iter().filter_map(|p| participant(p)).collect(),
             turns,
+            notes: Vec::new(),
         })
     }
 }
