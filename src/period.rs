@@ -196,15 +196,19 @@ pub struct Placement {
 /// quarter off), unless only the label fits the call date under the
 /// company's fiscal calendar, or the two are years apart and the date
 /// does not back the opening (an operator who misspeaks the year). A
-/// retailer's "fiscal 2025" is our FY2026 (a year named by its end):
-/// that is no disagreement. Notes from reading the file come first.
+/// retailer's "fiscal 2025" is our FY2026 (a year named by its end): no
+/// disagreement where the call date backs the label (Dell, whose years are
+/// named by their end too, is told apart only by that date). Notes from
+/// reading the file come first.
 fn reported(call: &Call, fye: u32) -> (Option<FiscalPeriod>, Vec<String>) {
     let mut notes = call.notes.clone();
+    let fits = |f| call.call_date.is_some_and(|d| agrees(f, fye, d));
     let (label, said) = match (call.fiscal, call.spoken) {
-        (Some(label), Some(said)) if label != said && !named_by_start(said, label, fye) => (label, said),
+        (Some(label), Some(said)) if label != said && !(named_by_start(said, label, fye) && fits(label)) => {
+            (label, said)
+        }
         (label, said) => return (label.or(said), notes),
     };
-    let fits = |f| call.call_date.is_some_and(|d| agrees(f, fye, d));
     let quarters = |f: FiscalPeriod| f.year * 4 + i32::from(f.quarter);
     let far = (quarters(label) - quarters(said)).abs() > 6;
     if !fits(said) && (fits(label) || far) {

@@ -747,3 +747,53 @@ fn questions_output_is_labeled_by_humans_first_and_the_model_only_if_needed() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no-such-head"), "{}", run.stderr);
 }
+
+/// `earnings-qa questions` output for transcripts of ../shared/corpus/sources.
+fn questions_of(files: &[&str]) -> Vec<Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("questions")
+        .args(files.iter().map(|f| corpus().join("sources").join(f)))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn files_of_one_period_merge_only_where_their_questions_show_one_call() {
+    let dir = tempfile::tempdir().unwrap();
+    // Texas Instruments' first-quarter 2025 call from two sources, speech-to-text
+    // and an edited transcript: no question id in common, most of the wording.
+    let txn = questions_of(&[
+        "asr/TXN_2025_Q1.txt",
+        "vanillefatale/1Q25/TXN_1Q25_translated_output.txt",
+    ]);
+    // Broadcom's fourth-quarter fiscal 2024 call under FY2025 Q1, as an older
+    // build labelled it, beside the real FY2025 Q1 call: two calls, both counted.
+    let q1 = questions_of(&["asr/AVGO_2025_Q1.txt"]);
+    let mut q4 = questions_of(&["asr/AVGO_2024_Q4.txt"]);
+    for q in &mut q4 {
+        for field in ["fiscal_period", "period_end", "calendar_quarter"] {
+            q[field] = q1[0][field].clone();
+        }
+    }
+    let lines: Vec<String> = txn.iter().chain(&q1).chain(&q4).map(Value::to_string).collect();
+    std::fs::write(dir.path().join("q.jsonl"), lines.join("\n")).unwrap();
+    let run = report(dir.path(), &["q.jsonl", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r: Value = serde_json::from_str(&run.stdout).unwrap();
+    let quarter = |q: &Value| q["calendar_quarter"].as_str().unwrap().to_owned();
+    assert_eq!(row(&r, "TXN", &quarter(&txn[0]))["calls"], 1);
+    assert!(run.stderr.contains("TXN FY2025 Q1: used "), "{}", run.stderr);
+    assert_eq!(row(&r, "AVGO", &quarter(&q1[0]))["calls"], 2);
+    assert!(
+        run.stderr
+            .contains("AVGO FY2025 Q1: 2 files whose questions differ are counted as different calls"),
+        "{}",
+        run.stderr
+    );
+}

@@ -278,6 +278,15 @@ fn describe(summary: &Summary) -> bool {
             skipped.join(", ")
         );
     }
+    for d in &summary.distinct {
+        eprintln!(
+            "earnings-qa: {} {}: {} files whose questions differ are counted as different calls: {}",
+            d.ticker,
+            d.fiscal_period,
+            d.sources.len(),
+            d.sources.join(", ")
+        );
+    }
     for source in &summary.unplaced {
         eprintln!(
             "earnings-qa: {source}: skipped, the call has no quarter under --by {}",

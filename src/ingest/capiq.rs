@@ -22,13 +22,23 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("valid regex"))
 }
 
-/// `Company (EXCH:TICKER) Q3 2025 Earnings Call November 4, 2025`
+/// `Company (EXCH:TICKER) Q3 2025 Earnings Call November 4, 2025`, and
+/// `Bank of Montreal (BMO:CA) ...` where a country follows the ticker.
 fn header_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(
         &RE,
-        r"(?P<company>[^()\n]*?)\s*\((?:[A-Za-z]+:)?(?P<ticker>[A-Z][A-Z0-9.\-]{0,9})\)\s*(?P<event>[^\n]*)",
+        r"(?P<company>[^()\n]*?)\s*\((?:(?P<exchange>[A-Za-z][A-Za-z0-9.\-]*):)?(?P<ticker>[A-Z][A-Z0-9.\-]{0,9})\)\s*(?P<event>[^\n]*)",
     )
+}
+
+/// The exchanges the vendor writes before a ticker (`NYSE:BC`, `OTCPK:LVMUY`).
+fn is_exchange(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    ["NYSE", "NASDAQ", "AMEX", "ARCA", "BATS", "TSX", "TSXV", "LSE", "ASX"].contains(&name.as_str())
+        || name.starts_with("OTC")
+        || name.starts_with("NYSE")
+        || name.starts_with("NASDAQ")
 }
 
 fn date_re() -> &'static Regex {
@@ -120,7 +130,11 @@ impl Header {
         let company = company.rsplit(" ET ").next().unwrap_or(company).trim().to_owned();
         let ticker = caps
             .as_ref()
-            .map(|c| c["ticker"].to_owned())
+            .map(|c| match c.name("exchange").map(|e| e.as_str()) {
+                // `(BMO:CA)`: a ticker and its country, not an exchange and a ticker.
+                Some(local) if c["ticker"].len() == 2 && !is_exchange(local) => local.to_owned(),
+                _ => c["ticker"].to_owned(),
+            })
             .or_else(|| stem.split('_').next().filter(|t| !t.is_empty()).map(str::to_uppercase))
             .unwrap_or_default();
         let event = caps
