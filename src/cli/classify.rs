@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use earnings_qa::aggregate::Classified;
 use earnings_qa::model::device::{self, DeviceChoice};
-use earnings_qa::model::{self, cache, Classifier, Device, Options};
+use earnings_qa::model::{self, cache, Classifier, Device, Embedder, Options};
 
 use super::input::InputArgs;
 use super::Outcome;
@@ -78,6 +78,13 @@ impl EncoderArgs {
     }
 }
 
+/// Says on stderr what opening the embedding cache found wrong.
+pub fn note_cache(embedder: &Embedder) {
+    if let Some(note) = embedder.cache_note() {
+        eprintln!("earnings-qa: note {note}");
+    }
+}
+
 /// One line of output: the question and what the model made of it.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     args.encoder.apply_threads();
@@ -85,6 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let head_dir = args.model.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
     let (device, opts) = args.encoder.setup()?;
     let classifier = Classifier::load(&head_dir, device, opts)?;
+    note_cache(classifier.embedder());
     let loaded_in = start.elapsed().as_secs_f64();
     let input = args.input.load()?;
 

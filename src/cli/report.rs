@@ -186,6 +186,7 @@ fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
     let head_dir = args.model.clone().unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
     let (device, opts) = args.encoder.setup()?;
     let classifier = Classifier::load(&head_dir, device, opts)?;
+    super::classify::note_cache(classifier.embedder());
     let probs = classifier.classify(questions)?;
     eprintln!(
         "earnings-qa: the model labeled {} questions ({})",

@@ -100,6 +100,7 @@ impl DataArgs {
         eprintln!("earnings-qa: {} labeled questions found", resolved.labeled.len());
         let (device, opts) = self.encoder.setup()?;
         let embedder = Embedder::load(device, opts)?;
+        super::classify::note_cache(&embedder);
         Ok((Dataset::new(resolved.labeled, &embedder)?, journal, input.outcome))
     }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
@@ -91,6 +91,25 @@ impl Encoder {
     /// token count and batched with their neighbours (see `batches`), so
     /// little compute goes to padding.
     pub fn embed(&self, texts: &[&str], batch_size: usize, progress: bool) -> Result<Vec<Vec<f32>>, ModelError> {
+        let mut out = vec![Vec::new(); texts.len()];
+        self.embed_each(texts, batch_size, progress, |batch| {
+            for (i, e) in batch {
+                out[i] = e;
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// As `embed`, handing each batch to `done` as (text index, embedding)
+    /// pairs as soon as it is encoded, so that the caller can keep them.
+    pub fn embed_each(
+        &self,
+        texts: &[&str],
+        batch_size: usize,
+        progress: bool,
+        mut done: impl FnMut(Vec<(usize, Vec<f32>)>) -> Result<(), ModelError>,
+    ) -> Result<(), ModelError> {
         let ids = self.tokenize(texts)?;
         let mut order: Vec<usize> = (0..ids.len()).collect();
         // Longest first: the memory peak comes at once, not at the end.
@@ -101,22 +120,22 @@ impl Encoder {
             ProgressBar::hidden()
         };
         bar.set_style(
-            ProgressStyle::with_template("{spinner} encoding {pos}/{len} questions [{bar:30}] {per_sec} eta {eta}")
+            ProgressStyle::with_template("{spinner} encoding {pos}/{len} questions [{bar:30}] {rate} eta {eta}")
                 .expect("static template")
+                .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1}/s", s.per_sec());
+                })
                 .progress_chars("=> "),
         );
         let lens: Vec<usize> = order.iter().map(|&i| ids[i].len()).collect();
-        let mut out = vec![Vec::new(); texts.len()];
         for range in batches(&lens, batch_size) {
             let batch = &order[range];
             let rows: Vec<&[u32]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
-            for (&i, e) in batch.iter().zip(self.embed_batch(&rows)?) {
-                out[i] = e;
-            }
+            done(batch.iter().copied().zip(self.embed_batch(&rows)?).collect())?;
             bar.inc(batch.len() as u64);
         }
         bar.finish_and_clear();
-        Ok(out)
+        Ok(())
     }
 
     /// One forward pass over token-id rows padded to the longest.
