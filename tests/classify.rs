@@ -489,3 +489,48 @@ fn concurrent_runs_keep_each_others_records() {
         "every question encoded is in the cache"
     );
 }
+
+#[test]
+fn a_bad_output_or_cache_path_fails_before_any_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let call = dev_call();
+    let r = run_in(
+        dir.path(),
+        &[
+            "classify",
+            s(&call),
+            "--cache-dir",
+            s(&cache),
+            "-o",
+            "no/such/folder/out.jsonl",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("cannot write no/such/folder/out.jsonl"),
+        "{}",
+        r.stderr
+    );
+    assert!(!cache.exists(), "nothing encoded, nothing cached");
+    // A cache that cannot be written: refused before encoding, the old output kept.
+    std::fs::write(dir.path().join("out.jsonl"), "old\n").unwrap();
+    std::fs::write(dir.path().join("not-a-folder"), "").unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "classify",
+            s(&call),
+            "--cache-dir",
+            "not-a-folder/cache",
+            "-o",
+            "out.jsonl",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not-a-folder/cache"), "{}", r.stderr);
+    assert!(!r.stderr.contains("classified"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap(), "old\n");
+}

@@ -217,6 +217,62 @@ fn output_file() {
     assert_eq!(written.lines().count(), run(&[arg(&corpus(CAPIQ))]).questions().len());
 }
 
+#[test]
+fn an_interrupted_output_leaves_the_old_file_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q.jsonl");
+    fs::write(&out, "the old results\n").unwrap();
+    // The run is killed (file size limit) halfway through writing.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f 16; exec {} questions {} -o {}",
+            env!("CARGO_BIN_EXE_earnings-qa"),
+            arg(&corpus("vanillefatale/1Q25")),
+            arg(&out)
+        ))
+        .status()
+        .unwrap();
+    assert!(!status.success());
+    assert_eq!(fs::read_to_string(&out).unwrap(), "the old results\n");
+}
+
+#[test]
+fn a_write_error_names_the_file() {
+    let r = run(&["-o", "/dev/full", arg(&corpus(CAPIQ))]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot write /dev/full"), "{}", r.stderr);
+    let r = run(&["-o", "/no/such/folder/q.jsonl", arg(&corpus(CAPIQ))]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("cannot write /no/such/folder/q.jsonl"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("questions")
+        .arg(corpus(""))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| head -1`: one line read, then the pipe closed.
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with('{'));
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}
+
 /// A transcript of our own, remarks only (not a real call).
 const REMARKS_ONLY: &str = "Example Corp (EXMP) Q1 2025 Earnings Call May 1, 2025 5:00 PM ET\n\nCompany Participants\n\nPat Example - Chief Executive Officer\n\nPresentation\n\nOperator\n\nWelcome to the illustrative call.\n\nPat Example\n\nRevenue grew. Thank you all for joining; there will be no questions today.\n";
 

@@ -88,6 +88,7 @@ pub fn note_cache(embedder: &Embedder) {
 /// One line of output: the question and what the model made of it.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     args.encoder.apply_threads();
+    let mut out = super::Output::open(args.output.as_deref())?;
     let start = Instant::now();
     let head_dir = args.model.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
     let (device, opts) = args.encoder.setup()?;
@@ -101,7 +102,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let secs = start.elapsed().as_secs_f64();
 
     let n = input.questions.len();
-    let mut out = super::output(args.output.as_deref())?;
     for (question, probs) in input.questions.into_iter().zip(probs) {
         serde_json::to_writer(
             &mut out,
@@ -113,7 +113,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         )?;
         out.write_all(b"\n")?;
     }
-    out.flush()?;
+    out.finish()?;
     eprintln!(
         "earnings-qa: classified {n} questions in {secs:.2} s ({:.1} questions/s; model loaded in {loaded_in:.2} s)",
         if secs > 0.0 { n as f64 / secs } else { 0.0 }

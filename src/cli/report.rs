@@ -14,7 +14,6 @@
 //! Copies of a call are counted once; the file used and the files skipped
 //! are named on stderr.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -200,6 +199,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // Before any thread pool starts (reading transcripts uses one).
     args.encoder.apply_threads();
     let cell = args.questions.as_deref().map(parse_cell).transpose()?;
+    let mut out = super::Output::open(args.output.as_deref())?;
     let journal = match &args.labels {
         Some(dir) if !dir.exists() => anyhow::bail!("--labels {}: no such file or folder", dir.display()),
         Some(dir) => Journal::load(dir)?,
@@ -248,7 +248,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         chart::write(&summary, path, &source.join(", "))?;
         eprintln!("earnings-qa: chart written to {}", path.display());
     }
-    let mut out = super::output(args.output.as_deref())?;
     match &cell {
         Some(c) => {
             let lines: Vec<QuestionLine> = summary
@@ -260,7 +259,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         None => report::write_summary(&summary, args.format, &mut out)?,
     }
-    out.flush()?;
+    out.finish()?;
 
     Ok(outcome)
 }
