@@ -54,6 +54,29 @@ pub fn company(ticker: &str) -> Option<&'static Company> {
     table().get(&canonical_ticker(ticker))
 }
 
+/// The ticker of the one company in the table whose name begins with
+/// `name`, case, punctuation and legal suffixes ignored: "Broadcom" and
+/// "Broadcom, Inc" -> AVGO.
+pub fn ticker_of_company(name: &str) -> Option<String> {
+    fn words(name: &str) -> Vec<String> {
+        const SUFFIXES: [&str; 8] = ["inc", "corp", "corporation", "co", "company", "ltd", "plc", "the"];
+        let mut w: Vec<String> = crate::question::normalize(name).split(' ').map(str::to_owned).collect();
+        while w.last().is_some_and(|l| SUFFIXES.contains(&l.as_str()) || l.is_empty()) {
+            w.pop();
+        }
+        w
+    }
+    let want = words(name);
+    if want.is_empty() {
+        return None;
+    }
+    let mut found = table().iter().filter(|(_, c)| words(&c.name).starts_with(&want));
+    match (found.next(), found.next()) {
+        (Some((ticker, _)), None) => Some(ticker.clone()),
+        _ => None,
+    }
+}
+
 /// One name per company: upper case, exchange prefixes dropped, share
 /// classes folded (GOOG -> GOOGL, BRK-B / BRK/B / BRKB -> BRK.B).
 pub fn canonical_ticker(ticker: &str) -> String {
@@ -424,6 +447,15 @@ mod tests {
         // Not in the table; Q3 reported in early December fits a January year end best.
         let c = call("ZZZZ", Some(fp(2026, 3)), Some(d(2025, 12, 4)));
         assert_eq!(fye_month(&c, &HashMap::new()), (1, FyeSource::CallDate));
+    }
+
+    #[test]
+    fn tickers_from_company_names() {
+        assert_eq!(ticker_of_company("Broadcom").as_deref(), Some("AVGO"));
+        assert_eq!(ticker_of_company("Broadcom, Inc").as_deref(), Some("AVGO"));
+        assert_eq!(ticker_of_company("NVIDIA").as_deref(), Some("NVDA"));
+        assert_eq!(ticker_of_company("Contoso"), None);
+        assert_eq!(ticker_of_company("Inc."), None);
     }
 
     #[test]

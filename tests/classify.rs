@@ -210,6 +210,21 @@ fn missing_and_corrupt_weights_are_clear_errors() {
     let r = run_in(models.path(), &["classify", s(&dev_call()), "--no-cache"], &env);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("corrupt"), "{}", r.stderr);
+
+    // The weights there, the tokenizer missing: named, not called missing weights.
+    std::fs::copy(
+        root().join("models/all-MiniLM-L6-v2/model.safetensors"),
+        enc.join("model.safetensors"),
+    )
+    .unwrap();
+    std::fs::remove_file(enc.join("tokenizer.json")).unwrap();
+    let r = run_in(models.path(), &["classify", s(&dev_call()), "--no-cache"], &env);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("tokenizer.json not found") && !r.stderr.contains("weights not found"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

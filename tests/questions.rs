@@ -231,6 +231,7 @@ fn an_interrupted_output_leaves_the_old_file_whole() {
             arg(&corpus("vanillefatale/1Q25")),
             arg(&out)
         ))
+        .stderr(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(!status.success());
@@ -352,6 +353,11 @@ fn windows_1252_and_utf16_transcripts_read_like_utf8() {
     let mut bytes = vec![0xff, 0xfe];
     bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     fs::write(&utf16, bytes).unwrap();
+    // Without a BOM, in either byte order: text, not a binary file.
+    let le = dir.path().join("utf16le.txt");
+    fs::write(&le, text.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>()).unwrap();
+    let be = dir.path().join("utf16be.txt");
+    fs::write(&be, text.encode_utf16().flat_map(u16::to_be_bytes).collect::<Vec<u8>>()).unwrap();
     let texts = |p: &Path| -> Vec<(String, String)> {
         let r = run(&[arg(p)]);
         assert_eq!(r.code, 0, "{}", r.stderr);
@@ -369,6 +375,59 @@ fn windows_1252_and_utf16_transcripts_read_like_utf8() {
     assert!(!utf8.is_empty());
     assert_eq!(texts(&win), utf8);
     assert_eq!(texts(&utf16), utf8);
+    assert_eq!(texts(&le), utf8);
+    assert_eq!(texts(&be), utf8);
+}
+
+#[test]
+fn a_renamed_file_takes_its_ticker_from_the_opening_or_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // Broadcom's call saved under a name of the analyst's own.
+    let renamed = dir.path().join("broadcom call.txt");
+    fs::copy(corpus("asr/AVGO_2024_Q4.txt"), &renamed).unwrap();
+    let r = run(&[arg(&renamed)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let q = &r.questions()[0];
+    assert_eq!(
+        (q["ticker"].as_str(), q["fiscal_period"].as_str()),
+        (Some("AVGO"), Some("FY2024 Q4"))
+    );
+    assert!(
+        r.stderr.contains("is not TICKER_YEAR_QUARTER, so ticker AVGO"),
+        "{}",
+        r.stderr
+    );
+    // A Motley Fool page renamed, whose company the table lacks: refused by name, not read as ticker "NOTES".
+    let notes = dir.path().join("notes.txt");
+    fs::copy(corpus("la83la/OGE_q4_2020.txt"), &notes).unwrap();
+    let r = run(&[arg(&notes)]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    assert!(
+        r.stderr.contains("skipped") && r.stderr.contains("no ticker"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn names_of_companies_and_firms_whole() {
+    // Broadcom, not its ticker; Bernstein, not a roster's "Sanford C.".
+    let r = run(&[arg(&corpus("asr/AVGO_2024_Q4.txt"))]);
+    assert_eq!(r.questions()[0]["company"], "Broadcom Inc.");
+    for file in [
+        "vanillefatale/3Q25/AMD_3Q25_translated_output.txt",
+        "vanillefatale/2Q25/AMAT_3Q25_translated_output.txt",
+    ] {
+        let r = run(&[arg(&corpus(file))]);
+        let firms: Vec<String> = r
+            .questions()
+            .iter()
+            .map(|q| q["firm"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(firms.iter().any(|f| f.contains("Bernstein")), "{file}: {firms:?}");
+        assert!(!firms.iter().any(|f| f == "Sanford C."), "{file}: {firms:?}");
+    }
 }
 
 #[test]

@@ -264,12 +264,7 @@ impl Format for AsrNoSpeakers {
                 message: "no operator cue (\"next question comes from ...\") to find the questions by".into(),
             });
         }
-        Ok(meta::call_from_opening(
-            self.name(),
-            path,
-            meta::head(&text, 2000),
-            turns,
-        ))
+        meta::call_from_opening(self.name(), path, meta::head(&text, 2000), turns)
     }
 }
 

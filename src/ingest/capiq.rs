@@ -84,7 +84,8 @@ impl Format for CapIq {
             .lines()
             .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'))
             .collect();
-        let (header, participants, body_start) = read_front(&lines);
+        let (header, mut participants, body_start) = read_front(&lines);
+        complete_firms(&lines[body_start..], &mut participants);
         let meta = Header::read(&header, path);
         // A conference or investor day has analysts asking but reports no
         // quarter: its questions are kept, placed in no fiscal quarter.
@@ -269,6 +270,25 @@ fn known_labels(lines: &[&str], participants: &[Participant]) -> HashSet<String>
         }
     }
     labels
+}
+
+/// Rosters cut a long firm short ("Stacy Rasgon - Sanford C."); the label
+/// of the analyst's turns repeats it whole ("Stacy Rasgon: Sanford C.
+/// Bernstein & Co., LLC., Research Division ..."): take that.
+fn complete_firms(lines: &[&str], participants: &mut [Participant]) {
+    const DIVISION: &str = ", Research Division";
+    for p in participants.iter_mut().filter(|p| p.role == Role::Analyst) {
+        let Some(firm) = &p.firm else { continue };
+        let label = format!("{}: {firm}", p.name);
+        let whole = lines.iter().find_map(|l| {
+            let rest = l.strip_prefix(label.as_str())?;
+            let end = rest.find(DIVISION).filter(|&i| i > 0 && i < 80)?;
+            Some(format!("{firm}{}", &rest[..end]))
+        });
+        if let Some(whole) = whole {
+            p.firm = Some(whole);
+        }
+    }
 }
 
 /// Strips a roster's description that the layout repeats after the label

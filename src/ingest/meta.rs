@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
+use super::IngestError;
 use crate::call::{Call, FiscalPeriod, Turn};
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -167,7 +168,7 @@ pub fn ticker_from_file_name(path: &Path) -> Option<String> {
 
 static WELCOME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:welcome|standing by)(?:,?\s+\w+){0,3}?,?\s+(?:to|for)\s+(?:the\s+)?([A-Z][\w.&,-]*(?:\s+[A-Z][\w.&-]*){0,4}?)(?:'s|’s)?\s+(?:fiscal|first|second|third|fourth|full|q[1-4]|\d{4}|FY|earnings|quarterly)",
+        r"(?i)\b(?:welcome|standing by)(?:,?\s+\w+){0,3}?,?\s+(?:to|for)\s+(?:the\s+)?([A-Z][\w.&,-]*(?:\s+[A-Z][\w.&-]*){0,4}?)(?:\s*'\s*)?(?:'s|’s)?\s+(?:fiscal|first|second|third|fourth|full|q[1-4]|\d{4}|FY|earnings|quarterly)",
     )
     .unwrap()
 });
@@ -189,21 +190,64 @@ pub fn head(text: &str, n: usize) -> &str {
 }
 
 /// A call whose metadata only its spoken opening and its file name carry:
-/// the ticker and the quarter from the file name, the company the operator
-/// welcomes listeners to. (`ingest::read_file` adds the quarter said aloud.)
-pub fn call_from_opening(format: &str, path: &Path, opening: &str, turns: Vec<Turn>) -> Call {
-    let ticker = ticker_from_file_name(path).unwrap_or_default();
-    Call {
+/// the ticker and the quarter from the file name, the company's name from
+/// the fiscal-year-end table or else the one the operator welcomes
+/// listeners to. (`ingest::read_file` adds the quarter said aloud.)
+pub fn call_from_opening(
+    format: &'static str,
+    path: &Path,
+    opening: &str,
+    turns: Vec<Turn>,
+) -> Result<Call, IngestError> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let fiscal = quarter_label(&name);
+    let (ticker, notes) = ticker_of(path, fiscal.is_some(), welcomed_company(opening).as_deref(), format)?;
+    Ok(Call {
         source: path.to_path_buf(),
         format: format.into(),
-        company: welcomed_company(opening).unwrap_or_else(|| ticker.clone()),
+        // The table's name where it has the company: speech-to-text garbles the welcome.
+        company: crate::period::company(&ticker)
+            .map(|c| c.name.clone())
+            .or_else(|| welcomed_company(opening))
+            .unwrap_or_else(|| ticker.clone()),
         ticker,
-        fiscal: quarter_label(&path.file_name().unwrap_or_default().to_string_lossy()),
+        fiscal,
         spoken: None,
         call_date: None,
         participants: Vec::new(),
         turns,
-        notes: Vec::new(),
+        notes,
+    })
+}
+
+/// The ticker of a layout that keeps it only in the file name
+/// (`AVGO_2024_Q4.txt`, `AAN_q1_2021.txt`). A file renamed away from that
+/// pattern (`usual` false) gets the ticker of the company its operator
+/// welcomes listeners to, with a note, or is refused: its name's first
+/// word is no ticker.
+pub(crate) fn ticker_of(
+    path: &Path,
+    usual: bool,
+    welcomed: Option<&str>,
+    format: &'static str,
+) -> Result<(String, Vec<String>), IngestError> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    match (usual, ticker_from_file_name(path)) {
+        (true, Some(t)) => Ok((t, Vec::new())),
+        _ => match welcomed.and_then(|w| crate::period::ticker_of_company(w).map(|t| (t, w))) {
+            Some((t, w)) => Ok((
+                t.clone(),
+                vec![format!(
+                    "the file name {name:?} is not TICKER_YEAR_QUARTER, so ticker {t} and the quarter come from the call's opening ({w})"
+                )],
+            )),
+            None => Err(IngestError::Malformed {
+                format,
+                message: format!(
+                    "no ticker: the file name {name:?} is not TICKER_YEAR_QUARTER (as AVGO_2024_Q4.txt, AAN_q1_2021.txt) and the call's opening names no company of data/fiscal_year_ends.csv"
+                ),
+            }),
+        },
     }
 }
 
@@ -291,6 +335,11 @@ mod tests {
         assert_eq!(
             welcomed_company("Welcome to Fabrikam's Second Quarter 2025 Earnings Conference Call").as_deref(),
             Some("Fabrikam")
+        );
+        // Speech-to-text's stray quote: "the Contoso, Inc.' 's fourth quarter".
+        assert_eq!(
+            welcomed_company("Welcome to the Contoso, Inc.' 's fourth quarter results call").as_deref(),
+            Some("Contoso, Inc")
         );
     }
 }

@@ -109,6 +109,9 @@ pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         return Ok(text.into_owned());
     }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        return Ok(enc.decode_without_bom_handling(bytes).0.into_owned());
+    }
     if bytes.contains(&0) {
         return Err(IngestError::Binary);
     }
@@ -118,6 +121,23 @@ pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
             .decode_without_bom_handling(bytes)
             .0
             .into_owned()),
+    }
+}
+
+/// UTF-16 written without a BOM: text whose every other byte is zero (the
+/// high byte of ASCII), at odd offsets for little-endian, even for
+/// big-endian, and nowhere else.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    if head.len() < 16 {
+        return None;
+    }
+    let zeros = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd, pairs) = (zeros(0), zeros(1), head.len() / 2);
+    match (even, odd) {
+        (0, z) if z * 10 >= pairs * 9 => Some(encoding_rs::UTF_16LE),
+        (z, 0) if z * 10 >= pairs * 9 => Some(encoding_rs::UTF_16BE),
+        _ => None,
     }
 }
 

@@ -36,8 +36,11 @@ impl Encoder {
     /// or foreign file is refused before it is parsed.
     pub fn load(dir: &Path, device: Device) -> Result<Encoder, ModelError> {
         let weights = dir.join(FILES[0]);
-        if FILES.iter().any(|f| !dir.join(f).is_file()) {
+        if !weights.is_file() {
             return Err(ModelError::MissingWeights(dir.to_path_buf()));
+        }
+        if let Some(f) = FILES[1..].iter().map(|f| dir.join(f)).find(|f| !f.is_file()) {
+            return Err(ModelError::MissingEncoderFile(f));
         }
         let bytes = std::fs::read(&weights).map_err(ModelError::io(&weights))?;
         check_sha256(&weights, &bytes)?;

@@ -35,6 +35,8 @@ pub const DEFAULT_HEAD: &str = "default";
 pub enum ModelError {
     #[error("encoder weights not found in {0} (run `earnings-qa fetch-model`)")]
     MissingWeights(PathBuf),
+    #[error("{0} not found beside the encoder's weights (run `earnings-qa fetch-model`)")]
+    MissingEncoderFile(PathBuf),
     #[error("{path}: sha256 {found} is not the expected {expected}; the file is corrupt or not all-MiniLM-L6-v2 (delete it and run `earnings-qa fetch-model`)")]
     CorruptWeights {
         path: PathBuf,
