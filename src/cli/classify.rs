@@ -12,9 +12,9 @@ use std::time::Instant;
 use earnings_qa::aggregate::Classified;
 use earnings_qa::model::device::{self, DeviceChoice};
 use earnings_qa::model::{self, cache, Classifier, Device, Embedder, Options};
+use earnings_qa::pipeline::Outcome;
 
 use super::input::InputArgs;
-use super::Outcome;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
