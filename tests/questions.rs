@@ -485,3 +485,64 @@ fn the_period_is_the_one_the_call_reports_not_the_one_it_guides_for() {
     assert_eq!(fiscal_period(&r), "FY2025 Q4");
     assert!(r.stderr.contains("trusted the label"), "{}", r.stderr);
 }
+
+#[test]
+fn links_are_followed_and_what_cannot_be_read_is_named() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A link to a transcript, given as the PATH: read.
+    symlink(corpus("asr/AVGO_2024_Q4.txt"), d.join("AVGO_2024_Q4.txt")).unwrap();
+    let r = run(&[arg(&d.join("AVGO_2024_Q4.txt"))]);
+    assert_eq!(
+        (r.code, r.summary()),
+        (0, [1, 1, r.questions().len(), 0]),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.questions().is_empty());
+    // In a folder: the link read, a broken link, a FIFO and a loop each named and skipped.
+    symlink(d.join("nowhere.txt"), d.join("broken.txt")).unwrap();
+    assert!(Command::new("mkfifo").arg(d.join("pipe")).status().unwrap().success());
+    fs::create_dir(d.join("sub")).unwrap();
+    symlink("..", d.join("sub/loop")).unwrap();
+    let r = run(&[arg(d)]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.summary(), [4, 1, r.questions().len(), 3], "{}", r.stderr);
+    for (name, why) in [("broken.txt", "broken link"), ("pipe", "FIFO"), ("loop", "link loop")] {
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.contains("skipped") && l.contains(name) && l.contains(why)),
+            "{name}: {}",
+            r.stderr
+        );
+    }
+    // A FIFO given as the PATH is named, not read (reading would wait forever).
+    let r = run(&[arg(&d.join("pipe"))]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("FIFO"), "{}", r.stderr);
+}
+
+#[test]
+fn the_default_walk_leaves_out_hidden_and_ignored_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A repository with a transcript, a build folder .gitignore names, and hidden folders.
+    for sub in [".git", "target", ".cache", "calls"] {
+        fs::create_dir(d.join(sub)).unwrap();
+    }
+    fs::write(d.join(".gitignore"), "/target\n").unwrap();
+    for sub in ["target", ".cache", "calls"] {
+        fs::copy(corpus(CAPIQ), d.join(sub).join("ALAB_3Q25.txt")).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("questions")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "only the summary: {stderr}");
+    assert!(stderr.starts_with("earnings-qa: 1 file read, 1 call found"), "{stderr}");
+}
