@@ -797,3 +797,41 @@ fn files_of_one_period_merge_only_where_their_questions_show_one_call() {
         run.stderr
     );
 }
+
+#[test]
+fn labels_are_found_as_the_model_is_from_any_folder() {
+    let call = corpus().join("sources/vanillefatale/1Q25/MSFT_3Q25_translated_output.txt");
+    let args = [call.to_str().unwrap(), "--format", "json"];
+    let run_from = |dir: &Path, env: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_earnings-qa"));
+        cmd.arg("report")
+            .args(args)
+            .current_dir(dir)
+            .env_remove("EARNINGS_QA_LABELS");
+        if let Some(labels) = env {
+            cmd.env("EARNINGS_QA_LABELS", labels);
+        }
+        cmd.output().unwrap()
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (a, b) = (run_from(repo, None), run_from(elsewhere.path(), None));
+    let labels = |o: &std::process::Output| {
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()["labels"].clone()
+    };
+    assert_eq!(labels(&a), labels(&b));
+    assert!(labels(&a)["human"].as_u64().unwrap() > 0);
+    let stderr = String::from_utf8(b.stderr.clone()).unwrap();
+    assert!(
+        stderr.contains(&format!("labels from {}", repo.join("labels").display())),
+        "{stderr}"
+    );
+    // $EARNINGS_QA_LABELS is an explicit choice: an empty folder gives no human label,
+    // a missing one is an error.
+    let empty = elsewhere.path().join("labels-none");
+    std::fs::create_dir(&empty).unwrap();
+    assert_eq!(labels(&run_from(elsewhere.path(), Some(&empty)))["human"], 0);
+    let missing = run_from(elsewhere.path(), Some(&elsewhere.path().join("nowhere")));
+    assert_eq!(missing.status.code(), Some(2));
+}

@@ -15,6 +15,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use earnings_qa::labels::{self, Journal};
 use earnings_qa::pipeline::Outcome;
 
 use clap::{Parser, Subcommand};
@@ -138,6 +139,28 @@ impl Write for Output {
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush().map_err(|e| self.named(e))
     }
+}
+
+/// The label journal: the folder (or file) `--labels` names, else the one
+/// `labels::locate` finds; stderr says which, or that there is none. A
+/// folder named (by flag or `$EARNINGS_QA_LABELS`) that does not exist is
+/// an error.
+pub fn load_labels(named: Option<&Path>) -> anyhow::Result<(Journal, Option<PathBuf>)> {
+    let Some(dir) = named.map(Path::to_path_buf).or_else(labels::locate) else {
+        eprintln!(
+            "earnings-qa: no labels folder (none named, no ./labels, no {}): every label is the model's",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("labels").display()
+        );
+        return Ok((Journal::default(), None));
+    };
+    anyhow::ensure!(dir.exists(), "labels {}: no such file or folder", dir.display());
+    let journal = Journal::load(&dir)?;
+    eprintln!(
+        "earnings-qa: labels from {} ({} questions labeled)",
+        dir.display(),
+        journal.len()
+    );
+    Ok((journal, Some(dir)))
 }
 
 /// True where `err` is a closed pipe, however it was wrapped: `earnings-qa

@@ -14,10 +14,10 @@
 //! Copies of a call are counted once; the file used and the files skipped
 //! are named on stderr.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use earnings_qa::aggregate::{Filter, GroupBy, Quarter, Summary};
-use earnings_qa::labels::{Journal, Label, Probs};
+use earnings_qa::labels::{Label, Probs};
 use earnings_qa::model::{self, Classifier};
 use earnings_qa::period::{self, canonical_ticker};
 use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
@@ -52,7 +52,7 @@ pub struct Args {
     /// Write the table here instead of to stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Human label decisions [default: labels/ if it exists].
+    /// Human label decisions [default: $EARNINGS_QA_LABELS, else ./labels, else the source tree's labels/].
     #[arg(long, value_name = "DIR")]
     labels: Option<PathBuf>,
     /// List the questions behind one cell instead of the table, e.g.
@@ -100,9 +100,10 @@ fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
     super::classify::note_cache(classifier.embedder());
     let probs = classifier.classify(questions)?;
     eprintln!(
-        "earnings-qa: the model labeled {} questions ({})",
+        "earnings-qa: the model labeled {} questions (head {}, encoder {})",
         questions.len(),
-        head_dir.display()
+        head_dir.display(),
+        model::locate(model::ENCODER_DIR).display()
     );
     Ok(probs.iter().map(Probs::argmax).collect())
 }
@@ -117,11 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .transpose()
         .map_err(anyhow::Error::msg)?;
     let mut out = super::Output::open(args.output.as_deref())?;
-    let journal = match &args.labels {
-        Some(dir) if !dir.exists() => anyhow::bail!("--labels {}: no such file or folder", dir.display()),
-        Some(dir) => Journal::load(dir)?,
-        None => Journal::load(Path::new("labels"))?,
-    };
+    let (journal, _) = super::load_labels(args.labels.as_deref())?;
 
     let inputs = read_inputs(&args)?;
     let mut outcome = inputs.outcome;
