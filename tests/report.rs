@@ -835,3 +835,44 @@ fn labels_are_found_as_the_model_is_from_any_folder() {
     let missing = run_from(elsewhere.path(), Some(&elsewhere.path().join("nowhere")));
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn bad_values_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    two_quarters(dir.path());
+    // A `classify` line whose label is no label: named and left out, not relabelled by the model.
+    let path = dir.path().join("c.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut bad: Value = serde_json::from_str(&lines[1]).unwrap();
+    bad["label"] = json!("capex");
+    lines[1] = bad.to_string();
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let run = report(dir.path(), &["c.jsonl", "--model", "no-such-head", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("c.jsonl:2: skipped") && run.stderr.contains("capex"),
+        "{}",
+        run.stderr
+    );
+    let r: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(r["labels"]["model"], lines.len() - 1);
+    // A company's name where a ticker belongs: unknown, and the ticker suggested.
+    let run = report(dir.path(), &["c.jsonl", "--companies", "Broadcom"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("--companies Broadcom: unknown ticker; Broadcom is AVGO"),
+        "{}",
+        run.stderr
+    );
+    // Quarters the wrong way round: an error, not an empty table.
+    let run = report(dir.path(), &["c.jsonl", "--from", "2026Q1", "--to", "2025Q1"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--from 2026Q1 is later than --to 2025Q1"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}

@@ -117,10 +117,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .map(|s| CellRef::parse(s, "--questions"))
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    if let (Some(from), Some(to)) = (args.from, args.to) {
+        anyhow::ensure!(
+            from <= to,
+            "--from {from} is later than --to {to}: no quarter to report"
+        );
+    }
     let mut out = super::Output::open(args.output.as_deref())?;
     let (journal, _) = super::load_labels(args.labels.as_deref())?;
 
     let inputs = read_inputs(&args)?;
+    check_companies(&args.companies, &inputs)?;
     let mut outcome = inputs.outcome;
     let filter = Filter {
         companies: args.companies.iter().map(|t| canonical_ticker(t)).collect(),
@@ -169,6 +176,30 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     out.finish()?;
 
     Ok(outcome)
+}
+
+/// Refuses a `--companies` entry that is no ticker: neither any call read
+/// nor the fiscal-year-end table has it ("Broadcom": a name, whose ticker
+/// is suggested).
+fn check_companies(companies: &[String], inputs: &Inputs) -> anyhow::Result<()> {
+    let read: std::collections::HashSet<String> = inputs
+        .questions
+        .iter()
+        .map(|i| canonical_ticker(&i.question.ticker))
+        .collect();
+    for c in companies {
+        let ticker = canonical_ticker(c);
+        if read.contains(&ticker) || period::company(&ticker).is_some() {
+            continue;
+        }
+        match period::ticker_of_company(c) {
+            Some(t) => anyhow::bail!("--companies {c}: unknown ticker; {c} is {t}"),
+            None => {
+                anyhow::bail!("--companies {c}: unknown ticker (no call read has it, nor data/fiscal_year_ends.csv)")
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Says on stderr which copy of each call was used and what was left out;
