@@ -231,6 +231,7 @@ fn listed_companies_get_a_row_in_every_quarter() {
     assert_eq!(row(&r, "ZZZ", "2026Q1")["calls"], 0);
     assert!(row(&r, "BBB", "2026Q1")[P]["share"].is_null());
     assert!(run.stderr.contains("no calls of ZZZ"), "{}", run.stderr);
+    assert!(run.stderr.contains("--companies ZZZ: unknown ticker"), "{}", run.stderr);
     // A company's name comes from its calls outside the period too.
     let r = json_report(
         dir.path(),

@@ -178,9 +178,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
-/// Refuses a `--companies` entry that is no ticker: neither any call read
-/// nor the fiscal-year-end table has it ("Broadcom": a name, whose ticker
-/// is suggested).
+/// Checks `--companies` against the tickers read and the fiscal-year-end
+/// table: a company's name ("Broadcom") is refused with its ticker
+/// suggested; a ticker neither knows is said to be unknown (its rows are
+/// zeros).
 fn check_companies(companies: &[String], inputs: &Inputs) -> anyhow::Result<()> {
     let read: std::collections::HashSet<String> = inputs
         .questions
@@ -194,9 +195,9 @@ fn check_companies(companies: &[String], inputs: &Inputs) -> anyhow::Result<()> 
         }
         match period::ticker_of_company(c) {
             Some(t) => anyhow::bail!("--companies {c}: unknown ticker; {c} is {t}"),
-            None => {
-                anyhow::bail!("--companies {c}: unknown ticker (no call read has it, nor data/fiscal_year_ends.csv)")
-            }
+            None => eprintln!(
+                "earnings-qa: --companies {c}: unknown ticker (no call read has it, nor data/fiscal_year_ends.csv)"
+            ),
         }
     }
     Ok(())
