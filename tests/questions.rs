@@ -546,3 +546,35 @@ fn the_default_walk_leaves_out_hidden_and_ignored_folders() {
     assert_eq!(stderr.lines().count(), 1, "only the summary: {stderr}");
     assert!(stderr.starts_with("earnings-qa: 1 file read, 1 call found"), "{stderr}");
 }
+
+#[test]
+fn a_dash_reads_a_transcript_from_standard_input() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .args(["questions", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&fs::read(corpus(CAPIQ)).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let from_file = run(&[arg(&corpus(CAPIQ))]);
+    let ids = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(ids(&String::from_utf8(out.stdout).unwrap()), ids(&from_file.stdout));
+}

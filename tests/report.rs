@@ -877,3 +877,25 @@ fn bad_values_are_refused_by_name() {
     );
     assert!(run.stdout.is_empty());
 }
+
+#[test]
+fn a_dash_reads_json_lines_from_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    two_quarters(dir.path());
+    let expected = json_report(dir.path(), &["c.jsonl"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .args(["report", "-", "--format", "json"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::fs::read(dir.path().join("c.jsonl")).unwrap();
+    child.stdin.take().unwrap().write_all(&lines).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["rows"], expected["rows"]);
+}

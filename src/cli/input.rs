@@ -9,7 +9,7 @@ use earnings_qa::pipeline::{self, Diagnostic, InputOptions, Loaded};
 /// Where transcripts come from and how to read them.
 #[derive(clap::Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Transcript files or folders (walked recursively).
+    /// Transcript files or folders (walked recursively); `-` reads one from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Layout of the inputs: `auto` detects it from each file's content.

@@ -29,7 +29,7 @@ use super::input::print_diagnostics;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Transcript files or folders, or .jsonl output of `classify` or `questions`.
+    /// Transcript files or folders, or .jsonl output of `classify` or `questions`; `-` reads either from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
     /// Which quarter a call counts in.

@@ -160,14 +160,19 @@ pub fn detect(text: &str) -> Option<&'static dyn Format> {
 
 /// Reads one file; `format` forces a layout instead of detecting one.
 pub fn read_file(path: &Path, format: Option<&str>) -> Result<Call, IngestError> {
-    let size = std::fs::metadata(path)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(IngestError::TooLarge {
-            size,
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    let text = decode(&std::fs::read(path)?)?;
+    let bytes = if is_stdin(path) {
+        stdin()?.to_vec()
+    } else {
+        let size = std::fs::metadata(path)?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(IngestError::TooLarge {
+                size,
+                limit: MAX_FILE_BYTES,
+            });
+        }
+        std::fs::read(path)?
+    };
+    let text = decode(&bytes)?;
     let fmt = match format {
         Some(name) => format_named(name)?,
         None => detect(&text).ok_or(IngestError::UnknownFormat)?,
@@ -175,6 +180,35 @@ pub fn read_file(path: &Path, format: Option<&str>) -> Result<Call, IngestError>
     let mut call = fmt.parse(&text, path)?;
     call.spoken = meta::spoken_quarter(&opening(&call));
     Ok(call)
+}
+
+/// `-` as a PATH: standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Standard input, read once (it cannot be read again), up to
+/// `MAX_FILE_BYTES`.
+pub fn stdin() -> Result<&'static [u8], IngestError> {
+    use std::io::Read;
+    static STDIN: std::sync::OnceLock<Result<Vec<u8>, String>> = std::sync::OnceLock::new();
+    let read = STDIN.get_or_init(|| {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+            .map_err(|e| e.to_string())
+    });
+    match read {
+        Ok(b) if b.len() as u64 > MAX_FILE_BYTES => Err(IngestError::TooLarge {
+            size: b.len() as u64,
+            limit: MAX_FILE_BYTES,
+        }),
+        Ok(b) => Ok(b),
+        Err(e) => Err(IngestError::Io(std::io::Error::other(e.clone()))),
+    }
 }
 
 /// The first 3,000 characters the call's speakers say, where they name the
@@ -191,8 +225,8 @@ fn opening(call: &Call) -> String {
     meta::head(&text, 3000).to_owned()
 }
 
-/// Files under `paths`, sorted so that every run sees them in the same
-/// order. Folders are walked as ripgrep walks them (the `ignore` crate):
+/// Files under `paths` (`-` is standard input), sorted so that every run
+/// sees them in the same order. Folders are walked as ripgrep walks them (the `ignore` crate):
 /// hidden files and folders, and what `.gitignore` and `.ignore` files
 /// exclude, are left out; links are followed, and a loop is named, not
 /// walked forever. A file named as a PATH is read whatever its name. What
@@ -201,6 +235,10 @@ fn opening(call: &Call) -> String {
 pub fn walk(paths: &[PathBuf]) -> Vec<Result<PathBuf, Skip>> {
     let mut out = Vec::new();
     for root in paths {
+        if is_stdin(root) {
+            out.push(Ok(root.clone()));
+            continue;
+        }
         match std::fs::metadata(root) {
             Ok(m) if m.is_dir() => {}
             Ok(m) => {

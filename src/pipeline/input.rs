@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{load_transcripts, Counts, Diagnostic, InputOptions, Outcome, PipelineError};
 use crate::aggregate::Classified;
+use crate::ingest;
 use crate::labels::{Label, Probs};
 use crate::question::Question;
 
@@ -44,10 +45,14 @@ const QUESTION_FROM: &str = "a question from `classify` or `questions`";
 /// lines that are neither; `None` if no line is one (then the file is not
 /// such output at all).
 fn read_jsonl(path: &Path) -> Result<Option<JsonlRows>, PipelineError> {
-    let text = std::fs::read_to_string(path).map_err(|error| PipelineError::Read {
-        path: path.to_path_buf(),
-        error,
-    })?;
+    let text = if ingest::is_stdin(path) {
+        String::from_utf8_lossy(ingest::stdin()?).into_owned()
+    } else {
+        std::fs::read_to_string(path).map_err(|error| PipelineError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?
+    };
     let mut rows = Vec::new();
     let mut bad = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
@@ -85,7 +90,14 @@ fn classified_error(line: &str) -> String {
     }
 }
 
+/// A `.jsonl` file, or standard input whose first line is a question.
 fn is_jsonl(path: &Path) -> bool {
+    if ingest::is_stdin(path) {
+        let first = ingest::stdin()
+            .ok()
+            .and_then(|b| b.split(|&c| c == b'\n').find(|l| !l.trim_ascii().is_empty()));
+        return first.is_some_and(|l| serde_json::from_slice::<Question>(l).is_ok());
+    }
     path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
 }
 

@@ -95,7 +95,7 @@ pub fn load_transcripts(opts: &InputOptions) -> Result<Loaded, PipelineError> {
     if let Some(name) = format {
         ingest::format_named(name)?;
     }
-    if let Some(p) = opts.paths.iter().find(|p| !p.exists()) {
+    if let Some(p) = opts.paths.iter().find(|p| !p.exists() && !ingest::is_stdin(p)) {
         return Err(PipelineError::NoSuchPath(p.clone()));
     }
     let (calls, read_skips) = ingest::read_paths(&opts.paths, format);
