@@ -899,3 +899,25 @@ fn a_dash_reads_json_lines_from_standard_input() {
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(got["rows"], expected["rows"]);
 }
+
+#[test]
+fn stderr_is_quiet_and_about_the_companies_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = corpus().join("sources/vanillefatale/1Q25");
+    let args = [folder.to_str().unwrap(), "--companies", "MSFT", "--format", "json"];
+    let run = report(dir.path(), &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // Other companies' notes and skips are counted, not listed.
+    let about_files: Vec<&str> = run.stderr.lines().filter(|l| l.contains("1Q25/")).collect();
+    assert!(about_files.iter().all(|l| l.contains("MSFT_")), "{about_files:?}");
+    assert!(run.stderr.contains("about other companies not shown"), "{}", run.stderr);
+    // --quiet: nothing but the result; the exit code still says that files were skipped.
+    let quiet = report(dir.path(), &[&args[..], &["--quiet"]].concat());
+    assert_eq!((quiet.code, quiet.stderr.as_str()), (1, ""));
+    assert_eq!(quiet.stdout, run.stdout);
+    // A chart of a type that cannot be drawn: refused before anything is read.
+    let run = report(dir.path(), &[&args[..], &["--chart", "chart.jpg"]].concat());
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("chart.jpg"), "{}", run.stderr);
+    assert!(!run.stderr.contains("files read"), "{}", run.stderr);
+}

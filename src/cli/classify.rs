@@ -72,7 +72,7 @@ impl EncoderArgs {
             encoder_dir: None,
             batch_size: batch_size.max(1),
             cache_dir: (!self.no_cache).then(|| self.cache_dir.clone().unwrap_or_else(cache::default_dir)),
-            progress: std::io::stderr().is_terminal(),
+            progress: std::io::stderr().is_terminal() && !super::quiet(),
         };
         Ok((device, options))
     }
@@ -81,7 +81,7 @@ impl EncoderArgs {
 /// Says on stderr what opening the embedding cache found wrong.
 pub fn note_cache(embedder: &Embedder) {
     if let Some(note) = embedder.cache_note() {
-        eprintln!("earnings-qa: note {note}");
+        say!("note {note}");
     }
 }
 
@@ -114,8 +114,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         out.write_all(b"\n")?;
     }
     out.finish()?;
-    eprintln!(
-        "earnings-qa: classified {n} questions in {secs:.2} s ({:.1} questions/s; model loaded in {loaded_in:.2} s)",
+    say!(
+        "classified {n} questions in {secs:.2} s ({:.1} questions/s; model loaded in {loaded_in:.2} s)",
         if secs > 0.0 { n as f64 / secs } else { 0.0 }
     );
     Ok(input.outcome)

@@ -46,6 +46,6 @@ impl InputArgs {
 
 pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        eprintln!("earnings-qa: {d}");
+        say!("{d}");
     }
 }

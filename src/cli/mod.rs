@@ -2,6 +2,16 @@
 //! library's options) and a `run` function that calls `earnings_qa::pipeline`
 //! and prints what it returns.
 
+/// A line on stderr after `earnings-qa: `, unless `--quiet` was given:
+/// notes, skips, summaries. Errors are printed whatever the flag.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if !$crate::cli::quiet() {
+            eprintln!("earnings-qa: {}", format_args!($($arg)*));
+        }
+    };
+}
+
 mod classify;
 mod eval;
 mod fetch_model;
@@ -29,6 +39,16 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print nothing on stderr but errors: no notes, skips or summary (the exit code still says whether input was skipped).
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True under `--quiet`.
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 #[derive(Subcommand, Debug)]
@@ -48,6 +68,7 @@ enum Command {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     match cli.command {
         Command::Questions(a) => questions::run(a),
         Command::Classify(a) => classify::run(a),
@@ -147,19 +168,15 @@ impl Write for Output {
 /// an error.
 pub fn load_labels(named: Option<&Path>) -> anyhow::Result<(Journal, Option<PathBuf>)> {
     let Some(dir) = named.map(Path::to_path_buf).or_else(labels::locate) else {
-        eprintln!(
-            "earnings-qa: no labels folder (none named, no ./labels, no {}): every label is the model's",
+        say!(
+            "no labels folder (none named, no ./labels, no {}): every label is the model's",
             Path::new(env!("CARGO_MANIFEST_DIR")).join("labels").display()
         );
         return Ok((Journal::default(), None));
     };
     anyhow::ensure!(dir.exists(), "labels {}: no such file or folder", dir.display());
     let journal = Journal::load(&dir)?;
-    eprintln!(
-        "earnings-qa: labels from {} ({} questions labeled)",
-        dir.display(),
-        journal.len()
-    );
+    say!("labels from {} ({} questions labeled)", dir.display(), journal.len());
     Ok((journal, Some(dir)))
 }
 

@@ -25,6 +25,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         out.write_all(b"\n")?;
     }
     out.finish()?;
-    eprintln!("earnings-qa: {}", loaded.counts);
+    say!("{}", loaded.counts);
     Ok(loaded.outcome)
 }

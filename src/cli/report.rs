@@ -14,9 +14,11 @@
 //! Copies of a call are counted once; the file used and the files skipped
 //! are named on stderr.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use earnings_qa::aggregate::{Filter, GroupBy, Quarter, Summary};
+use earnings_qa::ingest;
 use earnings_qa::labels::{Label, Probs};
 use earnings_qa::model::{self, Classifier};
 use earnings_qa::period::{self, canonical_ticker};
@@ -25,7 +27,6 @@ use earnings_qa::question::Question;
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
 use super::classify::EncoderArgs;
-use super::input::print_diagnostics;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -73,7 +74,8 @@ pub struct Args {
 }
 
 /// Questions from every PATH, with the model's label where `classify`
-/// already gave one; what was skipped goes to stderr.
+/// already gave one; what was skipped goes to stderr. With `--companies`,
+/// notes and skips about other companies' files are only counted.
 fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
     let inputs = pipeline::read(&InputOptions {
         paths: args.paths.clone(),
@@ -81,9 +83,38 @@ fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
         fye: args.fye.clone(),
         fye_file: args.fye_file.clone(),
     })?;
-    print_diagnostics(&inputs.diagnostics);
+    let wanted: HashSet<String> = args.companies.iter().map(|c| canonical_ticker(c)).collect();
+    let ticker_of: HashMap<&str, &str> = inputs
+        .questions
+        .iter()
+        .map(|i| (i.question.source.as_str(), i.question.ticker.as_str()))
+        .collect();
+    let (mut notes, mut skips) = (0, 0);
+    for d in &inputs.diagnostics {
+        let path = d.path().display().to_string();
+        let ticker = match ticker_of.get(path.as_str()) {
+            Some(t) => Some(canonical_ticker(t)),
+            None => ingest::ticker_from_file_name(d.path()).map(|t| canonical_ticker(&t)),
+        };
+        match ticker {
+            Some(t) if !wanted.is_empty() && !wanted.contains(&t) => {
+                *(if d.is_skip() { &mut skips } else { &mut notes }) += 1;
+            }
+            _ => say!("{d}"),
+        }
+    }
     if let Some(counts) = inputs.counts {
-        eprintln!("earnings-qa: {counts}");
+        let others = if notes + skips > 0 {
+            let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
+            format!(
+                " ({} and {} about other companies not shown)",
+                n(notes, "note"),
+                n(skips, "skip")
+            )
+        } else {
+            String::new()
+        };
+        say!("{counts}{others}");
     }
     Ok(inputs)
 }
@@ -99,8 +130,8 @@ fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
     let classifier = Classifier::load(&head_dir, device, opts)?;
     super::classify::note_cache(classifier.embedder());
     let probs = classifier.classify(questions)?;
-    eprintln!(
-        "earnings-qa: the model labeled {} questions (head {}, encoder {})",
+    say!(
+        "the model labeled {} questions (head {}, encoder {})",
         questions.len(),
         head_dir.display(),
         model::locate(model::ENCODER_DIR).display()
@@ -123,6 +154,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             "--from {from} is later than --to {to}: no quarter to report"
         );
     }
+    if let Some(path) = &args.chart {
+        chart::check_path(path)?;
+    }
     let mut out = super::Output::open(args.output.as_deref())?;
     let (journal, _) = super::load_labels(args.labels.as_deref())?;
 
@@ -139,8 +173,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if !stale.is_empty() {
         const SHOWN: usize = 5;
         let more = stale.len().saturating_sub(SHOWN);
-        eprintln!(
-            "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({}{})",
+        say!(
+            "{} human labels set aside: the question's text changed since it was labeled ({}{})",
             stale.len(),
             stale[..stale.len().min(SHOWN)].join(", "),
             if more > 0 {
@@ -160,7 +194,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.chart {
         let source: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
         chart::write(&summary, path, &source.join(", "))?;
-        eprintln!("earnings-qa: chart written to {}", path.display());
+        say!("chart written to {}", path.display());
     }
     match &cell {
         Some(c) => {
@@ -195,9 +229,7 @@ fn check_companies(companies: &[String], inputs: &Inputs) -> anyhow::Result<()> 
         }
         match period::ticker_of_company(c) {
             Some(t) => anyhow::bail!("--companies {c}: unknown ticker; {c} is {t}"),
-            None => eprintln!(
-                "earnings-qa: --companies {c}: unknown ticker (no call read has it, nor data/fiscal_year_ends.csv)"
-            ),
+            None => say!("--companies {c}: unknown ticker (no call read has it, nor data/fiscal_year_ends.csv)"),
         }
     }
     Ok(())
@@ -209,8 +241,8 @@ fn describe(summary: &Summary) -> bool {
     for d in &summary.duplicates {
         let copy = |source: &str, n: usize| format!("{source} ({n} question{})", if n == 1 { "" } else { "s" });
         let skipped: Vec<String> = d.skipped.iter().map(|s| copy(&s.source, s.questions)).collect();
-        eprintln!(
-            "earnings-qa: {} {}: used {}; skipped duplicate {}",
+        say!(
+            "{} {}: used {}; skipped duplicate {}",
             d.ticker,
             d.fiscal_period,
             copy(&d.kept, d.kept_questions),
@@ -218,8 +250,8 @@ fn describe(summary: &Summary) -> bool {
         );
     }
     for d in &summary.distinct {
-        eprintln!(
-            "earnings-qa: {} {}: {} files whose questions differ are counted as different calls: {}",
+        say!(
+            "{} {}: {} files whose questions differ are counted as different calls: {}",
             d.ticker,
             d.fiscal_period,
             d.sources.len(),
@@ -227,14 +259,14 @@ fn describe(summary: &Summary) -> bool {
         );
     }
     for source in &summary.unplaced {
-        eprintln!(
-            "earnings-qa: {source}: skipped, the call has no quarter under --by {}",
+        say!(
+            "{source}: skipped, the call has no quarter under --by {}",
             summary.by.name()
         );
     }
     for t in &summary.filter.companies {
         if !summary.calls.iter().any(|c| &c.ticker == t) {
-            eprintln!("earnings-qa: no calls of {t} in the chosen quarters");
+            say!("no calls of {t} in the chosen quarters");
         }
     }
     !summary.unplaced.is_empty()

@@ -95,7 +95,7 @@ impl DataArgs {
             journal.len(),
             dir.display()
         );
-        eprintln!("earnings-qa: {} labeled questions found", resolved.labeled.len());
+        say!("{} labeled questions found", resolved.labeled.len());
         let (device, opts) = self.encoder.setup()?;
         let embedder = Embedder::load(device, opts)?;
         super::classify::note_cache(&embedder);
@@ -121,7 +121,7 @@ fn report_ids(what: &str, ids: &[String]) {
     } else {
         String::new()
     };
-    eprintln!("earnings-qa: {} {what}: {shown}{more}", ids.len());
+    say!("{} {what}: {shown}{more}", ids.len());
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -182,6 +182,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Some(cv) = &card.cross_validation {
         eprintln!("{}\n\n{}", cv.method, cv.metrics.markdown());
     }
-    eprintln!("earnings-qa: wrote {} (head and model card)", out.display());
+    say!("wrote {} (head and model card)", out.display());
     Ok(outcome)
 }

@@ -21,6 +21,8 @@ mod name_colon;
 mod name_colon_text;
 mod streetevents_text;
 
+pub use meta::ticker_from_file_name;
+
 /// One transcript layout. Each lives in a file of its own.
 pub trait Format: Sync {
     /// The name `--format` takes and `Call::format` records.
