@@ -37,15 +37,17 @@ pub struct Labeled {
     pub label: Label,
     /// True where the label is a human decision from `labels/`.
     pub human: bool,
+    /// The model's probabilities, where the model was asked (here or by `classify`).
+    pub probs: Option<Probs>,
 }
 
 /// A question before counting: the human label if one applies, and the
-/// model's if `classify` already gave one.
+/// model's label and probabilities if `classify` already gave them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub question: Question,
     pub human: Option<Label>,
-    pub model: Option<Label>,
+    pub model: Option<(Label, Probs)>,
 }
 
 impl Pending {
@@ -55,24 +57,21 @@ impl Pending {
     }
 
     /// The human label if there is one, else the model's, asking `model`
-    /// only when no earlier run gave one.
-    pub fn label(self, model: impl FnOnce() -> Label) -> Labeled {
-        match (self.human, self.model) {
-            (Some(label), _) => Labeled {
-                question: self.question,
-                label,
-                human: true,
-            },
-            (None, Some(label)) => Labeled {
-                question: self.question,
-                label,
-                human: false,
-            },
-            (None, None) => Labeled {
-                label: model(),
-                question: self.question,
-                human: false,
-            },
+    /// for its probabilities only when no earlier run gave them.
+    pub fn label(self, model: impl FnOnce() -> Probs) -> Labeled {
+        let (label, human, probs) = match (self.human, self.model) {
+            (Some(label), m) => (label, true, m.map(|m| m.1)),
+            (None, Some((label, probs))) => (label, false, Some(probs)),
+            (None, None) => {
+                let probs = model();
+                (probs.argmax(), false, Some(probs))
+            }
+        };
+        Labeled {
+            question: self.question,
+            label,
+            human,
+            probs,
         }
     }
 }
@@ -106,7 +105,7 @@ impl Reviewed for Pending {
 /// `classify` gave earlier, if any. Also returns the ids whose decision was
 /// set aside because the text has changed since.
 pub fn review(
-    questions: impl IntoIterator<Item = (Question, Option<Label>)>,
+    questions: impl IntoIterator<Item = (Question, Option<(Label, Probs)>)>,
     journal: &Journal,
 ) -> (Vec<Pending>, Vec<String>) {
     let mut stale = Vec::new();
@@ -866,7 +865,7 @@ mod tests {
                 Pending {
                     question,
                     human: None,
-                    model: Some(Label::Other)
+                    model: Some((Label::Other, Probs::from_array([0.1, 0.1, 0.8])))
                 };
                 questions
             ],

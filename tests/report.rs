@@ -921,3 +921,47 @@ fn stderr_is_quiet_and_about_the_companies_asked_for() {
     assert!(run.stderr.contains("chart.jpg"), "{}", run.stderr);
     assert!(!run.stderr.contains("files read"), "{}", run.stderr);
 }
+
+#[test]
+fn the_drill_down_fits_the_terminal_with_short_paths_and_probabilities() {
+    let dir = tempfile::tempdir().unwrap();
+    two_quarters(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .args(["report", "c.jsonl", "--questions", "BBB,2025Q4"])
+        .current_dir(dir.path())
+        .env("COLUMNS", "40")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // Every line within the 40 columns but a word longer than the line.
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.chars().count() <= 40 || !l.trim().contains(' ')),
+        "{stdout}"
+    );
+    let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("profitability 0.10, investment 0.80, other 0.10"),
+        "{stdout}"
+    );
+    // Real files: named without the folders they share.
+    let folder = corpus().join("sources/vanillefatale/1Q25");
+    let run = report(
+        dir.path(),
+        &[
+            folder.to_str().unwrap(),
+            "--companies",
+            "MSFT",
+            "--questions",
+            "MSFT,2025Q1",
+        ],
+    );
+    assert!(
+        run.stdout.contains("[MSFT_3Q25_translated_output.txt]"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("shared/corpus"), "{}", run.stdout);
+}

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use earnings_qa::aggregate::{Filter, GroupBy, Quarter, Summary};
 use earnings_qa::ingest;
-use earnings_qa::labels::{Label, Probs};
+use earnings_qa::labels::Probs;
 use earnings_qa::model::{self, Classifier};
 use earnings_qa::period::{self, canonical_ticker};
 use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
@@ -121,7 +121,7 @@ fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
 
 /// The model's labels for `questions`; the model is loaded only if there
 /// are any (`classify` output and human labels need none).
-fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
+fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Probs>> {
     if questions.is_empty() {
         return Ok(Vec::new());
     }
@@ -136,7 +136,7 @@ fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
         head_dir.display(),
         model::locate(model::ENCODER_DIR).display()
     );
-    Ok(probs.iter().map(Probs::argmax).collect())
+    Ok(probs)
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -203,13 +203,33 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 .into_iter()
                 .map(|(counted, labeled)| QuestionLine { counted, labeled })
                 .collect();
-            report::write_questions(&summary, &lines, args.format, &mut out)?;
+            let width = if args.output.is_none() { terminal_width() } else { None };
+            report::write_questions(&summary, &lines, args.format, width, &mut out)?;
         }
         None => report::write_summary(&summary, args.format, &mut out)?,
     }
     out.finish()?;
 
     Ok(outcome)
+}
+
+/// Columns of the terminal on stdout, else `$COLUMNS`; `None` where
+/// neither says (output to a file or a pipe is not wrapped).
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        let mut size = libc::winsize {
+            ws_row: 0,
+            ws_col: 0,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCGWINSZ only fills in the winsize it is given.
+        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0 && size.ws_col > 0 {
+            return Some(usize::from(size.ws_col));
+        }
+    }
+    std::env::var("COLUMNS").ok()?.parse().ok().filter(|&w| w > 0)
 }
 
 /// Checks `--companies` against the tickers read and the fiscal-year-end
