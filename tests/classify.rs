@@ -549,3 +549,29 @@ fn a_bad_output_or_cache_path_fails_before_any_encoding() {
     assert!(!r.stderr.contains("classified"), "{}", r.stderr);
     assert_eq!(std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap(), "old\n");
 }
+
+#[test]
+fn the_progress_rate_has_one_decimal() {
+    // A real terminal (script(1) gives the run a pty), where the progress bar is drawn.
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "{} classify {} --no-cache --batch-size 1 > /dev/null",
+        env!("CARGO_BIN_EXE_earnings-qa"),
+        s(&dev_call())
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(dir.path())
+        .output()
+        .expect("script(1) runs");
+    let tty = String::from_utf8_lossy(&out.stdout);
+    let rates: Vec<&str> = tty
+        .split(|c: char| c.is_whitespace() || c == ']')
+        .filter(|w| w.ends_with("/s") && w.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert!(!rates.is_empty(), "no progress bar: {tty}");
+    for r in rates {
+        let digits = r.trim_end_matches("/s").split_once('.').map_or(0, |(_, d)| d.len());
+        assert_eq!(digits, 1, "{r}");
+    }
+}
