@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use earnings_qa::labels::Label;
 use earnings_qa::model::card::{DataSummary, EncoderInfo, ModelCard};
-use earnings_qa::model::encoder::{self, Encoder};
+use earnings_qa::model::encoder::{self, Encoder, Precision};
 use earnings_qa::model::head::{Head, Input, TrainOptions};
 use earnings_qa::model::{cache, fetch, Classifier, Device, Embedder, ModelError, Options};
 
@@ -19,7 +19,11 @@ fn encoder_dir() -> PathBuf {
 }
 
 fn load_encoder() -> Encoder {
-    Encoder::load(&encoder_dir(), Device::Cpu).expect("weights present (run `earnings-qa fetch-model`)")
+    load_encoder_as(Precision::F32)
+}
+
+fn load_encoder_as(precision: Precision) -> Encoder {
+    Encoder::load(&encoder_dir(), Device::Cpu, precision).expect("weights present (run `earnings-qa fetch-model`)")
 }
 
 struct Reference {
@@ -72,6 +76,16 @@ fn embeddings_match_the_reference_single_and_batched() {
             assert!(worst < 1e-4, "sentence {i} {how}: max abs difference {worst}");
         }
     }
+    if earnings_qa::model::kernels::bf16_supported() {
+        let fast = load_encoder_as(Precision::Bf16);
+        let batched = fast.embed(&texts, 8, false).unwrap();
+        for (i, text) in texts.iter().enumerate() {
+            // Packing puts sentences in one matrix, but each row's sums are its own.
+            assert_eq!(fast.embed(&[text], 1, false).unwrap()[0], batched[i], "sentence {i}");
+            let cos = cosine(&batched[i], &r.embeddings[i]);
+            assert!(cos >= 0.999, "sentence {i} bf16: cosine {cos}");
+        }
+    }
 }
 
 #[test]
@@ -100,7 +114,7 @@ fn encoder_dir_with_weights(weights: &[u8]) -> tempfile::TempDir {
 #[test]
 fn missing_or_corrupt_weights_are_refused_with_a_clear_error() {
     let empty = tempfile::tempdir().unwrap();
-    let err = Encoder::load(empty.path(), Device::Cpu).err().unwrap();
+    let err = Encoder::load(empty.path(), Device::Cpu, Precision::F32).err().unwrap();
     assert!(matches!(err, ModelError::MissingWeights(_)), "{err}");
     assert!(err.to_string().contains("fetch-model"), "{err}");
 
@@ -108,7 +122,7 @@ fn missing_or_corrupt_weights_are_refused_with_a_clear_error() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
     let dir = encoder_dir_with_weights(&bytes);
-    let err = Encoder::load(dir.path(), Device::Cpu).err().unwrap();
+    let err = Encoder::load(dir.path(), Device::Cpu, Precision::F32).err().unwrap();
     assert!(matches!(err, ModelError::CorruptWeights { .. }), "{err}");
     assert!(err.to_string().contains(encoder::WEIGHTS_SHA256), "{err}");
 }
@@ -177,6 +191,7 @@ fn opts() -> Options {
     Options {
         encoder_dir: Some(encoder_dir()),
         cache_dir: None,
+        precision: Some(Precision::F32),
         ..Default::default()
     }
 }
@@ -270,7 +285,7 @@ fn the_cache_returns_what_the_encoder_gave_and_survives_a_torn_write() {
         .unwrap()
         .write_all(&[7; 100])
         .unwrap();
-    let c = cache::Cache::open(dir.path(), encoder::WEIGHTS_SHA256, 384).unwrap();
+    let c = cache::Cache::open(dir.path(), &encoder::WEIGHTS_SHA256[..16], 384).unwrap();
     assert_eq!(c.len(), 3);
     assert_eq!(c.get(&cache::key(texts[1])).unwrap(), first[1].as_slice());
 
@@ -324,5 +339,73 @@ fn fetch_is_a_no_op_when_the_weights_are_there() {
     assert_eq!(
         fetch::fetch(&encoder_dir(), None).unwrap(),
         fetch::Fetched::AlreadyPresent
+    );
+}
+
+/// The distinct questions of the `dev` calls (real transcripts), as the
+/// binary splits them.
+fn dev_questions() -> Option<Vec<earnings_qa::question::Question>> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(manifest) = std::fs::read_to_string(corpus.join("manifest.csv")) else {
+        assert!(std::env::var_os("CI").is_none(), "CI needs ../shared/corpus");
+        eprintln!("skipped: ../shared/corpus not found");
+        return None;
+    };
+    let mut paths: Vec<PathBuf> = manifest
+        .lines()
+        .filter(|l| l.ends_with(",dev"))
+        .map(|l| corpus.join(l.split(',').next().unwrap()))
+        .collect();
+    paths.sort();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("questions")
+        .args(&paths)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let all = text
+        .lines()
+        .map(|l| serde_json::from_str::<earnings_qa::question::Question>(l).unwrap());
+    Some(all.filter(|q| seen.insert(q.id.clone())).collect())
+}
+
+#[test]
+fn the_bf16_encoder_stays_within_cosine_0999_of_f32_and_keeps_995_percent_of_labels() {
+    if !earnings_qa::model::kernels::bf16_supported() {
+        eprintln!("skipped: this CPU has no AVX-512 BF16, so bf16 is never used");
+        return;
+    }
+    let Some(questions) = dev_questions() else { return };
+    assert!(questions.len() >= 400, "{} questions", questions.len());
+    let texts: Vec<&str> = questions.iter().map(|q| q.text.as_str()).collect();
+    let embed = |precision| {
+        let opts = Options {
+            precision: Some(precision),
+            ..opts()
+        };
+        Embedder::load(Device::Cpu, opts).unwrap().embed(&texts).unwrap()
+    };
+    let (reference, fast) = (embed(Precision::F32), embed(Precision::Bf16));
+    let worst = reference
+        .iter()
+        .zip(&fast)
+        .map(|(r, f)| cosine(f, &r.iter().map(|&x| x as f64).collect::<Vec<_>>()))
+        .fold(1.0, f64::min);
+    assert!(worst >= 0.999, "lowest cosine bf16 vs f32: {worst}");
+    let head = Head::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default")).unwrap();
+    let inputs: Vec<Input> = questions.iter().map(Input::from).collect();
+    let labels =
+        |e: &[Vec<f32>]| -> Vec<Label> { head.probs(&inputs, e).unwrap().iter().map(|p| p.argmax()).collect() };
+    let (a, b) = (labels(&reference), labels(&fast));
+    let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+    eprintln!(
+        "bf16 vs f32, {} dev questions: lowest cosine {worst:.6}, {same} labels equal",
+        a.len()
+    );
+    assert!(
+        same as f64 >= 0.995 * a.len() as f64,
+        "bf16 keeps {same} of {} labels",
+        a.len()
     );
 }

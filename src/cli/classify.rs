@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use earnings_qa::aggregate::Classified;
 use earnings_qa::model::device::{self, DeviceChoice};
+use earnings_qa::model::encoder::Precision;
 use earnings_qa::model::{self, cache, Classifier, Device, Options};
 
 use super::input::InputArgs;
@@ -44,6 +45,10 @@ pub struct EncoderArgs {
     /// Threads for tokenising and the CPU encoder [default: all cores].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// The encoder's arithmetic [default: bf16 on a CPU with AVX-512 BF16, else f32].
+    /// bf16 runs the packed CPU encoder, about 3 times as fast, within cosine 0.999 of f32.
+    #[arg(long, value_name = "f32|bf16")]
+    precision: Option<Precision>,
     /// Encode every question, neither reading nor writing the embedding cache.
     #[arg(long)]
     no_cache: bool,
@@ -73,6 +78,7 @@ impl EncoderArgs {
             batch_size: batch_size.max(1),
             cache_dir: (!self.no_cache).then(|| self.cache_dir.clone().unwrap_or_else(cache::default_dir)),
             progress: std::io::stderr().is_terminal(),
+            precision: self.precision,
         };
         Ok((device, options))
     }

@@ -43,9 +43,9 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Opens (or starts) the cache of the encoder with weights `sha256`.
-    pub fn open(dir: &Path, sha256: &str, dim: usize) -> Result<Cache, ModelError> {
-        let path = dir.join(format!("embeddings-{}.bin", &sha256[..16]));
+    /// Opens (or starts) the cache of the encoder `tag` (`Encoder::cache_tag`).
+    pub fn open(dir: &Path, tag: &str, dim: usize) -> Result<Cache, ModelError> {
+        let path = dir.join(format!("embeddings-{tag}.bin"));
         let record = 16 + 4 * dim;
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,

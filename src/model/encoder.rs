@@ -12,7 +12,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
-use super::ModelError;
+use super::bert::PackedBert;
+use super::{kernels, ModelError};
 
 /// The model's name on the Hugging Face hub, for model cards.
 pub const NAME: &str = "sentence-transformers/all-MiniLM-L6-v2";
@@ -24,8 +25,44 @@ pub const MAX_TOKENS: usize = 256;
 /// The files `fetch` puts in the encoder's folder.
 pub const FILES: [&str; 3] = ["model.safetensors", "config.json", "tokenizer.json"];
 
+/// The arithmetic of the encoder's linear layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// candle's BERT in f32: the reference, and the only choice on a GPU.
+    F32,
+    /// The packed CPU encoder (`bert`) with bf16 products and f32 sums; needs AVX-512 BF16.
+    Bf16,
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Precision, String> {
+        match s {
+            "f32" => Ok(Precision::F32),
+            "bf16" => Ok(Precision::Bf16),
+            _ => Err(format!("unknown precision `{s}` (f32 or bf16)")),
+        }
+    }
+}
+
+impl Precision {
+    /// bf16 on a CPU that has it, else f32.
+    pub fn default_for(device: &Device) -> Precision {
+        if device.is_cpu() && kernels::bf16_supported() {
+            Precision::Bf16
+        } else {
+            Precision::F32
+        }
+    }
+}
+
+enum Net {
+    Reference(BertModel),
+    Packed(PackedBert),
+}
+
 pub struct Encoder {
-    model: BertModel,
+    net: Net,
     tokenizer: Tokenizer,
     device: Device,
     dim: usize,
@@ -34,7 +71,7 @@ pub struct Encoder {
 impl Encoder {
     /// Loads the weights in `dir` after checking their sha256, so a corrupt
     /// or foreign file is refused before it is parsed.
-    pub fn load(dir: &Path, device: Device) -> Result<Encoder, ModelError> {
+    pub fn load(dir: &Path, device: Device, precision: Precision) -> Result<Encoder, ModelError> {
         let weights = dir.join(FILES[0]);
         if FILES.iter().any(|f| !dir.join(f).is_file()) {
             return Err(ModelError::MissingWeights(dir.to_path_buf()));
@@ -49,10 +86,16 @@ impl Encoder {
         })?;
         keep_freed_memory();
         let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)?;
-        let model = BertModel::load(vb, &config)?;
+        let net = match precision {
+            Precision::F32 => Net::Reference(BertModel::load(vb, &config)?),
+            Precision::Bf16 if device.is_cpu() && kernels::bf16_supported() => {
+                Net::Packed(PackedBert::load(vb, &config)?)
+            }
+            Precision::Bf16 => return Err(ModelError::NoBf16),
+        };
         let tokenizer = load_tokenizer(&dir.join(FILES[2]))?;
         Ok(Encoder {
-            model,
+            net,
             tokenizer,
             device,
             dim: config.hidden_size,
@@ -64,9 +107,24 @@ impl Encoder {
         self.dim
     }
 
-    /// sha256 of the weights: the cache and the model cards key on it.
+    /// sha256 of the weights: the model cards key on it.
     pub fn sha256(&self) -> &'static str {
         WEIGHTS_SHA256
+    }
+
+    pub fn precision(&self) -> Precision {
+        match self.net {
+            Net::Reference(_) => Precision::F32,
+            Net::Packed(_) => Precision::Bf16,
+        }
+    }
+
+    /// What the embedding cache keys on: the weights and the arithmetic.
+    pub fn cache_tag(&self) -> String {
+        match self.precision() {
+            Precision::F32 => WEIGHTS_SHA256[..16].to_string(),
+            Precision::Bf16 => format!("{}-bf16", &WEIGHTS_SHA256[..16]),
+        }
     }
 
     pub fn device(&self) -> &Device {
@@ -106,8 +164,12 @@ impl Encoder {
                 .progress_chars("=> "),
         );
         let lens: Vec<usize> = order.iter().map(|&i| ids[i].len()).collect();
+        let ranges = match self.net {
+            Net::Reference(_) => batches(&lens, batch_size),
+            Net::Packed(_) => packed_batches(&lens, PACKED_TOKENS),
+        };
         let mut out = vec![Vec::new(); texts.len()];
-        for range in batches(&lens, batch_size) {
+        for range in ranges {
             let batch = &order[range];
             let rows: Vec<&[u32]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
             for (&i, e) in batch.iter().zip(self.embed_batch(&rows)?) {
@@ -121,6 +183,10 @@ impl Encoder {
 
     /// One forward pass over token-id rows padded to the longest.
     fn embed_batch(&self, rows: &[&[u32]]) -> Result<Vec<Vec<f32>>, ModelError> {
+        let model = match &self.net {
+            Net::Packed(bert) => return Ok(bert.embed(rows)),
+            Net::Reference(model) => model,
+        };
         let len = rows.iter().map(|r| r.len()).max().unwrap_or(0);
         let mut ids = Vec::with_capacity(rows.len() * len);
         let mut mask = Vec::with_capacity(rows.len() * len);
@@ -133,7 +199,7 @@ impl Encoder {
         let shape = (rows.len(), len);
         let ids = Tensor::from_vec(ids, shape, &self.device)?;
         let mask = Tensor::from_vec(mask, shape, &self.device)?;
-        let hidden = self.model.forward(&ids, &ids.zeros_like()?, Some(&mask))?;
+        let hidden = model.forward(&ids, &ids.zeros_like()?, Some(&mask))?;
         // Masked mean over tokens, then L2 normalisation (eps as in torch's F.normalize).
         let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
         let mean = hidden.broadcast_mul(&mask)?.sum(1)?.broadcast_div(&mask.sum(1)?)?;
@@ -165,6 +231,30 @@ pub fn batches(lens: &[usize], batch_size: usize) -> Vec<std::ops::Range<usize>>
         }
         out.push(start..end);
         start = end;
+    }
+    out
+}
+
+/// Tokens per packed batch: enough rows for the matrix products to run
+/// at full speed on every core, few enough that a batch's activations
+/// (1,536 floats a token in the feed-forward layer) stay near L3's size.
+const PACKED_TOKENS: usize = 2048;
+
+/// Cuts lengths into consecutive runs of at most `tokens` tokens (a
+/// longer sentence runs alone): packed batches have no padding, so only
+/// the size matters.
+pub fn packed_batches(lens: &[usize], tokens: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut sum) = (0, 0);
+    for (i, &len) in lens.iter().enumerate() {
+        if i > start && sum + len > tokens {
+            out.push(start..i);
+            (start, sum) = (i, 0);
+        }
+        sum += len;
+    }
+    if start < lens.len() {
+        out.push(start..lens.len());
     }
     out
 }

@@ -5,12 +5,16 @@
 //! Where things live: `models/all-MiniLM-L6-v2/` holds the fetched encoder
 //! (see `fetch`), `models/<name>/` a trained head with its model card.
 
+#[cfg(target_arch = "x86_64")]
+pub mod bert;
 pub mod cache;
 pub mod card;
 pub mod device;
 pub mod encoder;
 pub mod fetch;
 pub mod head;
+#[cfg(target_arch = "x86_64")]
+pub mod kernels;
 pub mod lexical;
 pub mod metrics;
 pub mod train;
@@ -49,6 +53,8 @@ pub enum ModelError {
     BadHead { path: PathBuf, message: String },
     #[error("CUDA requested, but this binary was built without the `cuda` feature (rebuild with `cargo build --release --features cuda`, or use --device cpu)")]
     NoCuda,
+    #[error("--precision bf16 needs a CPU with AVX-512 BF16 (this one lacks it, or the encoder runs on a GPU); use --precision f32")]
+    NoBf16,
     #[error("cannot use the GPU: {0}")]
     Gpu(String),
     #[error("tokenizer: {0}")]
@@ -103,6 +109,8 @@ pub struct Options {
     pub cache_dir: Option<PathBuf>,
     /// Draw a progress bar on stderr.
     pub progress: bool,
+    /// The encoder's arithmetic; `None`: bf16 where the CPU has it, else f32.
+    pub precision: Option<encoder::Precision>,
 }
 
 impl Default for Options {
@@ -112,6 +120,7 @@ impl Default for Options {
             batch_size: 8,
             cache_dir: Some(cache::default_dir()),
             progress: false,
+            precision: None,
         }
     }
 }
@@ -127,9 +136,12 @@ pub struct Embedder {
 impl Embedder {
     pub fn load(device: Device, opts: Options) -> Result<Embedder, ModelError> {
         let dir = opts.encoder_dir.clone().unwrap_or_else(|| locate(ENCODER_DIR));
-        let encoder = Encoder::load(&dir, device)?;
+        let precision = opts
+            .precision
+            .unwrap_or_else(|| encoder::Precision::default_for(&device));
+        let encoder = Encoder::load(&dir, device, precision)?;
         let cache = match &opts.cache_dir {
-            Some(d) => Some(Mutex::new(Cache::open(d, encoder.sha256(), encoder.dim())?)),
+            Some(d) => Some(Mutex::new(Cache::open(d, &encoder.cache_tag(), encoder.dim())?)),
             None => None,
         };
         Ok(Embedder { encoder, cache, opts })
