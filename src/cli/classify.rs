@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use earnings_qa::aggregate::Classified;
 use earnings_qa::model::device::{self, DeviceChoice};
-use earnings_qa::model::encoder::Precision;
+use earnings_qa::model::encoder::{Precision, Spec};
 use earnings_qa::model::{self, cache, Classifier, Device, Options};
 
 use super::input::InputArgs;
@@ -45,6 +45,10 @@ pub struct EncoderArgs {
     /// Threads for tokenising and the CPU encoder [default: all cores].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// The encoder to train or evaluate a head on: all-MiniLM-L6-v2 or
+    /// all-mpnet-base-v2 (`classify` and `report` use the one the head was trained on).
+    #[arg(long, default_value = "all-MiniLM-L6-v2", value_parser = Spec::named, value_name = "NAME")]
+    pub encoder: &'static Spec,
     /// The encoder's arithmetic [default: bf16 on a CPU with AVX-512 BF16, else f32].
     /// bf16 runs the packed CPU encoder, about 3 times as fast, within cosine 0.999 of f32.
     #[arg(long, value_name = "f32|bf16")]
@@ -74,6 +78,7 @@ impl EncoderArgs {
         // launches dominate); on the CPU small batches stay in cache.
         let batch_size = self.batch_size.unwrap_or(if device.is_cuda() { 64 } else { 8 });
         let options = Options {
+            encoder: self.encoder,
             encoder_dir: None,
             batch_size: batch_size.max(1),
             cache_dir: (!self.no_cache).then(|| self.cache_dir.clone().unwrap_or_else(cache::default_dir)),

@@ -1,16 +1,18 @@
-//! BERT's forward pass for the CPU over packed sequences: the tokens of
-//! every sentence in a batch stand one after another, with no padding,
-//! so the linear layers (nine tenths of the work) multiply one tall matrix
-//! and only attention looks at sentence boundaries. Weights come from the
-//! same safetensors through candle's `VarBuilder`, with the names of
-//! candle-transformers' BERT; linear layers run in bf16 (`kernels`).
-//! candle's `BertModel` stays the f32 reference and the GPU path.
+//! The forward pass of BERT and MPNet for the CPU over packed sequences:
+//! the tokens of every sentence in a batch stand one after another, with
+//! no padding, so the linear layers (nine tenths of the work) multiply one
+//! tall matrix and only attention looks at sentence boundaries. Weights
+//! come from the same safetensors through candle's `VarBuilder`, with the
+//! names of candle-transformers' BERT and of `mpnet`; linear layers run in
+//! bf16 (`kernels`). candle's `BertModel` and `mpnet::MPNetModel` stay the
+//! f32 reference and the GPU path.
 
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::Config;
 use rayon::prelude::*;
 
 use super::kernels::{self, Bf16Linear, Epilogue};
+use super::mpnet;
 
 struct Norm {
     gamma: Vec<f32>,
@@ -27,15 +29,19 @@ struct Layer {
     output_norm: Norm,
 }
 
-pub struct PackedBert {
+pub struct Packed {
     word: Vec<f32>,
+    /// Row p: what a token at position p adds to its word embedding
+    /// (BERT: position p plus token type 0; MPNet: position p + pad + 1).
     position: Vec<f32>,
-    token_type: Vec<f32>,
     embedding_norm: Norm,
     layers: Vec<Layer>,
     hidden: usize,
     heads: usize,
     eps: f32,
+    /// MPNet: per head, the bias of a key at offset `r` from its query, at `r + max_len - 1`.
+    relative: Option<Vec<Vec<f32>>>,
+    max_len: usize,
 }
 
 fn values(vb: &VarBuilder, shape: &[usize], name: &str) -> candle_core::Result<Vec<f32>> {
@@ -58,9 +64,9 @@ fn linear(vbs: &[VarBuilder], n_in: usize, n_out: usize) -> candle_core::Result<
     Ok(Bf16Linear::new(&w, b, n_in, n_out * vbs.len()))
 }
 
-impl PackedBert {
-    /// Callers check `kernels::bf16_supported()` first.
-    pub fn load(vb: VarBuilder, config: &Config) -> candle_core::Result<PackedBert> {
+impl Packed {
+    /// candle-transformers' BERT names. Callers check `kernels::bf16_supported()` first.
+    pub fn load_bert(vb: VarBuilder, config: &Config) -> candle_core::Result<Packed> {
         let (h, inter) = (config.hidden_size, config.intermediate_size);
         let emb = vb.pp("embeddings");
         let layers = (0..config.num_hidden_layers)
@@ -78,15 +84,65 @@ impl PackedBert {
                 })
             })
             .collect::<candle_core::Result<_>>()?;
-        Ok(PackedBert {
+        let token_type = values(&emb, &[config.type_vocab_size, h], "token_type_embeddings.weight")?;
+        let mut position = values(&emb, &[config.max_position_embeddings, h], "position_embeddings.weight")?;
+        for row in position.chunks_exact_mut(h) {
+            row.iter_mut().zip(&token_type[..h]).for_each(|(p, t)| *p += t);
+        }
+        Ok(Packed {
             word: values(&emb, &[config.vocab_size, h], "word_embeddings.weight")?,
-            position: values(&emb, &[config.max_position_embeddings, h], "position_embeddings.weight")?,
-            token_type: values(&emb, &[config.type_vocab_size, h], "token_type_embeddings.weight")?,
+            position,
             embedding_norm: norm(emb.pp("LayerNorm"), h)?,
             layers,
             hidden: h,
             heads: config.num_attention_heads,
             eps: config.layer_norm_eps as f32,
+            relative: None,
+            max_len: config.max_position_embeddings,
+        })
+    }
+
+    /// `mpnet`'s names. Callers check `kernels::bf16_supported()` first.
+    pub fn load_mpnet(vb: VarBuilder, config: &mpnet::Config) -> candle_core::Result<Packed> {
+        let (h, inter) = (config.hidden_size, config.intermediate_size);
+        let emb = vb.pp("embeddings");
+        let layers = (0..config.num_hidden_layers)
+            .map(|i| {
+                let l = vb.pp(format!("encoder.layer.{i}"));
+                let attn = l.pp("attention");
+                let a = attn.pp("attn");
+                Ok(Layer {
+                    qkv: linear(&[a.pp("q"), a.pp("k"), a.pp("v")], h, h)?,
+                    attention_out: linear(&[a.pp("o")], h, h)?,
+                    attention_norm: norm(attn.pp("LayerNorm"), h)?,
+                    intermediate: linear(&[l.pp("intermediate.dense")], h, inter)?,
+                    output: linear(&[l.pp("output.dense")], inter, h)?,
+                    output_norm: norm(l.pp("output.LayerNorm"), h)?,
+                })
+            })
+            .collect::<candle_core::Result<_>>()?;
+        let first = config.pad_token_id as usize + 1;
+        let position = values(&emb, &[config.max_position_embeddings, h], "position_embeddings.weight")?;
+        let max_len = config.max_position_embeddings - first;
+        let (buckets, heads) = (config.relative_attention_num_buckets, config.num_attention_heads);
+        let table = mpnet::relative_bias(&vb, config)?.flatten_all()?.to_vec1::<f32>()?;
+        let relative = (0..heads)
+            .map(|hd| {
+                (0..2 * max_len - 1)
+                    .map(|r| table[mpnet::relative_bucket(r as i64 - (max_len as i64 - 1), buckets) * heads + hd])
+                    .collect()
+            })
+            .collect();
+        Ok(Packed {
+            word: values(&emb, &[config.vocab_size, h], "word_embeddings.weight")?,
+            position: position[first * h..].to_vec(),
+            embedding_norm: norm(emb.pp("LayerNorm"), h)?,
+            layers,
+            hidden: h,
+            heads,
+            eps: config.layer_norm_eps as f32,
+            relative: Some(relative),
+            max_len,
         })
     }
 
@@ -101,9 +157,15 @@ impl PackedBert {
         }
         let mut x = Vec::with_capacity(starts[sentences.len()] * h);
         for s in sentences {
+            assert!(
+                s.len() <= self.max_len,
+                "{} tokens, over the model's {}",
+                s.len(),
+                self.max_len
+            );
             for (pos, &id) in s.iter().enumerate() {
                 let (w, p) = (&self.word[id as usize * h..][..h], &self.position[pos * h..][..h]);
-                x.extend(w.iter().zip(p).zip(&self.token_type[..h]).map(|((w, p), t)| w + p + t));
+                x.extend(w.iter().zip(p).map(|(w, p)| w + p));
             }
         }
         self.norm(&mut x, &self.embedding_norm);
@@ -150,7 +212,12 @@ impl PackedBert {
             .par_iter()
             .map(|&(s, hd)| {
                 let at = |part: usize| &qkv[starts[s] * 3 * h + part * h + hd * d..starts[s + 1] * 3 * h];
-                kernels::attention_head(at(0), at(1), at(2), 3 * h, starts[s + 1] - starts[s], d)
+                let len = starts[s + 1] - starts[s];
+                let relative = self
+                    .relative
+                    .as_ref()
+                    .map(|r| &r[hd][self.max_len - len..][..2 * len - 1]);
+                kernels::attention_head(at(0), at(1), at(2), 3 * h, len, d, relative)
             })
             .collect();
         let mut context = vec![0f32; qkv.len() / 3];

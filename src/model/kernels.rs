@@ -258,13 +258,24 @@ fn sum(x: &[f32]) -> f32 {
 
 /// Scaled dot-product attention of one head of one sentence: `q`, `k`,
 /// `v` are `len` rows of `d` at `stride` apart; returns `len x d`.
-pub fn attention_head(q: &[f32], k: &[f32], v: &[f32], stride: usize, len: usize, d: usize) -> Vec<f32> {
+/// `relative[j - i + len - 1]`, where given, is added to the score of key
+/// `j` for query `i` (MPNet's relative-position bias).
+pub fn attention_head(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    stride: usize,
+    len: usize,
+    d: usize,
+    relative: Option<&[f32]>,
+) -> Vec<f32> {
     assert!(bf16_supported() && len > 0 && (len - 1) * stride + d <= q.len().min(k.len()).min(v.len()));
+    assert!(relative.is_none_or(|r| r.len() == 2 * len - 1));
     // SAFETY: checked above. A head size known at compile time keeps a row's context in registers.
     unsafe {
         match d {
-            32 => attention_rows::<32>(q, k, v, stride, len),
-            64 => attention_rows::<64>(q, k, v, stride, len),
+            32 => attention_rows::<32>(q, k, v, stride, len, relative),
+            64 => attention_rows::<64>(q, k, v, stride, len, relative),
             _ => panic!("attention heads of {d} dimensions are not supported"),
         }
     }
@@ -276,7 +287,14 @@ const KEY_BLOCK: usize = 64;
 const QUERY_BLOCK: usize = 4;
 
 #[target_feature(enable = "avx512f,fma")]
-unsafe fn attention_rows<const D: usize>(q: &[f32], k: &[f32], v: &[f32], stride: usize, len: usize) -> Vec<f32> {
+unsafe fn attention_rows<const D: usize>(
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    stride: usize,
+    len: usize,
+    relative: Option<&[f32]>,
+) -> Vec<f32> {
     let scale = 1.0 / (D as f32).sqrt();
     // K transposed and padded to whole blocks, so that a block of scores
     // is a run of multiply-adds over contiguous keys.
@@ -316,6 +334,11 @@ unsafe fn attention_rows<const D: usize>(q: &[f32], k: &[f32], v: &[f32], stride
         }
         for r in 0..QUERY_BLOCK {
             let row = &mut scores[r * padded..][..len];
+            if let (Some(rel), true) = (relative, i0 + r < len) {
+                // Key j of query i: offset j - i, at index j - i + len - 1.
+                let rel = &rel[len - 1 - (i0 + r)..][..len];
+                row.iter_mut().zip(rel).for_each(|(s, b)| *s += b);
+            }
             let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             for s in row.iter_mut() {
                 *s = exp(*s - max);
@@ -370,6 +393,8 @@ fn erf(x: f32) -> f32 {
 pub fn exp(x: f32) -> f32 {
     // Rounds to an integer by adding and removing 1.5 * 2^23 (`round` is a libm call).
     const ROUND: f32 = 12_582_912.0;
+    // max/min, not clamp: clamp's NaN handling keeps the loop from vectorising.
+    #[allow(clippy::manual_clamp)]
     let x = x.max(-87.0).min(88.0);
     let t = x * std::f32::consts::LOG2_E;
     let n = (t + ROUND) - ROUND;

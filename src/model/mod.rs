@@ -17,6 +17,7 @@ pub mod head;
 pub mod kernels;
 pub mod lexical;
 pub mod metrics;
+pub mod mpnet;
 pub mod train;
 
 use std::path::{Path, PathBuf};
@@ -30,18 +31,17 @@ use cache::Cache;
 use encoder::Encoder;
 use head::{Head, Input};
 
-/// The encoder's folder under `models/`.
-pub const ENCODER_DIR: &str = "all-MiniLM-L6-v2";
 /// The head `classify` uses unless `--model` names another.
 pub const DEFAULT_HEAD: &str = "default";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    #[error("encoder weights not found in {0} (run `earnings-qa fetch-model`)")]
-    MissingWeights(PathBuf),
-    #[error("{path}: sha256 {found} is not the expected {expected}; the file is corrupt or not all-MiniLM-L6-v2 (delete it and run `earnings-qa fetch-model`)")]
+    #[error("encoder weights not found in {} (run `earnings-qa fetch-model --encoder {encoder}`)", dir.display())]
+    MissingWeights { dir: PathBuf, encoder: &'static str },
+    #[error("{path}: sha256 {found} is not the expected {expected}; the file is corrupt or not {encoder} (delete it and run `earnings-qa fetch-model --encoder {encoder}`)")]
     CorruptWeights {
         path: PathBuf,
+        encoder: &'static str,
         expected: String,
         found: String,
     },
@@ -101,7 +101,9 @@ pub fn locate(name: &str) -> PathBuf {
 /// How questions are encoded: batching, cache, progress display.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The encoder's folder; `None` means `locate(ENCODER_DIR)`.
+    /// Which encoder; a head's card overrides it (`Classifier::load`).
+    pub encoder: &'static encoder::Spec,
+    /// The encoder's folder; `None` means `locate(encoder.dir)`.
     pub encoder_dir: Option<PathBuf>,
     /// Sentences per forward pass (after sorting by length).
     pub batch_size: usize,
@@ -116,6 +118,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            encoder: &encoder::MINILM,
             encoder_dir: None,
             batch_size: 8,
             cache_dir: Some(cache::default_dir()),
@@ -135,11 +138,11 @@ pub struct Embedder {
 
 impl Embedder {
     pub fn load(device: Device, opts: Options) -> Result<Embedder, ModelError> {
-        let dir = opts.encoder_dir.clone().unwrap_or_else(|| locate(ENCODER_DIR));
+        let dir = opts.encoder_dir.clone().unwrap_or_else(|| locate(opts.encoder.dir));
         let precision = opts
             .precision
             .unwrap_or_else(|| encoder::Precision::default_for(&device));
-        let encoder = Encoder::load(&dir, device, precision)?;
+        let encoder = Encoder::load(opts.encoder, &dir, device, precision)?;
         let cache = match &opts.cache_dir {
             Some(d) => Some(Mutex::new(Cache::open(d, &encoder.cache_tag(), encoder.dim())?)),
             None => None,
@@ -183,10 +186,13 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    /// Loads the encoder (per `opts`) and the head in `head_dir`, and checks
-    /// that they fit each other.
-    pub fn load(head_dir: &Path, device: Device, opts: Options) -> Result<Classifier, ModelError> {
+    /// Loads the head in `head_dir` and the encoder its card names (else
+    /// `opts.encoder`), and checks that they fit each other.
+    pub fn load(head_dir: &Path, device: Device, mut opts: Options) -> Result<Classifier, ModelError> {
         let head = Head::load(head_dir)?;
+        if let Some(spec) = head.card().and_then(|c| encoder::Spec::with_sha256(&c.encoder.sha256)) {
+            opts.encoder = spec;
+        }
         let embedder = Embedder::load(device, opts)?;
         head.check_encoder(head_dir, embedder.encoder())?;
         Ok(Classifier { embedder, head })
