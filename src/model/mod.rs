@@ -179,6 +179,9 @@ impl Embedder {
     }
 }
 
+/// Questions the head scores at once.
+const HEAD_CHUNK: usize = 2048;
+
 /// The encoder plus a trained head: questions to label probabilities.
 pub struct Classifier {
     embedder: Embedder,
@@ -203,7 +206,13 @@ impl Classifier {
         let texts: Vec<&str> = questions.iter().map(|q| q.text.as_str()).collect();
         let embeddings = self.embedder.embed(&texts)?;
         let inputs: Vec<Input> = questions.iter().map(Input::from).collect();
-        self.head.probs(&inputs, &embeddings)
+        // In chunks: the head's sparse features take ~40 KB a question
+        // (character grams, each twice), 1.7 GB for a whole corpus at once.
+        let mut probs = Vec::with_capacity(questions.len());
+        for (inputs, embeddings) in inputs.chunks(HEAD_CHUNK).zip(embeddings.chunks(HEAD_CHUNK)) {
+            probs.extend(self.head.probs(inputs, embeddings)?);
+        }
+        Ok(probs)
     }
 
     pub fn head(&self) -> &Head {
