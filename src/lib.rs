@@ -7,6 +7,8 @@
 //! `period` (fiscal label -> calendar quarter) -> `model` (questions ->
 //! probabilities) -> `labels` (human decisions merged over the model) ->
 //! `aggregate` (company x quarter counts) -> `report` (table, CSV, JSON, chart).
+//! `pipeline` strings the stages together for every subcommand, returning
+//! what it found (questions, diagnostics, counts) for the binary to print.
 
 pub mod aggregate;
 pub mod call;
@@ -14,6 +16,7 @@ pub mod ingest;
 pub mod labels;
 pub mod model;
 pub mod period;
+pub mod pipeline;
 pub mod question;
 pub mod report;
 pub mod segment;

@@ -9,11 +9,13 @@ mod cli;
 use std::process::ExitCode;
 
 use clap::Parser;
+use earnings_qa::pipeline::Outcome;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     match cli::run(args) {
-        Ok(outcome) => outcome.exit_code(),
+        Ok(Outcome::Complete) => ExitCode::SUCCESS,
+        Ok(Outcome::Partial) => ExitCode::from(1),
         Err(err) => {
             // A closed pipe (`earnings-qa questions | head`) is not an error.
             if err.chain().any(|e| {

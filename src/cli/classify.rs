@@ -13,9 +13,9 @@ use earnings_qa::aggregate::Classified;
 use earnings_qa::model::device::{self, DeviceChoice};
 use earnings_qa::model::encoder::{Precision, Spec};
 use earnings_qa::model::{self, cache, Classifier, Device, Options};
+use earnings_qa::pipeline::Outcome;
 
 use super::input::InputArgs;
-use super::Outcome;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

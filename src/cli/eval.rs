@@ -8,7 +8,7 @@ use std::io::Write;
 use earnings_qa::model::card::Evaluation;
 
 use super::train::{DataArgs, TrainArgs};
-use super::Outcome;
+use earnings_qa::pipeline::Outcome;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

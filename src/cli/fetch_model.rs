@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use earnings_qa::model::encoder::Spec;
 use earnings_qa::model::{self, fetch};
 
-use super::Outcome;
+use earnings_qa::pipeline::Outcome;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

@@ -1,4 +1,6 @@
-//! One file per subcommand, each with its `Args` and a `run` function.
+//! One file per subcommand, each with its `Args` (flags, converted into the
+//! library's options) and a `run` function that calls `earnings_qa::pipeline`
+//! and prints what it returns.
 
 mod classify;
 mod eval;
@@ -10,9 +12,9 @@ mod train;
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Context;
+use earnings_qa::pipeline::Outcome;
 
 use clap::{Parser, Subcommand};
 
@@ -41,24 +43,6 @@ enum Command {
     Report(report::Args),
     /// Download and verify the encoder's weights.
     FetchModel(fetch_model::Args),
-}
-
-/// How a subcommand that did not fail ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Every input was read.
-    Complete,
-    /// Some input was skipped; each skip was reported on stderr.
-    Partial,
-}
-
-impl Outcome {
-    pub fn exit_code(self) -> ExitCode {
-        match self {
-            Outcome::Complete => ExitCode::SUCCESS,
-            Outcome::Partial => ExitCode::from(1),
-        }
-    }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {

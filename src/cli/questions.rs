@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use earnings_qa::pipeline::Outcome;
+
 use super::input::InputArgs;
-use super::Outcome;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

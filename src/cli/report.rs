@@ -17,17 +17,16 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-use earnings_qa::aggregate::{review, CallQuestions, Classified, Filter, GroupBy, Quarter, Selection, Summary};
+use earnings_qa::aggregate::{Filter, GroupBy, Quarter, Summary};
 use earnings_qa::labels::{Journal, Label, Probs};
 use earnings_qa::model::{self, Classifier};
 use earnings_qa::period::{self, canonical_ticker};
+use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
 use earnings_qa::question::Question;
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
 use super::classify::EncoderArgs;
-use super::input::InputArgs;
-use super::Outcome;
+use super::input::print_diagnostics;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -74,107 +73,20 @@ pub struct Args {
     encoder: EncoderArgs,
 }
 
-/// A cell named by `--questions`.
-struct CellRef {
-    ticker: String,
-    quarter: Quarter,
-    label: Option<Label>,
-}
-
-fn parse_cell(s: &str) -> anyhow::Result<CellRef> {
-    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-    let (ticker, quarter, label) = match parts[..] {
-        [t, q] => (t, q, None),
-        [t, q, l] => (t, q, Some(l.parse::<Label>().map_err(anyhow::Error::msg)?)),
-        _ => anyhow::bail!("--questions wants COMPANY,QUARTER[,LABEL], got {s:?}"),
-    };
-    let quarter = quarter.parse().map_err(anyhow::Error::msg)?;
-    Ok(CellRef {
-        ticker: canonical_ticker(ticker),
-        quarter,
-        label,
-    })
-}
-
-/// A question read, with the label `classify` gave it if it did.
-type Input = (Question, Option<Label>);
-
-/// One line of a `.jsonl` input: `classify` output carries the model's
-/// label, `questions` output does not.
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum Line {
-    Classified(Classified),
-    Question(Question),
-}
-
-/// Reads a JSON Lines file of questions, labeled or not. Lines that are
-/// neither are named on stderr and skipped; `None` if no line is one (then
-/// the file is not such output at all).
-fn read_jsonl(path: &Path) -> anyhow::Result<Option<(Vec<Input>, usize)>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut rows = Vec::new();
-    let mut bad = Vec::new();
-    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        match serde_json::from_str::<Line>(line) {
-            Ok(Line::Classified(c)) => rows.push((c.question, Some(c.label))),
-            Ok(Line::Question(q)) => rows.push((q, None)),
-            Err(_) => bad.push(format!(
-                "{}:{}: skipped, not a question from `classify` or `questions`",
-                path.display(),
-                n + 1
-            )),
-        }
-    }
-    if rows.is_empty() {
-        return Ok(None);
-    }
-    bad.iter().for_each(|b| eprintln!("earnings-qa: {b}"));
-    Ok(Some((rows, bad.len())))
-}
-
-fn is_jsonl(path: &Path) -> bool {
-    path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
-}
-
 /// Questions from every PATH, with the model's label where `classify`
-/// already gave one.
-fn read_inputs(args: &Args) -> anyhow::Result<(Vec<Input>, Outcome)> {
-    let mut outcome = Outcome::Complete;
-    let mut questions = Vec::new();
-    let (jsonl, transcripts): (Vec<PathBuf>, Vec<PathBuf>) = args.paths.iter().cloned().partition(|p| is_jsonl(p));
-    for path in &jsonl {
-        match read_jsonl(path)? {
-            Some((rows, bad)) => {
-                if bad > 0 {
-                    outcome = Outcome::Partial;
-                }
-                questions.extend(rows);
-            }
-            None => {
-                eprintln!(
-                    "earnings-qa: skipped {}: no line is a question from `classify` or `questions`",
-                    path.display()
-                );
-                outcome = Outcome::Partial;
-            }
-        }
+/// already gave one; what was skipped goes to stderr.
+fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
+    let inputs = pipeline::read(&InputOptions {
+        paths: args.paths.clone(),
+        format: None,
+        fye: args.fye.clone(),
+        fye_file: args.fye_file.clone(),
+    })?;
+    print_diagnostics(&inputs.diagnostics);
+    if let Some(counts) = inputs.counts {
+        eprintln!("earnings-qa: {counts}");
     }
-    if !transcripts.is_empty() {
-        let input = InputArgs {
-            paths: transcripts,
-            format: "auto".into(),
-            fye: args.fye.clone(),
-            fye_file: args.fye_file.clone(),
-        };
-        let loaded = input.load()?;
-        eprintln!("earnings-qa: {}", loaded.counts);
-        if loaded.outcome == Outcome::Partial {
-            outcome = Outcome::Partial;
-        }
-        questions.extend(loaded.questions.into_iter().map(|q| (q, None)));
-    }
-    Ok((questions, outcome))
+    Ok(inputs)
 }
 
 /// The model's labels for `questions`; the model is loaded only if there
@@ -198,15 +110,27 @@ fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // Before any thread pool starts (reading transcripts uses one).
     args.encoder.apply_threads();
-    let cell = args.questions.as_deref().map(parse_cell).transpose()?;
+    let cell = args
+        .questions
+        .as_deref()
+        .map(|s| CellRef::parse(s, "--questions"))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let journal = match &args.labels {
         Some(dir) if !dir.exists() => anyhow::bail!("--labels {}: no such file or folder", dir.display()),
         Some(dir) => Journal::load(dir)?,
         None => Journal::load(Path::new("labels"))?,
     };
 
-    let (predicted, mut outcome) = read_inputs(&args)?;
-    let (pending, stale) = review(predicted, &journal);
+    let inputs = read_inputs(&args)?;
+    let mut outcome = inputs.outcome;
+    let filter = Filter {
+        companies: args.companies.iter().map(|t| canonical_ticker(t)).collect(),
+        from: args.from,
+        to: args.to,
+    };
+    let selected = pipeline::select(inputs.questions, &journal, args.by, filter);
+    let stale = &selected.stale;
     if !stale.is_empty() {
         const SHOWN: usize = 5;
         let more = stale.len().saturating_sub(SHOWN);
@@ -221,22 +145,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             }
         );
     }
-
-    let filter = Filter {
-        companies: args.companies.iter().map(|t| canonical_ticker(t)).collect(),
-        from: args.from,
-        to: args.to,
-    };
-    let selection = Selection::new(CallQuestions::group(pending), args.by, filter);
-    let unlabeled: Vec<Question> = selection
-        .questions()
-        .filter(|p| p.needs_model())
-        .map(|p| p.question.clone())
-        .collect();
-    let mut model_labels = classify(&args, &unlabeled)?.into_iter();
-    let summary = Summary::new(
-        selection.map(|p| p.label(|| model_labels.next().expect("one model label per unlabeled question"))),
-    );
+    let model_labels = classify(&args, &selected.unlabeled())?;
+    let summary = selected.summarise(model_labels);
     if describe(&summary) {
         outcome = Outcome::Partial;
     }

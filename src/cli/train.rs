@@ -15,7 +15,7 @@ use earnings_qa::model::{self, lexical, Embedder};
 
 use super::classify::EncoderArgs;
 use super::input::InputArgs;
-use super::Outcome;
+use earnings_qa::pipeline::Outcome;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {

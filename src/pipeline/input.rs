@@ -1,0 +1,116 @@
+//! What `report` and `review` read: transcripts, or the JSON Lines that
+//! `questions` and `classify` write.
+
+use std::path::{Path, PathBuf};
+
+use super::{load_transcripts, Counts, Diagnostic, InputOptions, Outcome, PipelineError};
+use crate::aggregate::Classified;
+use crate::labels::{Label, Probs};
+use crate::question::Question;
+
+/// A question read, with the label and probabilities `classify` gave it if it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub question: Question,
+    pub model: Option<(Label, Probs)>,
+}
+
+/// Every question under the PATHs, and what was left out.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub questions: Vec<Input>,
+    /// JSON Lines files' first, then the transcripts', by path.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The transcripts' counts, if any were read.
+    pub counts: Option<Counts>,
+    pub outcome: Outcome,
+}
+
+/// One line of a `.jsonl` input: `classify` output carries the model's
+/// label, `questions` output does not.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Line {
+    Classified(Classified),
+    Question(Question),
+}
+
+/// A file's questions, and its lines that are none.
+type JsonlRows = (Vec<Input>, Vec<Diagnostic>);
+
+const QUESTION_FROM: &str = "a question from `classify` or `questions`";
+
+/// Reads a JSON Lines file of questions, labeled or not, and names the
+/// lines that are neither; `None` if no line is one (then the file is not
+/// such output at all).
+fn read_jsonl(path: &Path) -> Result<Option<JsonlRows>, PipelineError> {
+    let text = std::fs::read_to_string(path).map_err(|error| PipelineError::Read {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    let mut rows = Vec::new();
+    let mut bad = Vec::new();
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        match serde_json::from_str::<Line>(line) {
+            Ok(Line::Classified(c)) => rows.push(Input {
+                question: c.question,
+                model: Some((c.label, c.probs)),
+            }),
+            Ok(Line::Question(question)) => rows.push(Input { question, model: None }),
+            Err(_) => bad.push(Diagnostic::BadLine {
+                path: path.to_path_buf(),
+                line: n + 1,
+                why: format!("not {QUESTION_FROM}"),
+            }),
+        }
+    }
+    Ok((!rows.is_empty()).then_some((rows, bad)))
+}
+
+fn is_jsonl(path: &Path) -> bool {
+    path.is_file() && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("jsonl"))
+}
+
+/// Questions from every PATH in `opts` (`.jsonl` files as JSON Lines, the
+/// rest as transcripts), with the model's label where `classify` gave one.
+pub fn read(opts: &InputOptions) -> Result<Inputs, PipelineError> {
+    let (jsonl, transcripts): (Vec<PathBuf>, Vec<PathBuf>) = opts.paths.iter().cloned().partition(|p| is_jsonl(p));
+    let mut out = Inputs {
+        questions: Vec::new(),
+        diagnostics: Vec::new(),
+        counts: None,
+        outcome: Outcome::Complete,
+    };
+    for path in jsonl {
+        match read_jsonl(&path)? {
+            Some((rows, bad)) => {
+                out.outcome = out.outcome.and(Outcome::partial_if(!bad.is_empty()));
+                out.diagnostics.extend(bad);
+                out.questions.extend(rows);
+            }
+            None => {
+                out.diagnostics.push(Diagnostic::Skipped {
+                    path,
+                    why: format!("no line is {QUESTION_FROM}"),
+                });
+                out.outcome = Outcome::Partial;
+            }
+        }
+    }
+    if !transcripts.is_empty() {
+        let loaded = load_transcripts(&InputOptions {
+            paths: transcripts,
+            ..opts.clone()
+        })?;
+        out.outcome = out.outcome.and(loaded.outcome);
+        out.diagnostics.extend(loaded.diagnostics);
+        out.counts = Some(loaded.counts);
+        out.questions.extend(
+            loaded
+                .questions
+                .into_iter()
+                .map(|question| Input { question, model: None }),
+        );
+    }
+    Ok(out)
+}
