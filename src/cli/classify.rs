@@ -12,7 +12,7 @@ use std::time::Instant;
 use earnings_qa::aggregate::Classified;
 use earnings_qa::model::device::{self, DeviceChoice};
 use earnings_qa::model::encoder::{Precision, Spec};
-use earnings_qa::model::{self, cache, Classifier, Device, Options};
+use earnings_qa::model::{self, cache, Classifier, Device, Embedder, Options};
 use earnings_qa::pipeline::Outcome;
 
 use super::input::InputArgs;
@@ -89,13 +89,22 @@ impl EncoderArgs {
     }
 }
 
+/// Says on stderr what opening the embedding cache found wrong.
+pub fn note_cache(embedder: &Embedder) {
+    if let Some(note) = embedder.cache_note() {
+        eprintln!("earnings-qa: note {note}");
+    }
+}
+
 /// One line of output: the question and what the model made of it.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     args.encoder.apply_threads();
+    let mut out = super::Output::open(args.output.as_deref())?;
     let start = Instant::now();
     let head_dir = args.model.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
     let (device, opts) = args.encoder.setup()?;
     let classifier = Classifier::load(&head_dir, device, opts)?;
+    note_cache(classifier.embedder());
     let loaded_in = start.elapsed().as_secs_f64();
     let input = args.input.load()?;
 
@@ -104,7 +113,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let secs = start.elapsed().as_secs_f64();
 
     let n = input.questions.len();
-    let mut out = super::output(args.output.as_deref())?;
     for (question, probs) in input.questions.into_iter().zip(probs) {
         serde_json::to_writer(
             &mut out,
@@ -116,7 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         )?;
         out.write_all(b"\n")?;
     }
-    out.flush()?;
+    out.finish()?;
     eprintln!(
         "earnings-qa: classified {n} questions in {secs:.2} s ({:.1} questions/s; model loaded in {loaded_in:.2} s)",
         if secs > 0.0 { n as f64 / secs } else { 0.0 }

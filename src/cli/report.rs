@@ -14,11 +14,10 @@
 //! Copies of a call are counted once; the file used and the files skipped
 //! are named on stderr.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use earnings_qa::aggregate::{Filter, GroupBy, Quarter, Summary};
-use earnings_qa::labels::{Journal, Label, Probs};
+use earnings_qa::labels::{Label, Probs};
 use earnings_qa::model::{self, Classifier};
 use earnings_qa::period::{self, canonical_ticker};
 use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
@@ -53,7 +52,7 @@ pub struct Args {
     /// Write the table here instead of to stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Human label decisions [default: labels/ if it exists].
+    /// Human label decisions [default: $EARNINGS_QA_LABELS, else ./labels, else the source tree's labels/].
     #[arg(long, value_name = "DIR")]
     labels: Option<PathBuf>,
     /// List the questions behind one cell instead of the table, e.g.
@@ -98,11 +97,13 @@ fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
     let head_dir = args.model.clone().unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
     let (device, opts) = args.encoder.setup()?;
     let classifier = Classifier::load(&head_dir, device, opts)?;
+    super::classify::note_cache(classifier.embedder());
     let probs = classifier.classify(questions)?;
     eprintln!(
-        "earnings-qa: the model labeled {} questions ({})",
+        "earnings-qa: the model labeled {} questions (head {}, encoder {})",
         questions.len(),
-        head_dir.display()
+        head_dir.display(),
+        model::locate(classifier.embedder().encoder().spec().dir).display()
     );
     Ok(probs.iter().map(Probs::argmax).collect())
 }
@@ -116,13 +117,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .map(|s| CellRef::parse(s, "--questions"))
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    let journal = match &args.labels {
-        Some(dir) if !dir.exists() => anyhow::bail!("--labels {}: no such file or folder", dir.display()),
-        Some(dir) => Journal::load(dir)?,
-        None => Journal::load(Path::new("labels"))?,
-    };
+    if let (Some(from), Some(to)) = (args.from, args.to) {
+        anyhow::ensure!(
+            from <= to,
+            "--from {from} is later than --to {to}: no quarter to report"
+        );
+    }
+    let mut out = super::Output::open(args.output.as_deref())?;
+    let (journal, _) = super::load_labels(args.labels.as_deref())?;
 
     let inputs = read_inputs(&args)?;
+    check_companies(&args.companies, &inputs)?;
     let mut outcome = inputs.outcome;
     let filter = Filter {
         companies: args.companies.iter().map(|t| canonical_ticker(t)).collect(),
@@ -157,7 +162,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         chart::write(&summary, path, &source.join(", "))?;
         eprintln!("earnings-qa: chart written to {}", path.display());
     }
-    let mut out = super::output(args.output.as_deref())?;
     match &cell {
         Some(c) => {
             let lines: Vec<QuestionLine> = summary
@@ -169,9 +173,34 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         None => report::write_summary(&summary, args.format, &mut out)?,
     }
-    out.flush()?;
+    out.finish()?;
 
     Ok(outcome)
+}
+
+/// Checks `--companies` against the tickers read and the fiscal-year-end
+/// table: a company's name ("Broadcom") is refused with its ticker
+/// suggested; a ticker neither knows is said to be unknown (its rows are
+/// zeros).
+fn check_companies(companies: &[String], inputs: &Inputs) -> anyhow::Result<()> {
+    let read: std::collections::HashSet<String> = inputs
+        .questions
+        .iter()
+        .map(|i| canonical_ticker(&i.question.ticker))
+        .collect();
+    for c in companies {
+        let ticker = canonical_ticker(c);
+        if read.contains(&ticker) || period::company(&ticker).is_some() {
+            continue;
+        }
+        match period::ticker_of_company(c) {
+            Some(t) => anyhow::bail!("--companies {c}: unknown ticker; {c} is {t}"),
+            None => eprintln!(
+                "earnings-qa: --companies {c}: unknown ticker (no call read has it, nor data/fiscal_year_ends.csv)"
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// Says on stderr which copy of each call was used and what was left out;
@@ -186,6 +215,15 @@ fn describe(summary: &Summary) -> bool {
             d.fiscal_period,
             copy(&d.kept, d.kept_questions),
             skipped.join(", ")
+        );
+    }
+    for d in &summary.distinct {
+        eprintln!(
+            "earnings-qa: {} {}: {} files whose questions differ are counted as different calls: {}",
+            d.ticker,
+            d.fiscal_period,
+            d.sources.len(),
+            d.sources.join(", ")
         );
     }
     for source in &summary.unplaced {

@@ -3,7 +3,7 @@
 //! cross-validates it grouped by call, and writes the head with its model
 //! card. Also the labeled-data step `eval` shares.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 
@@ -37,9 +37,10 @@ pub struct Args {
 /// Labels, the transcripts they name, and how to encode them.
 #[derive(clap::Args, Debug)]
 pub struct DataArgs {
-    /// Label journal: a folder of *.jsonl files, or one file.
-    #[arg(long, value_name = "DIR", default_value = "labels")]
-    labels: PathBuf,
+    /// Label journal: a folder of *.jsonl files, or one file [default:
+    /// $EARNINGS_QA_LABELS, else ./labels, else the source tree's labels/].
+    #[arg(long, value_name = "DIR")]
+    labels: Option<PathBuf>,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
@@ -75,14 +76,11 @@ impl TrainArgs {
 impl DataArgs {
     /// Reads the labels and the transcripts, matches them, names on stderr
     /// the labeled ids it could not match, and embeds the labeled questions.
-    pub fn load(&self) -> anyhow::Result<(Dataset, Journal, Outcome)> {
+    pub fn load(&self) -> anyhow::Result<(Dataset, Journal, PathBuf, Outcome)> {
         self.encoder.apply_threads();
-        let journal = Journal::load(&self.labels)?;
-        anyhow::ensure!(
-            !journal.is_empty(),
-            "{}: no label decisions found",
-            self.labels.display()
-        );
+        let (journal, dir) = super::load_labels(self.labels.as_deref())?;
+        let dir = dir.ok_or_else(|| anyhow::anyhow!("no labels to learn from (name them with --labels)"))?;
+        anyhow::ensure!(!journal.is_empty(), "{}: no label decisions found", dir.display());
         let input = self.input.load()?;
         let resolved = labels::resolve(&journal, &input.questions);
         report_ids("labeled ids not among the questions read", &resolved.unknown);
@@ -94,16 +92,13 @@ impl DataArgs {
             !resolved.labeled.is_empty(),
             "none of the {} labeled ids in {} is among the questions read from the input",
             journal.len(),
-            self.labels.display()
+            dir.display()
         );
         eprintln!("earnings-qa: {} labeled questions found", resolved.labeled.len());
         let (device, opts) = self.encoder.setup()?;
         let embedder = Embedder::load(device, opts)?;
-        Ok((Dataset::new(resolved.labeled, &embedder)?, journal, input.outcome))
-    }
-
-    pub fn labels(&self) -> &Path {
-        &self.labels
+        super::classify::note_cache(&embedder);
+        Ok((Dataset::new(resolved.labeled, &embedder)?, journal, dir, input.outcome))
     }
 }
 
@@ -135,7 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
-    let (data, journal, outcome) = args.data.load()?;
+    let (data, journal, labels_dir, outcome) = args.data.load()?;
     let spec = args.data.encoder.encoder;
     let agreement = Agreement::of(&journal);
     let opts = args.training.options();
@@ -176,7 +171,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             earnings_qa::model::head::AI_SATURATION
         ),
         training: opts,
-        data: data.summary(&args.data.labels().display().to_string()),
+        data: data.summary(&labels_dir.display().to_string()),
         cross_validation,
         agreement,
         notes,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{self, BertModel};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
@@ -174,11 +174,14 @@ impl Encoder {
     /// or foreign file is refused before it is parsed.
     pub fn load(spec: &'static Spec, dir: &Path, device: Device, precision: Precision) -> Result<Encoder, ModelError> {
         let weights = dir.join(FILES[0]);
-        if FILES.iter().any(|f| !dir.join(f).is_file()) {
+        if !weights.is_file() {
             return Err(ModelError::MissingWeights {
                 dir: dir.to_path_buf(),
                 encoder: spec.dir,
             });
+        }
+        if let Some(f) = FILES[1..].iter().map(|f| dir.join(f)).find(|f| !f.is_file()) {
+            return Err(ModelError::MissingEncoderFile(f));
         }
         let bytes = std::fs::read(&weights).map_err(ModelError::io(&weights))?;
         spec.check_sha256(&weights, &bytes)?;
@@ -273,6 +276,25 @@ impl Encoder {
     /// token count and batched with their neighbours (see `batches`), so
     /// little compute goes to padding.
     pub fn embed(&self, texts: &[&str], batch_size: usize, progress: bool) -> Result<Vec<Vec<f32>>, ModelError> {
+        let mut out = vec![Vec::new(); texts.len()];
+        self.embed_each(texts, batch_size, progress, |batch| {
+            for (i, e) in batch {
+                out[i] = e;
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// As `embed`, handing each batch to `done` as (text index, embedding)
+    /// pairs as soon as it is encoded, so that the caller can keep them.
+    pub fn embed_each(
+        &self,
+        texts: &[&str],
+        batch_size: usize,
+        progress: bool,
+        mut done: impl FnMut(Vec<(usize, Vec<f32>)>) -> Result<(), ModelError>,
+    ) -> Result<(), ModelError> {
         let ids = self.tokenize(texts)?;
         let mut order: Vec<usize> = (0..ids.len()).collect();
         // Longest first: the memory peak comes at once, not at the end.
@@ -283,8 +305,11 @@ impl Encoder {
             ProgressBar::hidden()
         };
         bar.set_style(
-            ProgressStyle::with_template("{spinner} encoding {pos}/{len} questions [{bar:30}] {per_sec} eta {eta}")
+            ProgressStyle::with_template("{spinner} encoding {pos}/{len} questions [{bar:30}] {rate} eta {eta}")
                 .expect("static template")
+                .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1}/s", s.per_sec());
+                })
                 .progress_chars("=> "),
         );
         let lens: Vec<usize> = order.iter().map(|&i| ids[i].len()).collect();
@@ -292,17 +317,14 @@ impl Encoder {
             Net::Packed(_) => packed_batches(&lens, PACKED_TOKENS),
             Net::Bert(_) | Net::Mpnet(_) => batches(&lens, batch_size),
         };
-        let mut out = vec![Vec::new(); texts.len()];
         for range in ranges {
             let batch = &order[range];
             let rows: Vec<&[u32]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
-            for (&i, e) in batch.iter().zip(self.embed_batch(&rows)?) {
-                out[i] = e;
-            }
+            done(batch.iter().copied().zip(self.embed_batch(&rows)?).collect())?;
             bar.inc(batch.len() as u64);
         }
         bar.finish_and_clear();
-        Ok(out)
+        Ok(())
     }
 
     /// One forward pass over token-id rows padded to the longest.

@@ -38,6 +38,8 @@ pub const DEFAULT_HEAD: &str = "default";
 pub enum ModelError {
     #[error("encoder weights not found in {} (run `earnings-qa fetch-model --encoder {encoder}`)", dir.display())]
     MissingWeights { dir: PathBuf, encoder: &'static str },
+    #[error("{0} not found beside the encoder's weights (run `earnings-qa fetch-model`)")]
+    MissingEncoderFile(PathBuf),
     #[error("{path}: sha256 {found} is not the expected {expected}; the file is corrupt or not {encoder} (delete it and run `earnings-qa fetch-model --encoder {encoder}`)")]
     CorruptWeights {
         path: PathBuf,
@@ -128,6 +130,9 @@ impl Default for Options {
     }
 }
 
+/// Embeddings appended to the cache in one write: about a second of encoding on a CPU.
+const CACHE_CHUNK: usize = 16;
+
 /// The encoder and the cache in front of it: texts to unit-length
 /// embeddings. What `train` and `eval` need; `Classifier` adds a head.
 pub struct Embedder {
@@ -154,6 +159,24 @@ impl Embedder {
         &self.encoder
     }
 
+    /// What stderr should say of the cache: records that failed the check on opening.
+    pub fn cache_note(&self) -> Option<String> {
+        let cache = self.cache.as_ref()?.lock().unwrap_or_else(|e| e.into_inner());
+        (cache.dropped() > 0).then(|| {
+            format!(
+                "{}: {} corrupt embedding record{} dropped; {} encoded again when asked for",
+                cache.path().display(),
+                cache.dropped(),
+                if cache.dropped() == 1 { "" } else { "s" },
+                if cache.dropped() == 1 {
+                    "its question is"
+                } else {
+                    "their questions are"
+                }
+            )
+        })
+    }
+
     /// One embedding per text, in order; cached texts are not re-encoded
     /// and newly encoded ones are added to the cache.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
@@ -166,11 +189,28 @@ impl Embedder {
         let missing: Vec<usize> = (0..texts.len()).filter(|&i| out[i].is_none()).collect();
         if !missing.is_empty() {
             let todo: Vec<&str> = missing.iter().map(|&i| texts[i]).collect();
-            let fresh = self.encoder.embed(&todo, self.opts.batch_size, self.opts.progress)?;
-            cache.append(missing.iter().map(|&i| keys[i]).zip(fresh.iter().map(Vec::as_slice)))?;
-            for (i, e) in missing.into_iter().zip(fresh) {
-                out[i] = Some(e);
-            }
+            // Written as they come, a few batches at a time, so an interrupted run keeps its work.
+            let mut pending: Vec<usize> = Vec::new();
+            let mut flush = |pending: &mut Vec<usize>, out: &[Option<Vec<f32>>]| {
+                let entries = pending
+                    .iter()
+                    .map(|&i| (keys[i], out[i].as_deref().expect("just encoded")));
+                let r = cache.append(entries);
+                pending.clear();
+                r
+            };
+            self.encoder
+                .embed_each(&todo, self.opts.batch_size, self.opts.progress, |batch| {
+                    for (j, e) in batch {
+                        out[missing[j]] = Some(e);
+                        pending.push(missing[j]);
+                    }
+                    if pending.len() >= CACHE_CHUNK {
+                        flush(&mut pending, &out)?;
+                    }
+                    Ok(())
+                })?;
+            flush(&mut pending, &out)?;
         }
         Ok(out
             .into_iter()
@@ -217,5 +257,9 @@ impl Classifier {
 
     pub fn head(&self) -> &Head {
         &self.head
+    }
+
+    pub fn embedder(&self) -> &Embedder {
+        &self.embedder
     }
 }

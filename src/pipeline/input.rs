@@ -51,20 +51,38 @@ fn read_jsonl(path: &Path) -> Result<Option<JsonlRows>, PipelineError> {
     let mut rows = Vec::new();
     let mut bad = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let bad_line = |why: String| Diagnostic::BadLine {
+            path: path.to_path_buf(),
+            line: n + 1,
+            why,
+        };
         match serde_json::from_str::<Line>(line) {
             Ok(Line::Classified(c)) => rows.push(Input {
                 question: c.question,
                 model: Some((c.label, c.probs)),
             }),
+            // A `classify` line whose label or probabilities are wrong is not a question to label afresh.
+            Ok(Line::Question(_)) if line.contains("\"label\"") || line.contains("\"probs\"") => {
+                bad.push(bad_line(classified_error(line)))
+            }
             Ok(Line::Question(question)) => rows.push(Input { question, model: None }),
-            Err(_) => bad.push(Diagnostic::BadLine {
-                path: path.to_path_buf(),
-                line: n + 1,
-                why: format!("not {QUESTION_FROM}"),
-            }),
+            Err(_) => bad.push(bad_line(format!("not {QUESTION_FROM}"))),
         }
     }
     Ok((!rows.is_empty()).then_some((rows, bad)))
+}
+
+/// Why a line with a `label` or `probs` field is no `classify` output:
+/// "unknown label \"capex\" ...".
+fn classified_error(line: &str) -> String {
+    match serde_json::from_str::<Classified>(line) {
+        Err(e) => {
+            let e = e.to_string();
+            let what = e.split(" at line ").next().unwrap_or(&e);
+            format!("a `classify` line with a bad label or probabilities: {what}")
+        }
+        Ok(_) => format!("not {QUESTION_FROM}"),
+    }
 }
 
 fn is_jsonl(path: &Path) -> bool {

@@ -46,10 +46,14 @@ pub struct Counts {
 
 impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = |count: usize, one: &str, many: &str| format!("{count} {}", if count == 1 { one } else { many });
         write!(
             f,
-            "{} files read, {} calls found, {} questions found, {} files skipped",
-            self.files, self.calls, self.questions, self.skipped
+            "{} read, {} found, {} found, {} skipped",
+            n(self.files, "file", "files"),
+            n(self.calls, "call", "calls"),
+            n(self.questions, "question", "questions"),
+            n(self.skipped, "file", "files")
         )
     }
 }
