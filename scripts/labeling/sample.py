@@ -139,16 +139,21 @@ def round1(by_id, rng):
     return chosen
 
 
+def write_batch(batch, path):
+    """An annotator's batch: what they see of each question, never the model's scores."""
+    with open(path, "w") as f:
+        for q in batch:
+            keep = {x: q[x] for x in ("id", "ticker", "company", "fiscal_period", "call_date", "analyst", "firm", "text")}
+            f.write(json.dumps(keep) + "\n")
+
+
 def write_batches(chosen, annotators, double, out_dir, rng):
     k = len(annotators)
     primary = [chosen[i::k] for i in range(k)]
     for i, name in enumerate(annotators):
         batch = primary[i] + primary[(i + 1) % k][:double]
         rng.shuffle(batch)
-        with open(os.path.join(out_dir, f"batch-{name}.jsonl"), "w") as f:
-            for q in batch:
-                keep = {x: q[x] for x in ("id", "ticker", "company", "fiscal_period", "call_date", "analyst", "firm", "text")}
-                f.write(json.dumps(keep) + "\n")
+        write_batch(batch, os.path.join(out_dir, f"batch-{name}.jsonl"))
     print(f"{len(chosen)} questions, {k} batches, {k * double} double-labeled", file=sys.stderr)
 
 
@@ -254,10 +259,7 @@ def write_double_batches(chosen, annotators, out_dir, rng):
     for i, name in enumerate(annotators):
         batch = parts[i] + parts[(i + 1) % k]
         rng.shuffle(batch)
-        with open(os.path.join(out_dir, f"batch-{name}.jsonl"), "w") as f:
-            for q in batch:
-                keep = {x: q[x] for x in ("id", "ticker", "company", "fiscal_period", "call_date", "analyst", "firm", "text")}
-                f.write(json.dumps(keep) + "\n")
+        write_batch(batch, os.path.join(out_dir, f"batch-{name}.jsonl"))
     print(f"{len(chosen)} questions in {k} parts, each labeled by two annotators", file=sys.stderr)
 
 

@@ -64,26 +64,46 @@ fn linear(vbs: &[VarBuilder], n_in: usize, n_out: usize) -> candle_core::Result<
     Ok(Bf16Linear::new(&w, b, n_in, n_out * vbs.len()))
 }
 
-impl Packed {
-    /// candle-transformers' BERT names. Callers check `kernels::bf16_supported()` first.
-    pub fn load_bert(vb: VarBuilder, config: &Config) -> candle_core::Result<Packed> {
-        let (h, inter) = (config.hidden_size, config.intermediate_size);
-        let emb = vb.pp("embeddings");
-        let layers = (0..config.num_hidden_layers)
-            .map(|i| {
-                let l = vb.pp(format!("encoder.layer.{i}"));
-                let attn = l.pp("attention");
-                let sa = attn.pp("self");
-                Ok(Layer {
-                    qkv: linear(&[sa.pp("query"), sa.pp("key"), sa.pp("value")], h, h)?,
-                    attention_out: linear(&[attn.pp("output.dense")], h, h)?,
-                    attention_norm: norm(attn.pp("output.LayerNorm"), h)?,
-                    intermediate: linear(&[l.pp("intermediate.dense")], h, inter)?,
-                    output: linear(&[l.pp("output.dense")], inter, h)?,
-                    output_norm: norm(l.pp("output.LayerNorm"), h)?,
-                })
+/// Where a layer's weights sit under `encoder.layer.{i}`: candle-transformers' BERT or `mpnet`.
+struct Names {
+    qkv: [&'static str; 3],
+    attention_out: &'static str,
+    attention_norm: &'static str,
+}
+
+const BERT: Names = Names {
+    qkv: ["attention.self.query", "attention.self.key", "attention.self.value"],
+    attention_out: "attention.output.dense",
+    attention_norm: "attention.output.LayerNorm",
+};
+
+const MPNET: Names = Names {
+    qkv: ["attention.attn.q", "attention.attn.k", "attention.attn.v"],
+    attention_out: "attention.attn.o",
+    attention_norm: "attention.LayerNorm",
+};
+
+fn layers(vb: &VarBuilder, count: usize, h: usize, inter: usize, names: &Names) -> candle_core::Result<Vec<Layer>> {
+    (0..count)
+        .map(|i| {
+            let l = vb.pp(format!("encoder.layer.{i}"));
+            Ok(Layer {
+                qkv: linear(&names.qkv.map(|n| l.pp(n)), h, h)?,
+                attention_out: linear(&[l.pp(names.attention_out)], h, h)?,
+                attention_norm: norm(l.pp(names.attention_norm), h)?,
+                intermediate: linear(&[l.pp("intermediate.dense")], h, inter)?,
+                output: linear(&[l.pp("output.dense")], inter, h)?,
+                output_norm: norm(l.pp("output.LayerNorm"), h)?,
             })
-            .collect::<candle_core::Result<_>>()?;
+        })
+        .collect()
+}
+
+impl Packed {
+    /// Callers check `kernels::bf16_supported()` first.
+    pub fn load_bert(vb: VarBuilder, config: &Config) -> candle_core::Result<Packed> {
+        let h = config.hidden_size;
+        let emb = vb.pp("embeddings");
         let token_type = values(&emb, &[config.type_vocab_size, h], "token_type_embeddings.weight")?;
         let mut position = values(&emb, &[config.max_position_embeddings, h], "position_embeddings.weight")?;
         for row in position.chunks_exact_mut(h) {
@@ -93,7 +113,7 @@ impl Packed {
             word: values(&emb, &[config.vocab_size, h], "word_embeddings.weight")?,
             position,
             embedding_norm: norm(emb.pp("LayerNorm"), h)?,
-            layers,
+            layers: layers(&vb, config.num_hidden_layers, h, config.intermediate_size, &BERT)?,
             hidden: h,
             heads: config.num_attention_heads,
             eps: config.layer_norm_eps as f32,
@@ -102,25 +122,10 @@ impl Packed {
         })
     }
 
-    /// `mpnet`'s names. Callers check `kernels::bf16_supported()` first.
+    /// Callers check `kernels::bf16_supported()` first.
     pub fn load_mpnet(vb: VarBuilder, config: &mpnet::Config) -> candle_core::Result<Packed> {
-        let (h, inter) = (config.hidden_size, config.intermediate_size);
+        let h = config.hidden_size;
         let emb = vb.pp("embeddings");
-        let layers = (0..config.num_hidden_layers)
-            .map(|i| {
-                let l = vb.pp(format!("encoder.layer.{i}"));
-                let attn = l.pp("attention");
-                let a = attn.pp("attn");
-                Ok(Layer {
-                    qkv: linear(&[a.pp("q"), a.pp("k"), a.pp("v")], h, h)?,
-                    attention_out: linear(&[a.pp("o")], h, h)?,
-                    attention_norm: norm(attn.pp("LayerNorm"), h)?,
-                    intermediate: linear(&[l.pp("intermediate.dense")], h, inter)?,
-                    output: linear(&[l.pp("output.dense")], inter, h)?,
-                    output_norm: norm(l.pp("output.LayerNorm"), h)?,
-                })
-            })
-            .collect::<candle_core::Result<_>>()?;
         let first = config.pad_token_id as usize + 1;
         let position = values(&emb, &[config.max_position_embeddings, h], "position_embeddings.weight")?;
         let max_len = config.max_position_embeddings - first;
@@ -137,7 +142,7 @@ impl Packed {
             word: values(&emb, &[config.vocab_size, h], "word_embeddings.weight")?,
             position: position[first * h..].to_vec(),
             embedding_norm: norm(emb.pp("LayerNorm"), h)?,
-            layers,
+            layers: layers(&vb, config.num_hidden_layers, h, config.intermediate_size, &MPNET)?,
             hidden: h,
             heads,
             eps: config.layer_norm_eps as f32,
