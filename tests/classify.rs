@@ -431,14 +431,23 @@ fn the_cache_keeps_the_work_of_an_interrupted_run() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
         .arg("classify")
         .args(&calls)
-        .args(["--cache-dir", s(&cache), "--batch-size", "1", "--threads", "1"])
+        .args([
+            "--cache-dir",
+            s(&cache),
+            "--batch-size",
+            "1",
+            "--threads",
+            "1",
+            "--precision",
+            "f32",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     let file = cache.join(format!(
         "embeddings-{}.bin",
-        &earnings_qa::model::encoder::WEIGHTS_SHA256[..16]
+        &earnings_qa::model::encoder::MINILM.sha256[..16]
     ));
     // Records reach the file while the run is still encoding: some, not all.
     let record = (16 + 4 * 384) as u64;

@@ -134,7 +134,7 @@ fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Probs>> {
         "the model labeled {} questions (head {}, encoder {})",
         questions.len(),
         head_dir.display(),
-        model::locate(model::ENCODER_DIR).display()
+        model::locate(classifier.embedder().encoder().spec().dir).display()
     );
     Ok(probs)
 }

@@ -9,7 +9,6 @@ use anyhow::Context as _;
 
 use earnings_qa::labels::{self, Journal};
 use earnings_qa::model::card::{Agreement, EncoderInfo, ModelCard};
-use earnings_qa::model::encoder::{self, MAX_TOKENS};
 use earnings_qa::model::head::TrainOptions;
 use earnings_qa::model::train::Dataset;
 use earnings_qa::model::{self, lexical, Embedder};
@@ -132,6 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         None => None,
     };
     let (data, journal, labels_dir, outcome) = args.data.load()?;
+    let spec = args.data.encoder.encoder;
     let agreement = Agreement::of(&journal);
     let opts = args.training.options();
     let cross_validation = match args.folds {
@@ -150,10 +150,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             .map(|l| l.name().to_owned())
             .collect(),
         encoder: EncoderInfo {
-            name: encoder::NAME.into(),
-            sha256: encoder::WEIGHTS_SHA256.into(),
+            name: spec.name.into(),
+            sha256: spec.sha256.into(),
             dim: data.embeddings[0].len(),
-            max_tokens: MAX_TOKENS,
+            max_tokens: spec.max_tokens,
         },
         head: format!(
             "multinomial logistic regression over the embedding and TF-IDF of the question's word \

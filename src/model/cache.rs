@@ -57,11 +57,11 @@ fn valid(embedding: &[f32]) -> bool {
 }
 
 impl Cache {
-    /// Opens (or starts) the cache of the encoder with weights `sha256`,
+    /// Opens (or starts) the cache of the encoder `tag` (`Encoder::cache_tag`),
     /// checking that its folder and file can be written (before any
     /// encoding, so that a bad `--cache-dir` fails at once).
-    pub fn open(dir: &Path, sha256: &str, dim: usize) -> Result<Cache, ModelError> {
-        let path = dir.join(format!("embeddings-{}.bin", &sha256[..16]));
+    pub fn open(dir: &Path, tag: &str, dim: usize) -> Result<Cache, ModelError> {
+        let path = dir.join(format!("embeddings-{tag}.bin"));
         std::fs::create_dir_all(dir).map_err(ModelError::io(dir))?;
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
