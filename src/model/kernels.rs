@@ -385,21 +385,24 @@ fn erf(x: f32) -> f32 {
     (1.0 - erfc).copysign(x)
 }
 
-/// e^x to about 2 ulp for the arguments softmax and GELU give (x <= 0 and
-/// x > -88): 2^(x log2 e) split into an integer power, set in the
-/// exponent bits, and a degree-6 polynomial for the fraction. Below -87
-/// it returns 0. Branch-free, so loops over it vectorise.
+/// e^x to about 2 ulp for x in [-87, 88] (0 below, as softmax wants):
+/// x = n ln 2 + f with ln 2 split in two (Cody and Waite), so that f is
+/// exact, then 2^n set in the exponent bits times a degree-7 polynomial
+/// for e^f. Branch-free, so loops over it vectorise.
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
     // Rounds to an integer by adding and removing 1.5 * 2^23 (`round` is a libm call).
     const ROUND: f32 = 12_582_912.0;
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
     // max/min, not clamp: clamp's NaN handling keeps the loop from vectorising.
     #[allow(clippy::manual_clamp)]
     let x = x.max(-87.0).min(88.0);
-    let t = x * std::f32::consts::LOG2_E;
-    let n = (t + ROUND) - ROUND;
-    let f = (t - n) * std::f32::consts::LN_2;
-    let p = 1.0 + f * (1.0 + f * (0.5 + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0))))));
+    let n = (x * std::f32::consts::LOG2_E + ROUND) - ROUND;
+    let f = (x - n * LN2_HI) - n * LN2_LO;
+    let p = 1.0
+        + f * (1.0
+            + f * (0.5 + f * (1.0 / 6.0 + f * (1.0 / 24.0 + f * (1.0 / 120.0 + f * (1.0 / 720.0 + f / 5040.0))))));
     // SAFETY: |n| <= 127 after the clamp; an unchecked cast vectorises, a saturating one does not.
     let n: i32 = unsafe { n.to_int_unchecked() };
     f32::from_bits(((n + 127) << 23) as u32) * p
