@@ -126,8 +126,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     out.finish()?;
     say!(
-        "classified {n} questions in {secs:.2} s ({:.1} questions/s; model loaded in {loaded_in:.2} s)",
-        if secs > 0.0 { n as f64 / secs } else { 0.0 }
+        "classified {n} questions in {secs:.2} s ({:.1} questions/s; model loaded in {loaded_in:.2} s: head {}, encoder {})",
+        if secs > 0.0 { n as f64 / secs } else { 0.0 },
+        head_dir.display(),
+        model::locate(classifier.embedder().encoder().spec().dir).display()
     );
     Ok(input.outcome)
 }
