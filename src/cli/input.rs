@@ -1,10 +1,11 @@
 //! The flags every subcommand that reads transcripts shares, and how their
 //! diagnostics are printed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use earnings_qa::labels::Journal;
 use earnings_qa::period;
-use earnings_qa::pipeline::{self, Diagnostic, InputOptions, Loaded};
+use earnings_qa::pipeline::{self, Diagnostic, InputOptions, Loaded, Outcome};
 
 /// Where transcripts come from and how to read them.
 #[derive(clap::Args, Debug, Clone)]
@@ -48,4 +49,12 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
         eprintln!("earnings-qa: {d}");
     }
+}
+
+/// The labels under `path`; each line left out is named on stderr and
+/// makes the run partial.
+pub fn load_labels(path: &Path) -> anyhow::Result<(Journal, Outcome)> {
+    let (journal, bad) = pipeline::load_labels(path)?;
+    print_diagnostics(&bad);
+    Ok((journal, Outcome::partial_if(!bad.is_empty())))
 }

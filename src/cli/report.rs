@@ -18,7 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use earnings_qa::aggregate::{Filter, GroupBy, Quarter, Summary};
-use earnings_qa::labels::{Journal, Label, Probs};
+use earnings_qa::labels::{Label, Probs};
 use earnings_qa::model::{self, Classifier};
 use earnings_qa::period::{self, canonical_ticker};
 use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
@@ -26,7 +26,7 @@ use earnings_qa::question::Question;
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
 use super::classify::EncoderArgs;
-use super::input::print_diagnostics;
+use super::input::{load_labels, print_diagnostics};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -116,14 +116,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .map(|s| CellRef::parse(s, "--questions"))
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    let journal = match &args.labels {
+    let (journal, labels_read) = match &args.labels {
         Some(dir) if !dir.exists() => anyhow::bail!("--labels {}: no such file or folder", dir.display()),
-        Some(dir) => Journal::load(dir)?,
-        None => Journal::load(Path::new("labels"))?,
+        Some(dir) => load_labels(dir)?,
+        None => load_labels(Path::new("labels"))?,
     };
 
     let inputs = read_inputs(&args)?;
-    let mut outcome = inputs.outcome;
+    let mut outcome = inputs.outcome.and(labels_read);
     let filter = Filter {
         companies: args.companies.iter().map(|t| canonical_ticker(t)).collect(),
         from: args.from,
@@ -137,7 +137,14 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         eprintln!(
             "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({}{})",
             stale.len(),
-            stale[..stale.len().min(SHOWN)].join(", "),
+            stale[..stale.len().min(SHOWN)]
+                .iter()
+                .map(|id| match journal.origin(id) {
+                    Some(origin) => format!("{id} at {origin}"),
+                    None => id.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
             if more > 0 {
                 format!(" and {more} more")
             } else {

@@ -15,7 +15,7 @@ use earnings_qa::model::train::Dataset;
 use earnings_qa::model::{self, lexical, Embedder};
 
 use super::classify::EncoderArgs;
-use super::input::InputArgs;
+use super::input::{load_labels, InputArgs};
 use earnings_qa::pipeline::Outcome;
 
 #[derive(clap::Args, Debug)]
@@ -78,7 +78,7 @@ impl DataArgs {
     /// the labeled ids it could not match, and embeds the labeled questions.
     pub fn load(&self) -> anyhow::Result<(Dataset, Journal, Outcome)> {
         self.encoder.apply_threads();
-        let journal = Journal::load(&self.labels)?;
+        let (journal, labels_read) = load_labels(&self.labels)?;
         anyhow::ensure!(
             !journal.is_empty(),
             "{}: no label decisions found",
@@ -100,7 +100,11 @@ impl DataArgs {
         eprintln!("earnings-qa: {} labeled questions found", resolved.labeled.len());
         let (device, opts) = self.encoder.setup()?;
         let embedder = Embedder::load(device, opts)?;
-        Ok((Dataset::new(resolved.labeled, &embedder)?, journal, input.outcome))
+        Ok((
+            Dataset::new(resolved.labeled, &embedder)?,
+            journal,
+            input.outcome.and(labels_read),
+        ))
     }
 
     pub fn labels(&self) -> &Path {

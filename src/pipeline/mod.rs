@@ -11,7 +11,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::aggregate::{review, CallQuestions, Filter, GroupBy, Pending, Quarter, Selection, Summary};
-use crate::labels::{Journal, Label};
+use crate::labels::{BadLine, Journal, Label, LabelsError, Origin};
 use crate::period::canonical_ticker;
 use crate::question::Question;
 
@@ -81,6 +81,26 @@ impl fmt::Display for Diagnostic {
             Diagnostic::BadLine { path, line, why } => write!(f, "{}:{line}: skipped, {why}", path.display()),
         }
     }
+}
+
+impl From<BadLine> for Diagnostic {
+    fn from(b: BadLine) -> Diagnostic {
+        let Origin { path, line } = b.origin;
+        match line {
+            0 => Diagnostic::Skipped { path, why: b.message },
+            line => Diagnostic::BadLine {
+                path,
+                line,
+                why: b.message,
+            },
+        }
+    }
+}
+
+/// The human decisions in a labels folder (or file), and the lines left out.
+pub fn load_labels(path: &Path) -> Result<(Journal, Vec<Diagnostic>), LabelsError> {
+    let (journal, bad) = Journal::load(path)?;
+    Ok((journal, bad.into_iter().map(Diagnostic::from).collect()))
 }
 
 #[derive(Debug, thiserror::Error)]
