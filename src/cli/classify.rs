@@ -6,13 +6,15 @@
 //! exit code says whether files were skipped, as for `questions`.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use earnings_qa::aggregate::Classified;
+use earnings_qa::labels::Probs;
 use earnings_qa::model::device::{self, DeviceChoice};
 use earnings_qa::model::{self, cache, Classifier, Device, Options};
 use earnings_qa::pipeline::Outcome;
+use earnings_qa::question::Question;
 
 use super::input::InputArgs;
 
@@ -75,6 +77,25 @@ impl EncoderArgs {
             progress: std::io::stderr().is_terminal(),
         };
         Ok((device, options))
+    }
+}
+
+impl EncoderArgs {
+    /// The model's probabilities for `questions`, loading the head in
+    /// `head` (default `models/default`) only if there are any, and saying so.
+    pub fn classify(&self, head: Option<&Path>, questions: &[Question]) -> anyhow::Result<Vec<Probs>> {
+        if questions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let head_dir = head.map_or_else(|| model::locate(model::DEFAULT_HEAD), Path::to_path_buf);
+        let (device, opts) = self.setup()?;
+        let probs = Classifier::load(&head_dir, device, opts)?.classify(questions)?;
+        eprintln!(
+            "earnings-qa: the model labeled {} questions ({})",
+            questions.len(),
+            head_dir.display()
+        );
+        Ok(probs)
     }
 }
 

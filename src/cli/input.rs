@@ -58,3 +58,28 @@ pub fn load_labels(path: &Path) -> anyhow::Result<(Journal, Outcome)> {
     print_diagnostics(&bad);
     Ok((journal, Outcome::partial_if(!bad.is_empty())))
 }
+
+/// Names the human labels set aside because the question's text changed
+/// since (at most a few, with the file and line of each).
+pub fn print_stale(journal: &Journal, stale: &[String]) {
+    const SHOWN: usize = 5;
+    if stale.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = stale[..stale.len().min(SHOWN)]
+        .iter()
+        .map(|id| match journal.origin(id) {
+            Some(origin) => format!("{id} at {origin}"),
+            None => id.clone(),
+        })
+        .collect();
+    let more = match stale.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    eprintln!(
+        "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({}{more})",
+        stale.len(),
+        shown.join(", ")
+    );
+}

@@ -2,12 +2,14 @@
 //! library's options) and a `run` function that calls `earnings_qa::pipeline`
 //! and prints what it returns.
 
+mod agreement;
 mod classify;
 mod eval;
 mod fetch_model;
 mod input;
 mod questions;
 mod report;
+mod review;
 mod train;
 
 use std::io::{BufWriter, Write};
@@ -43,6 +45,10 @@ enum Command {
     Report(report::Args),
     /// Download and verify the encoder's weights.
     FetchModel(fetch_model::Args),
+    /// Audit and correct labels in the terminal, one key a question.
+    Review(review::Args),
+    /// Agreement (Cohen's kappa) between two annotators, or an annotator and the model.
+    Agreement(agreement::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -53,6 +59,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Eval(a) => eval::run(a),
         Command::Report(a) => report::run(a),
         Command::FetchModel(a) => fetch_model::run(a),
+        Command::Review(a) => review::run(a),
+        Command::Agreement(a) => agreement::run(a),
     }
 }
 

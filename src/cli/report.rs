@@ -18,15 +18,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use earnings_qa::aggregate::{Filter, GroupBy, Quarter, Summary};
-use earnings_qa::labels::{Label, Probs};
-use earnings_qa::model::{self, Classifier};
+use earnings_qa::labels::Probs;
 use earnings_qa::period::{self, canonical_ticker};
 use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
-use earnings_qa::question::Question;
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
 use super::classify::EncoderArgs;
-use super::input::{load_labels, print_diagnostics};
+use super::input::{load_labels, print_diagnostics, print_stale};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -89,24 +87,6 @@ fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
     Ok(inputs)
 }
 
-/// The model's labels for `questions`; the model is loaded only if there
-/// are any (`classify` output and human labels need none).
-fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Label>> {
-    if questions.is_empty() {
-        return Ok(Vec::new());
-    }
-    let head_dir = args.model.clone().unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
-    let (device, opts) = args.encoder.setup()?;
-    let classifier = Classifier::load(&head_dir, device, opts)?;
-    let probs = classifier.classify(questions)?;
-    eprintln!(
-        "earnings-qa: the model labeled {} questions ({})",
-        questions.len(),
-        head_dir.display()
-    );
-    Ok(probs.iter().map(Probs::argmax).collect())
-}
-
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // Before any thread pool starts (reading transcripts uses one).
     args.encoder.apply_threads();
@@ -130,30 +110,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         to: args.to,
     };
     let selected = pipeline::select(inputs.questions, &journal, args.by, filter);
-    let stale = &selected.stale;
-    if !stale.is_empty() {
-        const SHOWN: usize = 5;
-        let more = stale.len().saturating_sub(SHOWN);
-        eprintln!(
-            "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({}{})",
-            stale.len(),
-            stale[..stale.len().min(SHOWN)]
-                .iter()
-                .map(|id| match journal.origin(id) {
-                    Some(origin) => format!("{id} at {origin}"),
-                    None => id.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        );
-    }
-    let model_labels = classify(&args, &selected.unlabeled())?;
-    let summary = selected.summarise(model_labels);
+    print_stale(&journal, &selected.stale);
+    let probs = args.encoder.classify(args.model.as_deref(), &selected.unlabeled())?;
+    let summary = selected.summarise(probs.iter().map(Probs::argmax).collect());
     if describe(&summary) {
         outcome = Outcome::Partial;
     }
