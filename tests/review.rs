@@ -3,162 +3,72 @@
 //! and the labels file is checked line by line. Input: the `classify`
 //! output of the repo's own `corpus/`, made once by the real binary.
 
-use std::io::{Read, Write};
+mod pty;
+
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use earnings_qa::labels::{Decision, Journal, Label};
-use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+use pty::{flat, total, CommandBuilder, Term};
 
 const BIN: &str = env!("CARGO_BIN_EXE_earnings-qa");
 
-/// `classify corpus/` once for the whole file (the real encoder and head).
+/// `classify PATH` by the real encoder and head, once per PATH for the
+/// whole file; absolute sources, so that review finds the transcripts again.
+fn classify(path: &Path, name: &str) -> PathBuf {
+    let out = std::env::temp_dir().join(format!("earnings-qa-review-{}-{name}.jsonl", std::process::id()));
+    let status = std::process::Command::new(BIN)
+        .arg("classify")
+        .arg(path)
+        .arg("-o")
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "classify {}", path.display());
+    out
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The repo's own `corpus/`: 50 questions counted.
 fn classified() -> &'static Path {
     static FILE: OnceLock<PathBuf> = OnceLock::new();
+    FILE.get_or_init(|| classify(&root().join("corpus"), "corpus"))
+}
+
+/// A real call (train split) whose one question runs to some 5,000
+/// characters, and whose replies are long.
+fn long_call() -> &'static Path {
+    static FILE: OnceLock<PathBuf> = OnceLock::new();
     FILE.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let out = std::env::temp_dir().join(format!("earnings-qa-review-{}.jsonl", std::process::id()));
-        let status = std::process::Command::new(BIN)
-            .args(["classify", "corpus", "-o"])
-            .arg(&out)
-            .current_dir(root)
-            .status()
-            .unwrap();
-        assert!(status.success(), "classify corpus/");
-        out
+        let call = root().join("../shared/corpus/sources/la83la/ENV_q4_2020.txt");
+        assert!(
+            call.exists(),
+            "{} is missing: tests read ../shared/corpus",
+            call.display()
+        );
+        classify(&call, "long")
     })
 }
 
-/// The real binary in a pseudo-terminal, its screen kept by vt100.
-struct Term {
-    master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    screen: Arc<Mutex<vt100::Parser>>,
-    /// Everything written, for what is printed outside the full screen.
-    raw: Arc<Mutex<Vec<u8>>>,
+/// `review INPUT --annotator tester --labels labels EXTRA` in `dir`.
+fn review_of(input: &Path, dir: &Path, extra: &[&str], rows: u16, cols: u16) -> Term {
+    let mut cmd = CommandBuilder::new(BIN);
+    cmd.arg("review");
+    cmd.arg(input);
+    cmd.args(["--annotator", "tester", "--labels", "labels"]);
+    cmd.args(extra);
+    cmd.cwd(dir);
+    Term::spawn(cmd, rows, cols)
 }
 
-impl Term {
-    fn review(dir: &Path, extra: &[&str], rows: u16, cols: u16) -> Term {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(BIN);
-        cmd.args([
-            "review",
-            classified().to_str().unwrap(),
-            "--annotator",
-            "tester",
-            "--labels",
-            "labels",
-        ]);
-        cmd.args(extra);
-        cmd.cwd(dir);
-        cmd.env("TERM", "xterm-256color");
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let (s, r) = (screen.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                s.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
-        Term {
-            master: pair.master,
-            writer,
-            child,
-            screen,
-            raw,
-        }
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    /// Waits until the screen shows `text`; the screen, if it never does.
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.contents();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "{text:?} never showed; screen:\n{screen}\noutput:\n{}",
-                self.output()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn keys(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    /// One key, then the status line's count of questions done.
-    fn key_then_done(&mut self, key: &str, done: usize, total: usize) {
-        self.keys(key);
-        self.wait_for(&format!(" {done}/{total} done"));
-    }
-
-    fn resize(&mut self, rows: u16, cols: u16) {
-        self.master
-            .resize(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        self.screen.lock().unwrap().set_size(rows, cols);
-    }
-
-    fn output(&self) -> String {
-        String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned()
-    }
-
-    /// The exit code, once the process has ended, and all it wrote.
-    fn finish(mut self) -> (u32, String) {
-        let status = self.child.wait().unwrap();
-        // The reader thread drains the rest of the output.
-        std::thread::sleep(Duration::from_millis(200));
-        (status.exit_code(), self.output())
-    }
-
-    fn sigkill(mut self) {
-        let pid = self.child.process_id().unwrap() as libc::pid_t;
-        assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
-        self.child.wait().unwrap();
-    }
-}
-
-/// The status line's total: questions in the queue.
-fn total(screen: &str) -> usize {
-    let line = screen
-        .lines()
-        .find(|l| l.contains(" done · session"))
-        .expect("a status line");
-    let (_, after) = line.split_once('/').unwrap();
-    after.split_whitespace().next().unwrap().parse().unwrap()
+/// `review` of the corpus/ questions.
+fn review(dir: &Path, extra: &[&str], rows: u16, cols: u16) -> Term {
+    review_of(classified(), dir, extra, rows, cols)
 }
 
 fn decisions(dir: &Path) -> Vec<Decision> {
@@ -175,7 +85,7 @@ fn labels_dir() -> tempfile::TempDir {
 #[test]
 fn every_key_decides_undoes_skips_flags_notes_helps_and_quits() {
     let dir = labels_dir();
-    let mut t = Term::review(dir.path(), &["--order", "call"], 24, 80);
+    let mut t = review(dir.path(), &["--order", "call"], 24, 80);
     let n = total(&t.wait_for(" 0/"));
     t.key_then_done("1", 1, n);
     t.key_then_done("i", 2, n);
@@ -185,7 +95,7 @@ fn every_key_decides_undoes_skips_flags_notes_helps_and_quits() {
     t.key_then_done("o", 6, n);
     t.key_then_done("\r", 7, n);
     t.keys("s");
-    t.wait_for(&format!("· 9/{n}"));
+    t.wait_for(&format!("9/{n} · turn"));
     t.key_then_done("f", 8, n);
     t.keys("n");
     t.wait_for("Note (Enter keeps");
@@ -195,7 +105,7 @@ fn every_key_decides_undoes_skips_flags_notes_helps_and_quits() {
     // Undo twice, back across two questions, then decide again.
     t.key_then_done("u", 8, n);
     t.key_then_done("u", 7, n);
-    t.wait_for(&format!("· 9/{n}"));
+    t.wait_for(&format!("9/{n} · turn"));
     t.key_then_done("3", 8, n);
     t.keys("?");
     let help = t.wait_for("Classes (labeling guidelines)");
@@ -249,7 +159,7 @@ fn every_key_decides_undoes_skips_flags_notes_helps_and_quits() {
 #[test]
 fn a_restart_resumes_after_the_last_decided_question_and_sigkill_loses_nothing() {
     let dir = labels_dir();
-    let mut t = Term::review(dir.path(), &[], 24, 80);
+    let mut t = review(dir.path(), &[], 24, 80);
     let n = total(&t.wait_for(" 0/"));
     t.key_then_done("1", 1, n);
     t.keys("s");
@@ -257,9 +167,9 @@ fn a_restart_resumes_after_the_last_decided_question_and_sigkill_loses_nothing()
     t.keys("q");
     assert_eq!(t.finish().0, 0);
 
-    let mut t = Term::review(dir.path(), &[], 24, 80);
+    let mut t = review(dir.path(), &[], 24, 80);
     t.wait_for(&format!(" 2/{n} done"));
-    t.wait_for(&format!("· 4/{n}"));
+    t.wait_for(&format!("4/{n} · turn"));
     // Keys typed ahead, then SIGKILL as soon as the last one shows as done.
     t.keys("3o1p2");
     t.wait_for(&format!(" 7/{n} done"));
@@ -273,37 +183,160 @@ fn a_restart_resumes_after_the_last_decided_question_and_sigkill_loses_nothing()
 }
 
 #[test]
-fn small_and_large_terminals_resize_and_long_text_wraps_and_scrolls() {
+fn small_and_large_terminals_a_resize_redraws_and_long_text_wraps_and_scrolls() {
     let dir = labels_dir();
-    // The longest question first: in 80x24 it wraps and needs scrolling.
-    let text = std::fs::read_to_string(classified()).unwrap();
-    let mut lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    lines.sort_by_key(|l| std::cmp::Reverse(l["text"].as_str().unwrap().len() + l["reply"].as_str().unwrap().len()));
-    let long = &lines[0];
-    let words: Vec<&str> = long["text"].as_str().unwrap().split_whitespace().collect();
-    let mut t = Term::review(
-        dir.path(),
-        &[
-            "--order",
-            "call",
-            "--cell",
-            &format!(
-                "{},{}",
-                long["ticker"].as_str().unwrap(),
-                long["calendar_quarter"].as_str().unwrap()
-            ),
-        ],
-        24,
-        80,
+    let questions: Vec<serde_json::Value> = std::fs::read_to_string(long_call())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let longest = (0..questions.len())
+        .max_by_key(|&i| questions[i]["text"].as_str().unwrap().len())
+        .unwrap();
+    let words: Vec<&str> = questions[longest]["text"]
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let (first, last) = (words[..4].join(" "), words[words.len() - 3..].join(" "));
+    let mut t = review_of(long_call(), dir.path(), &["--order", "call"], 24, 80);
+    let n = total(&t.wait_for(" 0/"));
+    for _ in 0..longest {
+        t.keys("s");
+    }
+    let position = format!("{}/{n} · turn", longest + 1);
+    let screen = t.wait_until("the long question", |s| {
+        s.contains(&position) && s.contains("↓ more below") && s.contains("1/p 2/i 3/o label")
+    });
+    // 80x24: the question wraps within the width, the keys still show, and
+    // the end of the question is further down.
+    assert!(
+        flat(&screen).contains(&first) && !flat(&screen).contains(&last),
+        "{screen}"
     );
-    let screen = t.wait_for(" done · session");
-    assert!(screen.contains("1/p profitability"), "the keys fit 80x24:\n{screen}");
-    let _ = words;
+    assert!(screen.lines().all(|l| l.chars().count() <= 80));
+    for _ in 0..10 {
+        t.keys("\x1b[6~"); // PageDown
+    }
+    let screen = t.wait_for(&last);
+    assert!(!flat(&screen).contains(&first), "scrolled past the start:\n{screen}");
+
+    // A large terminal: the redraw fills it, the whole question fits.
+    t.settle(Duration::from_millis(300));
     t.resize(60, 200);
-    let big = t.wait_for("Reply, opening");
-    assert!(big.lines().count() <= 60);
+    let big = t.wait_until("the whole question", |s| {
+        flat(s).contains(&first) && flat(s).contains(&last) && s.contains("1/p 2/i 3/o label")
+    });
+    assert!(big.lines().any(|l| l.chars().count() > 100), "{big}");
+    // The whole reply on request, read again from the transcript: on a
+    // later question whose reply was cut to its opening 64 words.
+    let reply_words = |i: usize| questions[i]["reply"].as_str().unwrap().split_whitespace().count();
+    let cut = (longest + 1..questions.len())
+        .find(|&i| reply_words(i) == 64)
+        .expect("a long reply");
+    for _ in longest..cut {
+        t.keys("s");
+    }
+    t.wait_for(&format!("{}/{n} · turn", cut + 1));
+    t.keys("r");
+    let whole = flat(&t.wait_until("the whole reply", |s| {
+        s.contains("── Whole reply") && s.contains("Model: ")
+    }));
+    let (_, body) = whole.split_once("── Whole reply (r: opening)").unwrap();
+    let (body, _) = body.split_once("Model: ").unwrap();
+    assert!(body.split_whitespace().count() > 64, "{body}");
+    // Back to 80x24: the status line is whole again.
+    t.settle(Duration::from_millis(300));
     t.resize(24, 80);
-    t.wait_for(" done · session");
+    t.wait_for(" 0/26 done · session P 0 I 0 O 0 · model changed 0 · flagged 0 · tester");
     t.keys("q");
     assert_eq!(t.finish().0, 0);
+}
+
+#[test]
+fn bad_labels_lines_are_named_and_kept_and_an_unwritable_file_stops_review() {
+    let dir = labels_dir();
+    let q: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(classified()).unwrap().lines().next().unwrap()).unwrap();
+    let line = |label: &str, hash: &str| {
+        format!(
+            "{{\"id\": \"{}\", \"text_hash\": \"{hash}\", \"label\": \"{label}\", \"annotator\": \"tester\", \"at\": \"2026-01-01T00:00:00Z\"}}",
+            q["id"].as_str().unwrap()
+        )
+    };
+    // A stale id (the text changed since), an unknown label, a torn last line.
+    let stale = line("investment", "0000000000000000");
+    let torn = line("other", "1111");
+    let text = format!("{stale}\n{}\n{}", line("capex", "x"), &torn[..50]);
+    let file = dir.path().join("labels/tester.jsonl");
+    std::fs::write(&file, &text).unwrap();
+    let mut t = review(dir.path(), &["--order", "call"], 24, 80);
+    let n = total(&t.wait_for(" 0/"));
+    t.key_then_done("2", 1, n);
+    t.keys("q");
+    let (code, out) = t.finish();
+    assert_eq!(code, 1, "bad lines make the run partial: {out}");
+    assert!(
+        out.contains("labels/tester.jsonl:2: skipped, not a label decision: unknown label \"capex\""),
+        "{out}"
+    );
+    assert!(out.contains("labels/tester.jsonl:3: skipped, cut short"), "{out}");
+    assert!(
+        out.contains("1 human labels set aside") && out.contains("labels/tester.jsonl:1"),
+        "{out}"
+    );
+    // Nothing rewritten: the old bytes, then the new decision on a line of its own.
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert!(after.starts_with(&text), "{after}");
+    let new: Decision = serde_json::from_str(after[text.len()..].trim()).unwrap();
+    assert_eq!(new.label, Label::Investment);
+
+    // A labels file that cannot be written: review refuses to start.
+    let dir = labels_dir();
+    std::fs::create_dir(dir.path().join("labels/tester.jsonl")).unwrap();
+    let t = review(dir.path(), &[], 24, 80);
+    let (code, out) = t.finish();
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("cannot write decisions to labels/tester.jsonl"), "{out}");
+}
+
+/// `agreement` on the shipped labels, and between a review and the model.
+#[test]
+fn agreement_between_annotators_and_against_the_model() {
+    let run = |dir: &Path, args: &[&str]| {
+        let out = std::process::Command::new(BIN)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, out) = run(root(), &["agreement"]);
+    assert_eq!(code, Some(0));
+    // The figure labels/README.md and the model card give.
+    assert!(
+        out.contains("3700 questions both decided\nCohen's kappa 0.849"),
+        "{out}"
+    );
+    let (_, out) = run(root(), &["agreement", "--annotators", "ann-1,ann-2"]);
+    assert!(out.contains("Confusion matrix (rows: ann-1, columns: ann-2)"), "{out}");
+
+    let dir = labels_dir();
+    let mut t = review(dir.path(), &["--order", "call"], 24, 80);
+    let n = total(&t.wait_for(" 0/"));
+    for (i, key) in ["\r", "\r", "\r", "\r"].iter().enumerate() {
+        t.key_then_done(key, i + 1, n);
+    }
+    t.keys("q");
+    t.finish();
+    let input = classified().to_str().unwrap();
+    let (code, out) = run(
+        dir.path(),
+        &["agreement", "--annotators", "tester", "--vs-model", input],
+    );
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("tester vs model: 4 questions both decided\nCohen's kappa 1.000, agreement 100.0%"),
+        "{out}"
+    );
 }

@@ -11,7 +11,7 @@ use earnings_qa::model::card::Agreement;
 use earnings_qa::pipeline::{self, InputOptions, ModelOutputs, Outcome};
 use earnings_qa::question::text_hash;
 
-use super::classify::EncoderArgs;
+use super::classify::ModelArgs;
 use super::input::{load_labels, print_diagnostics};
 
 #[derive(clap::Args, Debug)]
@@ -28,15 +28,12 @@ pub struct Args {
     /// Score the model against the annotator (or the final human labels).
     #[arg(long)]
     vs_model: bool,
-    /// The trained head's folder [default: models/default].
-    #[arg(long, value_name = "DIR")]
-    model: Option<PathBuf>,
     #[command(flatten)]
-    encoder: EncoderArgs,
+    model: ModelArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    args.encoder.apply_threads();
+    args.model.encoder.apply_threads();
     anyhow::ensure!(
         args.labels.exists(),
         "--labels {}: no such file or folder",
@@ -94,7 +91,7 @@ fn vs_model(args: &Args, journal: &Journal, who: Option<&str>) -> anyhow::Result
         .collect();
     let mut model = ModelOutputs::of(&inputs.questions);
     let missing = model.missing(decided.iter().map(|(_, q)| q));
-    let probs = args.encoder.classify(args.model.as_deref(), &missing)?;
+    let probs = args.model.classify(&missing)?;
     model.add(&missing, probs);
     let pairs = decided
         .iter()

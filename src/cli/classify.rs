@@ -6,7 +6,7 @@
 //! exit code says whether files were skipped, as for `questions`.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use earnings_qa::aggregate::Classified;
@@ -25,11 +25,8 @@ pub struct Args {
     /// Write to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// The trained head's folder [default: models/default].
-    #[arg(long, value_name = "DIR")]
-    model: Option<PathBuf>,
     #[command(flatten)]
-    encoder: EncoderArgs,
+    model: ModelArgs,
 }
 
 /// How the encoder runs: flags shared by `classify`, `train` and `eval`.
@@ -80,15 +77,29 @@ impl EncoderArgs {
     }
 }
 
-impl EncoderArgs {
-    /// The model's probabilities for `questions`, loading the head in
-    /// `head` (default `models/default`) only if there are any, and saying so.
-    pub fn classify(&self, head: Option<&Path>, questions: &[Question]) -> anyhow::Result<Vec<Probs>> {
+/// Which head and how to run the encoder: flags of the commands that classify.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// The trained head's folder [default: models/default].
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    pub encoder: EncoderArgs,
+}
+
+impl ModelArgs {
+    pub fn head_dir(&self) -> PathBuf {
+        self.model.clone().unwrap_or_else(|| model::locate(model::DEFAULT_HEAD))
+    }
+
+    /// The model's probabilities for `questions`, loading the head only if
+    /// there are any, and saying so.
+    pub fn classify(&self, questions: &[Question]) -> anyhow::Result<Vec<Probs>> {
         if questions.is_empty() {
             return Ok(Vec::new());
         }
-        let head_dir = head.map_or_else(|| model::locate(model::DEFAULT_HEAD), Path::to_path_buf);
-        let (device, opts) = self.setup()?;
+        let head_dir = self.head_dir();
+        let (device, opts) = self.encoder.setup()?;
         let probs = Classifier::load(&head_dir, device, opts)?.classify(questions)?;
         eprintln!(
             "earnings-qa: the model labeled {} questions ({})",
@@ -101,10 +112,10 @@ impl EncoderArgs {
 
 /// One line of output: the question and what the model made of it.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    args.encoder.apply_threads();
+    args.model.encoder.apply_threads();
     let start = Instant::now();
-    let head_dir = args.model.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
-    let (device, opts) = args.encoder.setup()?;
+    let head_dir = args.model.head_dir();
+    let (device, opts) = args.model.encoder.setup()?;
     let classifier = Classifier::load(&head_dir, device, opts)?;
     let loaded_in = start.elapsed().as_secs_f64();
     let input = args.input.load()?;

@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use earnings_qa::aggregate::{Filter, GroupBy, Quarter};
 use earnings_qa::labels::Journal;
-use earnings_qa::period;
-use earnings_qa::pipeline::{self, Diagnostic, InputOptions, Loaded, Outcome};
+use earnings_qa::period::{self, canonical_ticker};
+use earnings_qa::pipeline::{self, Diagnostic, InputOptions, Inputs, Loaded, Outcome};
 
 /// Where transcripts come from and how to read them.
 #[derive(clap::Args, Debug, Clone)]
@@ -22,6 +23,33 @@ pub struct InputArgs {
     /// A file of `TICKER=MONTH` lines (blank lines and `#` comments allowed), like repeated `--fye`.
     #[arg(long, value_name = "FILE")]
     pub fye_file: Option<PathBuf>,
+}
+
+/// Which calls to count: flags `report` and `review` share.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SelectArgs {
+    /// Which quarter a call counts in.
+    #[arg(long, value_enum, default_value_t)]
+    pub by: GroupBy,
+    /// Only these companies (tickers; GOOG and GOOGL are one company).
+    #[arg(long, value_delimiter = ',')]
+    pub companies: Vec<String>,
+    /// First quarter, e.g. 2025Q1 (FY2025Q1 with --by fiscal).
+    #[arg(long)]
+    pub from: Option<Quarter>,
+    /// Last quarter, included.
+    #[arg(long)]
+    pub to: Option<Quarter>,
+}
+
+impl SelectArgs {
+    pub fn filter(&self) -> Filter {
+        Filter {
+            companies: self.companies.iter().map(|t| canonical_ticker(t)).collect(),
+            from: self.from,
+            to: self.to,
+        }
+    }
 }
 
 impl From<&InputArgs> for InputOptions {
@@ -43,6 +71,17 @@ impl InputArgs {
         print_diagnostics(&loaded.diagnostics);
         Ok(loaded)
     }
+}
+
+/// Questions from transcripts and `questions`/`classify` JSON Lines, with
+/// the model's output where `classify` gave it; what was skipped goes to stderr.
+pub fn read_inputs(opts: &InputOptions) -> anyhow::Result<Inputs> {
+    let inputs = pipeline::read(opts)?;
+    print_diagnostics(&inputs.diagnostics);
+    if let Some(counts) = inputs.counts {
+        eprintln!("earnings-qa: {counts}");
+    }
+    Ok(inputs)
 }
 
 pub fn print_diagnostics(diagnostics: &[Diagnostic]) {

@@ -17,32 +17,22 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use earnings_qa::aggregate::{Filter, GroupBy, Quarter, Summary};
+use earnings_qa::aggregate::Summary;
 use earnings_qa::labels::Probs;
-use earnings_qa::period::{self, canonical_ticker};
-use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
+use earnings_qa::period;
+use earnings_qa::pipeline::{self, CellRef, InputOptions, Outcome};
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
-use super::classify::EncoderArgs;
-use super::input::{load_labels, print_diagnostics, print_stale};
+use super::classify::ModelArgs;
+use super::input::{load_labels, print_stale, read_inputs, SelectArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Transcript files or folders, or .jsonl output of `classify` or `questions`.
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Which quarter a call counts in.
-    #[arg(long, value_enum, default_value_t)]
-    by: GroupBy,
-    /// Only these companies (tickers; GOOG and GOOGL are one company).
-    #[arg(long, value_delimiter = ',')]
-    companies: Vec<String>,
-    /// First quarter, e.g. 2025Q1 (FY2025Q1 with --by fiscal).
-    #[arg(long)]
-    from: Option<Quarter>,
-    /// Last quarter, included.
-    #[arg(long)]
-    to: Option<Quarter>,
+    #[command(flatten)]
+    select: SelectArgs,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// Also draw a chart; .svg or .png.
@@ -64,32 +54,13 @@ pub struct Args {
     /// A file of `TICKER=MONTH` lines, like repeated `--fye`.
     #[arg(long, value_name = "FILE")]
     fye_file: Option<PathBuf>,
-    /// The trained head's folder [default: models/default].
-    #[arg(long, value_name = "DIR")]
-    model: Option<PathBuf>,
     #[command(flatten)]
-    encoder: EncoderArgs,
-}
-
-/// Questions from every PATH, with the model's label where `classify`
-/// already gave one; what was skipped goes to stderr.
-fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
-    let inputs = pipeline::read(&InputOptions {
-        paths: args.paths.clone(),
-        format: None,
-        fye: args.fye.clone(),
-        fye_file: args.fye_file.clone(),
-    })?;
-    print_diagnostics(&inputs.diagnostics);
-    if let Some(counts) = inputs.counts {
-        eprintln!("earnings-qa: {counts}");
-    }
-    Ok(inputs)
+    model: ModelArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // Before any thread pool starts (reading transcripts uses one).
-    args.encoder.apply_threads();
+    args.model.encoder.apply_threads();
     let cell = args
         .questions
         .as_deref()
@@ -102,16 +73,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         None => load_labels(Path::new("labels"))?,
     };
 
-    let inputs = read_inputs(&args)?;
+    let inputs = read_inputs(&InputOptions {
+        paths: args.paths.clone(),
+        format: None,
+        fye: args.fye.clone(),
+        fye_file: args.fye_file.clone(),
+    })?;
     let mut outcome = inputs.outcome.and(labels_read);
-    let filter = Filter {
-        companies: args.companies.iter().map(|t| canonical_ticker(t)).collect(),
-        from: args.from,
-        to: args.to,
-    };
-    let selected = pipeline::select(inputs.questions, &journal, args.by, filter);
+    let selected = pipeline::select(inputs.questions, &journal, args.select.by, args.select.filter());
     print_stale(&journal, &selected.stale);
-    let probs = args.encoder.classify(args.model.as_deref(), &selected.unlabeled())?;
+    let probs = args.model.classify(&selected.unlabeled())?;
     let summary = selected.summarise(probs.iter().map(Probs::argmax).collect());
     if describe(&summary) {
         outcome = Outcome::Partial;

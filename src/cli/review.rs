@@ -15,15 +15,14 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use earnings_qa::aggregate::{Filter, GroupBy, Quarter};
 use earnings_qa::labels::{Appender, Label};
-use earnings_qa::period::{self, canonical_ticker};
+use earnings_qa::period;
 use earnings_qa::pipeline::{self, CellRef, InputOptions, ModelOutputs, Outcome};
 use earnings_qa::review::{self, App, Order, Session};
 use ratatui::crossterm::event::{self, Event};
 
-use super::classify::EncoderArgs;
-use super::input::{load_labels, print_diagnostics, print_stale};
+use super::classify::ModelArgs;
+use super::input::{load_labels, print_stale, read_inputs, SelectArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -46,26 +45,16 @@ pub struct Args {
     /// Only the questions behind one cell of the report, e.g. `AMZN,2025Q4` or `ALL,2025Q4,investment`.
     #[arg(long, value_name = "COMPANY,QUARTER[,LABEL]")]
     cell: Option<String>,
-    /// Only these companies (tickers).
-    #[arg(long, value_delimiter = ',')]
-    companies: Vec<String>,
-    /// First quarter (the quarter of the reported results), e.g. 2025Q1.
-    #[arg(long)]
-    from: Option<Quarter>,
-    /// Last quarter, included.
-    #[arg(long)]
-    to: Option<Quarter>,
+    #[command(flatten)]
+    select: SelectArgs,
     /// Only questions the report counts with this label.
     #[arg(long, value_name = "LABEL")]
     only: Option<Label>,
     /// Fiscal-year-end month for a company the built-in table lacks or gets wrong, e.g. `--fye ACME=6`.
     #[arg(long, value_name = "TICKER=MONTH", value_parser = period::parse_override)]
     fye: Vec<(String, u32)>,
-    /// The trained head's folder [default: models/default].
-    #[arg(long, value_name = "DIR")]
-    model: Option<PathBuf>,
     #[command(flatten)]
-    encoder: EncoderArgs,
+    model: ModelArgs,
 }
 
 /// A name that is a plain file name: letters, digits, `-`, `_`, `.`.
@@ -76,7 +65,7 @@ fn annotator_name(s: &str) -> Result<String, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    args.encoder.apply_threads();
+    args.model.encoder.apply_threads();
     anyhow::ensure!(
         std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         "review needs a terminal (standard input and output)"
@@ -101,26 +90,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let appender = Appender::open(&file).with_context(|| format!("cannot write decisions to {}", file.display()))?;
     let (journal, labels_read) = load_labels(&dir)?;
 
-    let inputs = pipeline::read(&InputOptions {
+    let inputs = read_inputs(&InputOptions {
         paths: args.paths.clone(),
         fye: args.fye.clone(),
         ..InputOptions::default()
     })?;
-    print_diagnostics(&inputs.diagnostics);
-    if let Some(counts) = inputs.counts {
-        eprintln!("earnings-qa: {counts}");
-    }
     let outcome = inputs.outcome.and(labels_read);
     let mut model = ModelOutputs::of(&inputs.questions);
-    let filter = Filter {
-        companies: args.companies.iter().map(|t| canonical_ticker(t)).collect(),
-        from: args.from,
-        to: args.to,
-    };
-    let selected = pipeline::select(inputs.questions, &journal, GroupBy::ResultsQuarter, filter);
+    let selected = pipeline::select(inputs.questions, &journal, args.select.by, args.select.filter());
     print_stale(&journal, &selected.stale);
     let missing = model.missing(selected.selection.questions().map(|p| &p.question));
-    let probs = args.encoder.classify(args.model.as_deref(), &missing)?;
+    let probs = args.model.classify(&missing)?;
     model.add(&missing, probs);
     let unlabeled: Vec<Label> = selected
         .unlabeled()

@@ -20,6 +20,8 @@ pub struct Shown {
 
 pub struct Session {
     items: Vec<Item>,
+    /// `text_hash` of each question's text.
+    hashes: Vec<String>,
     journal: Journal,
     appender: Appender,
     annotator: String,
@@ -40,14 +42,9 @@ impl Session {
     /// Starts after the question this annotator decided last, so a restart
     /// resumes where the previous session stopped.
     pub fn new(items: Vec<Item>, journal: Journal, appender: Appender, annotator: &str) -> Session {
-        let mine = |i: &Item| journal.decision_of(&i.question.id, annotator).map(|d| d.at);
-        let done = items.iter().filter(|i| mine(i).is_some()).count();
-        let last = (0..items.len())
-            .filter_map(|i| Some((mine(&items[i])?, i)))
-            .max()
-            .map(|(_, i)| i);
         let now = Utc::now();
         let mut s = Session {
+            hashes: items.iter().map(|i| text_hash(&i.question.text)).collect(),
             items,
             journal,
             appender,
@@ -57,11 +54,20 @@ impl Session {
             cursor: None,
             skipped: HashSet::new(),
             before: BTreeMap::new(),
-            done,
+            done: 0,
             note: None,
         };
-        s.cursor = s.next_after(last);
+        s.done = (0..s.items.len()).filter(|&i| s.mine(i).is_some()).count();
+        s.cursor = s.next_after(s.latest_mine());
         s
+    }
+
+    /// The question of this annotator's latest decision in the queue.
+    fn latest_mine(&self) -> Option<usize> {
+        let (_, i) = (0..self.items.len())
+            .filter_map(|i| Some((self.mine(i)?.at, i)))
+            .max()?;
+        Some(i)
     }
 
     pub fn items(&self) -> &[Item] {
@@ -89,8 +95,12 @@ impl Session {
         &self.appender
     }
 
+    /// This annotator's decision on question `i`, if made on its text (one
+    /// made on an earlier text is set aside, as the report does).
     fn mine(&self, i: usize) -> Option<&Decision> {
-        self.journal.decision_of(&self.items[i].question.id, &self.annotator)
+        self.journal
+            .decision_of(&self.items[i].question.id, &self.annotator)
+            .filter(|d| d.text_hash == self.hashes[i])
     }
 
     /// The label question `i` counts with: the final human decision made on
@@ -98,7 +108,7 @@ impl Session {
     pub fn shown(&self, i: usize) -> Shown {
         let item = &self.items[i];
         match self.journal.final_decision(&item.question.id) {
-            Some(d) if d.text_hash == text_hash(&item.question.text) => Shown {
+            Some(d) if d.text_hash == self.hashes[i] => Shown {
                 label: d.label,
                 by: Some(d.annotator.clone()),
             },
@@ -147,10 +157,9 @@ impl Session {
     /// Labels the question shown, then moves on. `flag` marks it for discussion.
     pub fn decide(&mut self, label: Label, flag: bool) -> Result<(), LabelsError> {
         let Some(i) = self.cursor else { return Ok(()) };
-        let q = &self.items[i].question;
         let d = Decision {
-            id: q.id.clone(),
-            text_hash: text_hash(&q.text),
+            id: self.items[i].question.id.clone(),
+            text_hash: self.hashes[i].clone(),
             label,
             annotator: self.annotator.clone(),
             at: self.now(),
@@ -183,7 +192,7 @@ impl Session {
     /// session or an earlier one) with a line of its own, and shows that
     /// question again. `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<usize>, LabelsError> {
-        let Some((_, i)) = (0..self.items.len()).filter_map(|i| Some((self.mine(i)?.at, i))).max() else {
+        let Some(i) = self.latest_mine() else {
             return Ok(None);
         };
         let last = self.mine(i).expect("just found").clone();

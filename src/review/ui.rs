@@ -12,8 +12,24 @@ use super::app::{App, Mode};
 use crate::labels::Label;
 
 /// The keys, as the help screen and the last line show them.
-const KEYS: &str = "1/p profitability  2/i investment  3/o other  Enter accept shown  s skip  u undo  \
-                    f flag  n note  r whole reply  j/k scroll  ? help  q quit";
+/// The keys, on the last line: 80 columns.
+const KEYS: [(&str, &str); 9] = [
+    ("1/p 2/i 3/o", "label"),
+    ("Enter", "accept"),
+    ("s", "skip"),
+    ("u", "undo"),
+    ("f", "flag"),
+    ("n", "note"),
+    ("r", "reply"),
+    ("?", "help"),
+    ("q", "quit"),
+];
+
+/// The keys in full, for the help screen.
+const KEYS_LONG: &str = "1 or p: profitability · 2 or i: investment · 3 or o: other · Enter: accept the label \
+                         shown · s: skip · u: undo the last decision (again: the one before) · f: accept and \
+                         flag for discussion · n: note for the next decision · r: whole reply / its opening · \
+                         j k PgDn PgUp: scroll · ?: this help · q: quit";
 
 /// The classes as the labeling guidelines define them (shortened).
 const CLASSES: [(Label, &str); 3] = [
@@ -50,7 +66,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     let [head, body, model, decisions, note, status, keys] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(3),
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Length(2),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -58,12 +74,18 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     ])
     .areas(area);
     draw_status(frame, app, status);
-    frame.render_widget(Paragraph::new(KEYS).wrap(Wrap { trim: true }), keys);
+    let spans = KEYS.iter().flat_map(|(key, what)| {
+        [
+            Span::styled(*key, Style::new().add_modifier(Modifier::BOLD)),
+            Span::raw(format!(" {what} ")),
+        ]
+    });
+    frame.render_widget(Paragraph::new(Line::from_iter(spans)), keys);
     let Some(i) = app.session.cursor() else {
         let text = "Every question in the queue is decided or skipped. \
                     u undoes the last decision; q quits and prints what changed.";
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), body);
-        draw_message(frame, app, note);
+        draw_message(frame, app, false, note);
         return draw_overlay(frame, app, area);
     };
     let item = app.session.items()[i].clone();
@@ -79,17 +101,17 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             )),
         ]),
         Line::raw(format!(
-            "{}{} · turn {}, question {} · {}/{}",
+            "{}/{} · turn {}, question {} · {}{}",
+            i + 1,
+            app.session.items().len(),
+            q.turn,
+            q.index,
             q.analyst,
             if q.firm.is_empty() {
                 String::new()
             } else {
                 format!(", {}", q.firm)
             },
-            q.turn,
-            q.index,
-            i + 1,
-            app.session.items().len()
         )),
     ];
     frame.render_widget(Paragraph::new(header), head);
@@ -116,33 +138,31 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     let max = lines.saturating_sub(body.height);
     app.scroll = app.scroll.min(max);
     frame.render_widget(paragraph.scroll((app.scroll, 0)), body);
-    if app.scroll < max {
-        let more = Rect {
-            y: body.bottom() - 1,
-            height: 1,
-            x: body.right().saturating_sub(14),
-            width: 14.min(body.width),
-        };
-        frame.render_widget(
-            Paragraph::new("↓ more (j)").style(Style::new().add_modifier(Modifier::REVERSED)),
-            more,
-        );
-    }
+    let more = app.scroll < max;
 
     let shown = app.session.shown(i);
     let probs: Vec<String> = Label::ALL
         .iter()
-        .map(|l| format!("{l} {:.2}", item.probs.as_array()[l.index()]))
+        .map(|l| {
+            format!(
+                "{} {:.2}",
+                l.name()[..1].to_uppercase(),
+                item.probs.as_array()[l.index()]
+            )
+        })
         .collect();
-    let by = shown.by.as_deref().map_or("model".to_owned(), |a| format!("by {a}"));
+    let by = shown
+        .by
+        .as_deref()
+        .map_or("the model".to_owned(), |a| format!("by {a}"));
     let model_line = Line::from(vec![
-        Span::raw(format!("Model: {} · {} ", item.model, probs.join(" "))),
+        Span::raw(format!("Model: {} ({})  ", item.model, probs.join(" "))),
         Span::styled(
-            format!("│ shown: {} ({by})", shown.label),
+            format!("Counts as: {} ({by})", shown.label),
             Style::new().add_modifier(Modifier::BOLD),
         ),
     ]);
-    frame.render_widget(Paragraph::new(model_line), model);
+    frame.render_widget(Paragraph::new(model_line).wrap(Wrap { trim: true }), model);
 
     let ds = app.session.decisions(i);
     let mut lines: Vec<Line> = ds
@@ -164,26 +184,31 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
         lines.push(Line::raw("No human decision yet."));
     }
     frame.render_widget(Paragraph::new(lines), decisions);
-    draw_message(frame, app, note);
+    draw_message(frame, app, more, note);
     draw_overlay(frame, app, area);
 }
 
-/// The pending note, the note being typed, or feedback on the last key.
-fn draw_message(frame: &mut Frame, app: &App, area: Rect) {
+/// The note being typed, the pending note, feedback on the last key, or
+/// that the text goes on below (`more`).
+fn draw_message(frame: &mut Frame, app: &App, more: bool, area: Rect) {
     let text = match (&app.mode, &app.session.note, &app.message) {
         (Mode::Note(typed), _, _) => format!("Note (Enter keeps, Esc drops): {typed}▏"),
         (_, Some(n), _) => format!("Note for the next decision: {n}"),
         (_, _, Some(m)) => m.clone(),
+        _ if more => "↓ more below: j or PgDn (k or PgUp back)".to_owned(),
         _ => String::new(),
     };
-    frame.render_widget(Paragraph::new(text), area);
+    frame.render_widget(
+        Paragraph::new(text).style(Style::new().add_modifier(Modifier::ITALIC)),
+        area,
+    );
 }
 
 fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     let s = &app.session;
     let t = s.tally();
     let text = format!(
-        " {}/{} done · session: profitability {} investment {} other {} · model changed {} · flagged {} · {}",
+        " {}/{} done · session P {} I {} O {} · model changed {} · flagged {} · {}",
         s.done(),
         s.items().len(),
         t.per_label[0],
@@ -204,7 +229,7 @@ fn draw_overlay(frame: &mut Frame, app: &App, area: Rect) {
         return;
     }
     let mut text = Text::from(heading("Keys"));
-    text.push_line(Line::raw(KEYS));
+    text.push_line(Line::raw(KEYS_LONG));
     text.push_line(heading("Classes (labeling guidelines)"));
     for (label, what) in CLASSES {
         text.push_line(Line::from(vec![
