@@ -129,11 +129,22 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Order::Random { seed } = order {
         println!("The random order was drawn with --seed {seed}.");
     }
+    let head = PathBuf::from("models").join(&args.annotator);
     println!("Decisions are in {}.", file.display());
-    println!("Retrain on them:        {}", train_command(&args, &dir, &sources));
     println!(
-        "See the corrected report: {}",
+        "The corrected report (human labels count at once):\n  {}",
         report_command(&args, &dir, cell.as_ref())
+    );
+    println!(
+        "Retrain the model (train reads the labels of the questions under its PATHs: add the folders \
+         earlier labels came from):\n  {} --out {}",
+        train_command(&args, &dir, &sources),
+        head.display()
+    );
+    println!(
+        "The report by the retrained head:\n  {} --model {}",
+        report_command(&args, &dir, None),
+        head.display()
     );
     ended?;
     Ok(outcome)
