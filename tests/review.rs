@@ -116,11 +116,20 @@ fn every_key_decides_undoes_skips_flags_notes_helps_and_quits() {
     let (code, out) = t.finish();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("This session: 8 decisions"), "{out}");
+    // What changed, per label and per report cell, and what to run next.
     assert!(
-        out.contains("Retrain on them:") && out.contains("earnings-qa train --labels labels"),
+        out.contains("The model's label was right on 4 of the 8 questions decided (4 changed)."),
         "{out}"
     );
-    assert!(out.contains("earnings-qa report"), "{out}");
+    assert!(out.contains("  AMZN 2025Q4: investment -1, other +1\r\n"), "{out}");
+    assert!(
+        out.contains("earnings-qa train --labels labels") && out.contains("--out models/tester"),
+        "{out}"
+    );
+    assert!(
+        out.contains("earnings-qa report") && out.contains("--model models/tester"),
+        "{out}"
+    );
 
     let d = decisions(dir.path());
     let labels: Vec<Label> = d[..7].iter().map(|d| d.label).collect();
@@ -339,4 +348,40 @@ fn agreement_between_annotators_and_against_the_model() {
         out.contains("tester vs model: 4 questions both decided\nCohen's kappa 1.000, agreement 100.0%"),
         "{out}"
     );
+}
+
+/// `--only`, `--order random --seed` and transcripts as input (the model
+/// run through the pipeline, its embeddings cached by `classified()`).
+#[test]
+fn filters_a_seeded_sample_and_transcripts_in() {
+    classified();
+    let dir = labels_dir();
+    // The question shown first, and quit.
+    let first = |extra: &[&str]| {
+        let mut t = review(dir.path(), extra, 24, 80);
+        let screen = t.wait_until("a question", |s| {
+            s.contains(" · turn ") && s.contains(" done · session")
+        });
+        t.keys("q");
+        assert_eq!(t.finish().0, 0);
+        screen.lines().nth(1).unwrap().to_owned()
+    };
+    // The report counts 10 questions of corpus/ as other (5 a quarter).
+    assert!(first(&["--only", "other"]).starts_with("1/10 · turn"));
+    let seeded = ["--order", "random", "--seed", "7"];
+    assert_eq!(first(&seeded), first(&seeded), "a seed draws the same sample");
+
+    let cache = root().join(".cache/earnings-qa");
+    let mut t = review_of(
+        &root().join("corpus"),
+        dir.path(),
+        &["--cell", "AMZN,2025Q4", "--cache-dir", cache.to_str().unwrap()],
+        24,
+        80,
+    );
+    t.wait_for(" 0/6 done");
+    t.keys("q");
+    let (code, out) = t.finish();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("the model labeled 50 questions"), "{out}");
 }
