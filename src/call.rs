@@ -73,9 +73,18 @@ pub struct Call {
     pub format: String,
     pub ticker: String,
     pub company: String,
+    /// The quarter the file's label gives (a header, the file name).
     pub fiscal: Option<FiscalPeriod>,
+    /// The quarter the call's opening says it reports (`meta::spoken_quarter`);
+    /// `period::place` weighs it against `fiscal` and the call date.
+    #[serde(default)]
+    pub spoken: Option<FiscalPeriod>,
     pub call_date: Option<NaiveDate>,
     /// The rosters ("Conference Call Participants" and the like).
     pub participants: Vec<Participant>,
     pub turns: Vec<Turn>,
+    /// What reading the file noticed and stderr should say: where its
+    /// sources of metadata disagree, and which was trusted.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }

@@ -17,11 +17,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Complete) => ExitCode::SUCCESS,
         Ok(Outcome::Partial) => ExitCode::from(1),
         Err(err) => {
-            // A closed pipe (`earnings-qa questions | head`) is not an error.
-            if err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            if cli::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
             eprintln!("earnings-qa: error: {err:#}");

@@ -54,6 +54,29 @@ pub fn company(ticker: &str) -> Option<&'static Company> {
     table().get(&canonical_ticker(ticker))
 }
 
+/// The ticker of the one company in the table whose name begins with
+/// `name`, case, punctuation and legal suffixes ignored: "Broadcom" and
+/// "Broadcom, Inc" -> AVGO.
+pub fn ticker_of_company(name: &str) -> Option<String> {
+    fn words(name: &str) -> Vec<String> {
+        const SUFFIXES: [&str; 8] = ["inc", "corp", "corporation", "co", "company", "ltd", "plc", "the"];
+        let mut w: Vec<String> = crate::question::normalize(name).split(' ').map(str::to_owned).collect();
+        while w.last().is_some_and(|l| SUFFIXES.contains(&l.as_str()) || l.is_empty()) {
+            w.pop();
+        }
+        w
+    }
+    let want = words(name);
+    if want.is_empty() {
+        return None;
+    }
+    let mut found = table().iter().filter(|(_, c)| words(&c.name).starts_with(&want));
+    match (found.next(), found.next()) {
+        (Some((ticker, _)), None) => Some(ticker.clone()),
+        _ => None,
+    }
+}
+
 /// One name per company: upper case, exchange prefixes dropped, share
 /// classes folded (GOOG -> GOOGL, BRK-B / BRK/B / BRKB -> BRK.B).
 pub fn canonical_ticker(ticker: &str) -> String {
@@ -94,13 +117,16 @@ pub fn fye_month(call: &Call, overrides: &HashMap<String, u32>) -> (u32, FyeSour
     if let Some(m) = fye_from_text(call) {
         return (m, FyeSource::Text);
     }
-    if let (Some(fiscal), Some(date)) = (call.fiscal, call.call_date) {
-        if !agrees(fiscal, 12, date) {
-            // Several months fit the 2-10 week window; take the one with the most typical lag.
-            let lag = |m| ((date - period_end(fiscal, m)).num_days() - TYPICAL_LAG_DAYS).abs();
-            if let Some(m) = (1..=12).filter(|&m| agrees(fiscal, m, date)).min_by_key(|&m| lag(m)) {
-                return (m, FyeSource::CallDate);
-            }
+    // The file's label first (an opening can misspeak the year), then what the call says it reports.
+    for fiscal in [call.fiscal, call.spoken].into_iter().flatten() {
+        let Some(date) = call.call_date else { break };
+        if agrees(fiscal, 12, date) {
+            break;
+        }
+        // Several months fit the 2-10 week window; take the one with the most typical lag.
+        let lag = |m| ((date - period_end(fiscal, m)).num_days() - TYPICAL_LAG_DAYS).abs();
+        if let Some(m) = (1..=12).filter(|&m| agrees(fiscal, m, date)).min_by_key(|&m| lag(m)) {
+            return (m, FyeSource::CallDate);
         }
     }
     (12, FyeSource::Default)
@@ -182,8 +208,54 @@ pub struct Placement {
     pub fiscal: Option<FiscalPeriod>,
     pub period_end: Option<NaiveDate>,
     pub calendar_quarter: Option<String>,
-    /// Said on stderr: where the file's label and its call date disagree, which was trusted.
+    /// Said on stderr: where the file's label, its opening and its call date disagree, which was trusted.
     pub note: Option<String>,
+}
+
+/// The quarter a call reports, between the file's label and what its
+/// opening says (`Call::spoken`), with notes on stderr where they differ.
+/// The opening wins (file labels are sometimes wrong: `AVGO_2024_Q4`'s is
+/// the call's, but Motley Fool's `OGE_q4_2020` is Q4 2019, headers are a
+/// quarter off), unless only the label fits the call date under the
+/// company's fiscal calendar, or the two are years apart and the date
+/// does not back the opening (an operator who misspeaks the year). A
+/// retailer's "fiscal 2025" is our FY2026 (a year named by its end): no
+/// disagreement where the call date backs the label (Dell, whose years are
+/// named by their end too, is told apart only by that date). Notes from
+/// reading the file come first.
+fn reported(call: &Call, fye: u32) -> (Option<FiscalPeriod>, Vec<String>) {
+    let mut notes = call.notes.clone();
+    let fits = |f| call.call_date.is_some_and(|d| agrees(f, fye, d));
+    let (label, said) = match (call.fiscal, call.spoken) {
+        (Some(label), Some(said)) if label != said && !(named_by_start(said, label, fye) && fits(label)) => {
+            (label, said)
+        }
+        (label, said) => return (label.or(said), notes),
+    };
+    let quarters = |f: FiscalPeriod| f.year * 4 + i32::from(f.quarter);
+    let far = (quarters(label) - quarters(said)).abs() > 6;
+    if !fits(said) && (fits(label) || far) {
+        let why = if fits(label) {
+            "fits its call date"
+        } else {
+            "is the nearer"
+        };
+        notes.push(format!(
+            "the call's opening says {said} but the file's label {label} {why}; trusted the label"
+        ));
+        (Some(label), notes)
+    } else {
+        notes.push(format!(
+            "file says {label} but the call's opening says it reports {said}; trusted the opening"
+        ));
+        (Some(said), notes)
+    }
+}
+
+/// True where `said` is `label` in the naming of retailers whose fiscal
+/// year ends in January or February and is named by the year it starts in.
+fn named_by_start(said: FiscalPeriod, label: FiscalPeriod, fye: u32) -> bool {
+    fye <= 2 && said.quarter == label.quarter && said.year + 1 == label.year
 }
 
 /// Fiscal period, period end and calendar quarter for a call. Where the
@@ -200,7 +272,8 @@ pub fn place(call: &Call, overrides: &HashMap<String, u32>) -> Placement {
         FyeSource::CallDate => "fitted to the call date",
         FyeSource::Default => "assumed",
     };
-    let fiscal = match (call.fiscal, call.call_date) {
+    let (label, mut notes) = reported(call, fye);
+    let fiscal = match (label, call.call_date) {
         (Some(label), Some(date)) if !agrees(label, fye, date) => {
             let derived = fiscal_from_call_date(date, fye);
             // A call months before its quarter even ends means a wrong year in the date, not in the label.
@@ -221,11 +294,12 @@ pub fn place(call: &Call, overrides: &HashMap<String, u32>) -> Placement {
         (None, None) => None,
     };
     let period_end = fiscal.map(|f| period_end(f, fye));
+    notes.extend(note);
     Placement {
         fiscal,
         period_end,
         calendar_quarter: period_end.map(calendar_quarter),
-        note,
+        note: (!notes.is_empty()).then(|| notes.join("; ")),
     }
 }
 
@@ -295,9 +369,11 @@ mod tests {
             ticker: ticker.into(),
             company: String::new(),
             fiscal,
+            spoken: None,
             call_date: date,
             participants: vec![],
             turns: vec![],
+            notes: vec![],
         }
     }
 
@@ -335,10 +411,51 @@ mod tests {
     }
 
     #[test]
+    fn the_opening_beats_the_file_label_unless_only_the_label_fits_the_date() {
+        let none = HashMap::new();
+        let with = |fiscal, spoken, date| Call {
+            spoken,
+            ..call("AVGO", fiscal, date)
+        };
+        // AVGO_2024_Q4-like: the file label is right and the opening agrees: no note.
+        let p = place(&with(Some(fp(2024, 4)), Some(fp(2024, 4)), None), &none);
+        assert_eq!((p.fiscal, p.note), (Some(fp(2024, 4)), None));
+        // A Motley Fool file name a year off: the opening wins, and says so.
+        let p = place(&with(Some(fp(2020, 4)), Some(fp(2019, 4)), None), &none);
+        assert_eq!(p.fiscal, Some(fp(2019, 4)));
+        assert!(p.note.unwrap().contains("trusted the opening"));
+        // An operator who misspeaks the year: the label fits the date, the opening does not.
+        let p = place(&with(Some(fp(2025, 4)), Some(fp(2021, 4)), Some(d(2026, 2, 10))), &none);
+        assert_eq!(p.fiscal, Some(fp(2025, 4)));
+        assert!(p.note.unwrap().contains("trusted the label"));
+        // Years apart and no date: the label.
+        let p = place(&with(Some(fp(2020, 3)), Some(fp(2010, 3)), None), &none);
+        assert_eq!(p.fiscal, Some(fp(2020, 3)));
+        // A retailer's "fiscal 2025 third quarter" is our FY2026 Q3: no disagreement.
+        let p = place(
+            &Call {
+                spoken: Some(fp(2025, 3)),
+                ..call("TGT", Some(fp(2026, 3)), Some(d(2025, 11, 19)))
+            },
+            &none,
+        );
+        assert_eq!((p.fiscal, p.note), (Some(fp(2026, 3)), None));
+    }
+
+    #[test]
     fn unknown_company_fitted_to_its_call_date() {
         // Not in the table; Q3 reported in early December fits a January year end best.
         let c = call("ZZZZ", Some(fp(2026, 3)), Some(d(2025, 12, 4)));
         assert_eq!(fye_month(&c, &HashMap::new()), (1, FyeSource::CallDate));
+    }
+
+    #[test]
+    fn tickers_from_company_names() {
+        assert_eq!(ticker_of_company("Broadcom").as_deref(), Some("AVGO"));
+        assert_eq!(ticker_of_company("Broadcom, Inc").as_deref(), Some("AVGO"));
+        assert_eq!(ticker_of_company("NVIDIA").as_deref(), Some("NVDA"));
+        assert_eq!(ticker_of_company("Contoso"), None);
+        assert_eq!(ticker_of_company("Inc."), None);
     }
 
     #[test]

@@ -222,7 +222,9 @@ impl People {
             for (name, firm) in operator_cues(&t.text) {
                 let key = name_key(&name);
                 match known.iter_mut().find(|p| p.key == key || similar_names(&p.key, &key)) {
-                    Some(p) if p.role == Role::Analyst && p.firm.is_none() => p.firm = firm,
+                    Some(p) if p.role == Role::Analyst && p.firm.as_deref().is_none_or(cut_short) => {
+                        p.firm = firm.or(p.firm.take())
+                    }
                     Some(_) => {}
                     None => known.push(Person {
                         name,
@@ -284,6 +286,13 @@ fn name_key(name: &str) -> String {
         .map(|w| w.replace('\'', "").to_lowercase())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A roster firm cut off after an initial ("Sanford C."), which the firm
+/// an operator's cue names replaces.
+fn cut_short(firm: &str) -> bool {
+    let last = firm.rsplit(' ').next().unwrap_or(firm);
+    firm.contains(' ') && last.len() == 2 && last.ends_with('.') && last.starts_with(|c: char| c.is_ascii_uppercase())
 }
 
 /// A firm's distinctive words: "JPMorgan Chase & Co, Research Division" -> "jpmorgan chase".
@@ -1050,9 +1059,11 @@ mod tests {
             ticker: "ACME".into(),
             company: "Acme".into(),
             fiscal: None,
+            spoken: None,
             call_date: None,
             participants,
             turns,
+            notes: vec![],
         }
     }
 

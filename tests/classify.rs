@@ -210,6 +210,21 @@ fn missing_and_corrupt_weights_are_clear_errors() {
     let r = run_in(models.path(), &["classify", s(&dev_call()), "--no-cache"], &env);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("corrupt"), "{}", r.stderr);
+
+    // The weights there, the tokenizer missing: named, not called missing weights.
+    std::fs::copy(
+        root().join("models/all-MiniLM-L6-v2/model.safetensors"),
+        enc.join("model.safetensors"),
+    )
+    .unwrap();
+    std::fs::remove_file(enc.join("tokenizer.json")).unwrap();
+    let r = run_in(models.path(), &["classify", s(&dev_call()), "--no-cache"], &env);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("tokenizer.json not found") && !r.stderr.contains("weights not found"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -261,7 +276,9 @@ fn labeled_run(dir: &Path, args: &[&str]) -> Run {
     r
 }
 
-/// Better than chance (1/3 per class) by a margin any working head clears.
+/// Better than chance (1/3 per class) by a margin any working head clears,
+/// even trained for a third of the default epochs (which keeps the suite
+/// short: these tests train seven heads on every label in labels/).
 const MACRO_F1_FLOOR: f64 = 0.45;
 
 #[test]
@@ -272,7 +289,17 @@ fn train_writes_a_head_and_a_card_with_grouped_cross_validation() {
     std::fs::write(&notes, "Tried: nothing else yet.\n").unwrap();
     labeled_run(
         dir.path(),
-        &["train", "--out", s(&out), "--folds", "3", "--notes", s(&notes)],
+        &[
+            "train",
+            "--out",
+            s(&out),
+            "--folds",
+            "2",
+            "--epochs",
+            "100",
+            "--notes",
+            s(&notes),
+        ],
     );
     let card = ModelCard::load(&out).unwrap();
     let cv = card.cross_validation.as_ref().expect("train cross-validates");
@@ -318,7 +345,7 @@ fn train_writes_a_head_and_a_card_with_grouped_cross_validation() {
 #[test]
 fn eval_reports_cross_validated_and_leave_company_out_metrics_as_json() {
     let dir = tempfile::tempdir().unwrap();
-    let r = labeled_run(dir.path(), &["eval", "--json", "--folds", "2"]);
+    let r = labeled_run(dir.path(), &["eval", "--json", "--folds", "2", "--epochs", "100"]);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(v["method"].as_str().unwrap().starts_with("2-fold"));
     assert!(
@@ -330,8 +357,248 @@ fn eval_reports_cross_validated_and_leave_company_out_metrics_as_json() {
 
     let r = labeled_run(
         dir.path(),
-        &["eval", "--holdout-companies", "MSFT,AMZN,GOOG,GOOGL,META,ORCL"],
+        &[
+            "eval",
+            "--holdout-companies",
+            "MSFT,AMZN,GOOG,GOOGL,META,ORCL",
+            "--epochs",
+            "100",
+        ],
     );
     assert!(r.stdout.contains("trained without MSFT"), "{}", r.stdout);
     assert!(r.stdout.contains("macro-F1"), "{}", r.stdout);
+}
+
+/// The one cache file in `dir`, and its whole records.
+fn cache_records(dir: &Path) -> (PathBuf, usize) {
+    let file = std::fs::read_dir(dir).unwrap().next().unwrap().unwrap().path();
+    let record = (16 + 4 * 384) as u64;
+    let len = std::fs::metadata(&file).unwrap().len();
+    assert_eq!(len % record, 0, "whole records only");
+    (file, (len / record) as usize)
+}
+
+fn labels_and_probs(stdout: &str) -> Vec<(String, Vec<f64>)> {
+    stdout
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let p = Label::ALL
+                .iter()
+                .map(|n| v["probs"][n.name()].as_f64().expect("a number"))
+                .collect();
+            (v["label"].as_str().unwrap().to_owned(), p)
+        })
+        .collect()
+}
+
+#[test]
+fn a_corrupt_cache_record_is_dropped_encoded_again_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let call = dev_call();
+    let args = ["classify", s(&call), "--cache-dir", s(&cache)];
+    let first = run_in(dir.path(), &args, &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    // A stray write: the first record's embedding becomes NaN.
+    let (file, n) = cache_records(&cache);
+    let mut bytes = std::fs::read(&file).unwrap();
+    for b in bytes[16..16 + 4 * 384].chunks_mut(4) {
+        b.copy_from_slice(&f32::NAN.to_le_bytes());
+    }
+    std::fs::write(&file, bytes).unwrap();
+
+    let second = run_in(dir.path(), &args, &[]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        second.stderr.contains("1 corrupt embedding record dropped"),
+        "{}",
+        second.stderr
+    );
+    for ((l1, p1), (l2, p2)) in labels_and_probs(&first.stdout)
+        .iter()
+        .zip(labels_and_probs(&second.stdout))
+    {
+        assert_eq!(*l1, l2);
+        assert!(p1.iter().zip(&p2).all(|(a, b)| (a - b).abs() < 1e-4), "{p1:?} {p2:?}");
+    }
+    // Encoded again and appended: the next run finds nothing wrong.
+    assert_eq!(cache_records(&cache).1, n + 1);
+    let third = run_in(dir.path(), &args, &[]);
+    assert!(!third.stderr.contains("corrupt"), "{}", third.stderr);
+}
+
+/// Four `dev` calls, about 65 questions.
+fn dev_calls() -> Vec<PathBuf> {
+    [
+        "vanillefatale/1Q25/META_1Q25_translated_output.txt",
+        "vanillefatale/2Q25/GOOG_2Q25_translated_output.txt",
+        "asr/GOOG_2024_Q3.txt",
+        "asr/META_2024_Q3.txt",
+    ]
+    .iter()
+    .map(|f| corpus().join("sources").join(f))
+    .collect()
+}
+
+#[test]
+fn the_cache_keeps_the_work_of_an_interrupted_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let calls = dev_calls();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("classify")
+        .args(&calls)
+        .args([
+            "--cache-dir",
+            s(&cache),
+            "--batch-size",
+            "1",
+            "--threads",
+            "1",
+            "--precision",
+            "f32",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let file = cache.join(format!(
+        "embeddings-{}.bin",
+        &earnings_qa::model::encoder::MINILM.sha256[..16]
+    ));
+    // Records reach the file while the run is still encoding: some, not all.
+    let record = (16 + 4 * 384) as u64;
+    let first_seen = loop {
+        let len = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        if len > 0 || child.try_wait().unwrap().is_some() {
+            break len / record;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (_dir, questions) = run(&[&["questions"][..], &calls.iter().map(|p| s(p)).collect::<Vec<_>>()].concat());
+    let texts: std::collections::HashSet<String> = questions
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["text"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        first_seen > 0 && (first_seen as usize) < texts.len(),
+        "{first_seen} of {} embeddings cached when the file first held any",
+        texts.len()
+    );
+    assert!(cache_records(&cache).1 > 0);
+}
+
+#[test]
+fn concurrent_runs_keep_each_others_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let calls = dev_calls();
+    let children: Vec<_> = calls
+        .chunks(2)
+        .map(|files| {
+            Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+                .arg("classify")
+                .args(files)
+                .args(["--cache-dir", s(&cache), "--threads", "1"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut texts = std::collections::HashSet::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        for l in String::from_utf8(out.stdout).unwrap().lines() {
+            let v: Value = serde_json::from_str(l).unwrap();
+            texts.insert(v["text"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(texts.len() > 40);
+    assert_eq!(
+        cache_records(&cache).1,
+        texts.len(),
+        "every question encoded is in the cache"
+    );
+}
+
+#[test]
+fn a_bad_output_or_cache_path_fails_before_any_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let call = dev_call();
+    let r = run_in(
+        dir.path(),
+        &[
+            "classify",
+            s(&call),
+            "--cache-dir",
+            s(&cache),
+            "-o",
+            "no/such/folder/out.jsonl",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("cannot write no/such/folder/out.jsonl"),
+        "{}",
+        r.stderr
+    );
+    assert!(!cache.exists(), "nothing encoded, nothing cached");
+    // A cache that cannot be written: refused before encoding, the old output kept.
+    std::fs::write(dir.path().join("out.jsonl"), "old\n").unwrap();
+    std::fs::write(dir.path().join("not-a-folder"), "").unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "classify",
+            s(&call),
+            "--cache-dir",
+            "not-a-folder/cache",
+            "-o",
+            "out.jsonl",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not-a-folder/cache"), "{}", r.stderr);
+    assert!(!r.stderr.contains("classified"), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap(), "old\n");
+}
+
+#[test]
+fn the_progress_rate_has_one_decimal() {
+    // A real terminal (script(1) gives the run a pty), where the progress bar is drawn.
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "{} classify {} --no-cache --batch-size 1 > /dev/null",
+        env!("CARGO_BIN_EXE_earnings-qa"),
+        s(&dev_call())
+    );
+    let out = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(dir.path())
+        .output()
+        .expect("script(1) runs");
+    let tty = String::from_utf8_lossy(&out.stdout);
+    let rates: Vec<&str> = tty
+        .split(|c: char| c.is_whitespace() || c == ']')
+        .filter(|w| w.ends_with("/s") && w.starts_with(|c: char| c.is_ascii_digit()))
+        .collect();
+    assert!(!rates.is_empty(), "no progress bar: {tty}");
+    for r in rates {
+        let digits = r.trim_end_matches("/s").split_once('.').map_or(0, |(_, d)| d.len());
+        assert_eq!(digits, 1, "{r}");
+    }
 }

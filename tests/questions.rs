@@ -217,6 +217,63 @@ fn output_file() {
     assert_eq!(written.lines().count(), run(&[arg(&corpus(CAPIQ))]).questions().len());
 }
 
+#[test]
+fn an_interrupted_output_leaves_the_old_file_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q.jsonl");
+    fs::write(&out, "the old results\n").unwrap();
+    // The run is killed (file size limit) halfway through writing.
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f 16; exec {} questions {} -o {}",
+            env!("CARGO_BIN_EXE_earnings-qa"),
+            arg(&corpus("vanillefatale/1Q25")),
+            arg(&out)
+        ))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!status.success());
+    assert_eq!(fs::read_to_string(&out).unwrap(), "the old results\n");
+}
+
+#[test]
+fn a_write_error_names_the_file() {
+    let r = run(&["-o", "/dev/full", arg(&corpus(CAPIQ))]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("cannot write /dev/full"), "{}", r.stderr);
+    let r = run(&["-o", "/no/such/folder/q.jsonl", arg(&corpus(CAPIQ))]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("cannot write /no/such/folder/q.jsonl"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("questions")
+        .arg(corpus(""))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // `| head -1`: one line read, then the pipe closed.
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with('{'));
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}
+
 /// A transcript of our own, remarks only (not a real call).
 const REMARKS_ONLY: &str = "Example Corp (EXMP) Q1 2025 Earnings Call May 1, 2025 5:00 PM ET\n\nCompany Participants\n\nPat Example - Chief Executive Officer\n\nPresentation\n\nOperator\n\nWelcome to the illustrative call.\n\nPat Example\n\nRevenue grew. Thank you all for joining; there will be no questions today.\n";
 
@@ -296,6 +353,11 @@ fn windows_1252_and_utf16_transcripts_read_like_utf8() {
     let mut bytes = vec![0xff, 0xfe];
     bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     fs::write(&utf16, bytes).unwrap();
+    // Without a BOM, in either byte order: text, not a binary file.
+    let le = dir.path().join("utf16le.txt");
+    fs::write(&le, text.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>()).unwrap();
+    let be = dir.path().join("utf16be.txt");
+    fs::write(&be, text.encode_utf16().flat_map(u16::to_be_bytes).collect::<Vec<u8>>()).unwrap();
     let texts = |p: &Path| -> Vec<(String, String)> {
         let r = run(&[arg(p)]);
         assert_eq!(r.code, 0, "{}", r.stderr);
@@ -313,6 +375,59 @@ fn windows_1252_and_utf16_transcripts_read_like_utf8() {
     assert!(!utf8.is_empty());
     assert_eq!(texts(&win), utf8);
     assert_eq!(texts(&utf16), utf8);
+    assert_eq!(texts(&le), utf8);
+    assert_eq!(texts(&be), utf8);
+}
+
+#[test]
+fn a_renamed_file_takes_its_ticker_from_the_opening_or_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // Broadcom's call saved under a name of the analyst's own.
+    let renamed = dir.path().join("broadcom call.txt");
+    fs::copy(corpus("asr/AVGO_2024_Q4.txt"), &renamed).unwrap();
+    let r = run(&[arg(&renamed)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let q = &r.questions()[0];
+    assert_eq!(
+        (q["ticker"].as_str(), q["fiscal_period"].as_str()),
+        (Some("AVGO"), Some("FY2024 Q4"))
+    );
+    assert!(
+        r.stderr.contains("is not TICKER_YEAR_QUARTER, so ticker AVGO"),
+        "{}",
+        r.stderr
+    );
+    // A Motley Fool page renamed, whose company the table lacks: refused by name, not read as ticker "NOTES".
+    let notes = dir.path().join("notes.txt");
+    fs::copy(corpus("la83la/OGE_q4_2020.txt"), &notes).unwrap();
+    let r = run(&[arg(&notes)]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.is_empty());
+    assert!(
+        r.stderr.contains("skipped") && r.stderr.contains("no ticker"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn names_of_companies_and_firms_whole() {
+    // Broadcom, not its ticker; Bernstein, not a roster's "Sanford C.".
+    let r = run(&[arg(&corpus("asr/AVGO_2024_Q4.txt"))]);
+    assert_eq!(r.questions()[0]["company"], "Broadcom Inc.");
+    for file in [
+        "vanillefatale/3Q25/AMD_3Q25_translated_output.txt",
+        "vanillefatale/2Q25/AMAT_3Q25_translated_output.txt",
+    ] {
+        let r = run(&[arg(&corpus(file))]);
+        let firms: Vec<String> = r
+            .questions()
+            .iter()
+            .map(|q| q["firm"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(firms.iter().any(|f| f.contains("Bernstein")), "{file}: {firms:?}");
+        assert!(!firms.iter().any(|f| f == "Sanford C."), "{file}: {firms:?}");
+    }
 }
 
 #[test]
@@ -338,4 +453,128 @@ fn mixed_folder_reads_the_good_files_and_counts_everything() {
     }
     // Files: the good two and the bad ones; calls: the good two and the remarks-only one.
     assert_eq!(r.summary(), [bad.len() + 2, 3, good, bad.len()]);
+}
+
+/// The quarter of the call's first question in a run of one file.
+fn fiscal_period(run: &Run) -> String {
+    run.questions()[0]["fiscal_period"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_period_is_the_one_the_call_reports_not_the_one_it_guides_for() {
+    // Broadcom's and Nvidia's fourth-quarter calls give guidance for the next
+    // quarter in their opening; the call reports the fourth quarter.
+    for file in ["asr/AVGO_2024_Q4.txt", "asr/NVDA_2024_Q4.txt"] {
+        let r = run(&[arg(&corpus(file))]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(fiscal_period(&r), "FY2024 Q4", "{file}");
+        assert!(!r.stderr.contains("note"), "{}", r.stderr);
+    }
+    // A Motley Fool file named a year late: its opening says Q4 2019, and
+    // stderr says that the file name disagrees.
+    let r = run(&[arg(&corpus("la83la/OGE_q4_2020.txt"))]);
+    assert_eq!(fiscal_period(&r), "FY2019 Q4");
+    assert!(
+        r.stderr
+            .contains("file says FY2020 Q4 but the call's opening says it reports FY2019 Q4; trusted the opening"),
+        "{}",
+        r.stderr
+    );
+    // An operator who misspeaks the year: the header's label fits the call date.
+    let r = run(&[arg(&corpus("vanillefatale/4Q25/CHGG_4Q25_translated_output.txt"))]);
+    assert_eq!(fiscal_period(&r), "FY2025 Q4");
+    assert!(r.stderr.contains("trusted the label"), "{}", r.stderr);
+}
+
+#[test]
+fn links_are_followed_and_what_cannot_be_read_is_named() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A link to a transcript, given as the PATH: read.
+    symlink(corpus("asr/AVGO_2024_Q4.txt"), d.join("AVGO_2024_Q4.txt")).unwrap();
+    let r = run(&[arg(&d.join("AVGO_2024_Q4.txt"))]);
+    assert_eq!(
+        (r.code, r.summary()),
+        (0, [1, 1, r.questions().len(), 0]),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.questions().is_empty());
+    // In a folder: the link read, a broken link, a FIFO and a loop each named and skipped.
+    symlink(d.join("nowhere.txt"), d.join("broken.txt")).unwrap();
+    assert!(Command::new("mkfifo").arg(d.join("pipe")).status().unwrap().success());
+    fs::create_dir(d.join("sub")).unwrap();
+    symlink("..", d.join("sub/loop")).unwrap();
+    let r = run(&[arg(d)]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.summary(), [4, 1, r.questions().len(), 3], "{}", r.stderr);
+    for (name, why) in [("broken.txt", "broken link"), ("pipe", "FIFO"), ("loop", "link loop")] {
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.contains("skipped") && l.contains(name) && l.contains(why)),
+            "{name}: {}",
+            r.stderr
+        );
+    }
+    // A FIFO given as the PATH is named, not read (reading would wait forever).
+    let r = run(&[arg(&d.join("pipe"))]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("FIFO"), "{}", r.stderr);
+}
+
+#[test]
+fn the_default_walk_leaves_out_hidden_and_ignored_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A repository with a transcript, a build folder .gitignore names, and hidden folders.
+    for sub in [".git", "target", ".cache", "calls"] {
+        fs::create_dir(d.join(sub)).unwrap();
+    }
+    fs::write(d.join(".gitignore"), "/target\n").unwrap();
+    for sub in ["target", ".cache", "calls"] {
+        fs::copy(corpus(CAPIQ), d.join(sub).join("ALAB_3Q25.txt")).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("questions")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "only the summary: {stderr}");
+    assert!(stderr.starts_with("earnings-qa: 1 file read, 1 call found"), "{stderr}");
+}
+
+#[test]
+fn a_dash_reads_a_transcript_from_standard_input() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .args(["questions", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&fs::read(corpus(CAPIQ)).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let from_file = run(&[arg(&corpus(CAPIQ))]);
+    let ids = |s: &str| -> Vec<String> {
+        s.lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(ids(&String::from_utf8(out.stdout).unwrap()), ids(&from_file.stdout));
 }

@@ -231,6 +231,7 @@ fn listed_companies_get_a_row_in_every_quarter() {
     assert_eq!(row(&r, "ZZZ", "2026Q1")["calls"], 0);
     assert!(row(&r, "BBB", "2026Q1")[P]["share"].is_null());
     assert!(run.stderr.contains("no calls of ZZZ"), "{}", run.stderr);
+    assert!(run.stderr.contains("--companies ZZZ: unknown ticker"), "{}", run.stderr);
     // A company's name comes from its calls outside the period too.
     let r = json_report(
         dir.path(),
@@ -747,4 +748,221 @@ fn questions_output_is_labeled_by_humans_first_and_the_model_only_if_needed() {
     let run = report(dir.path(), &[&["q.jsonl"][..], &no_model].concat());
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no-such-head"), "{}", run.stderr);
+}
+
+/// `earnings-qa questions` output for transcripts of ../shared/corpus/sources.
+fn questions_of(files: &[&str]) -> Vec<Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .arg("questions")
+        .args(files.iter().map(|f| corpus().join("sources").join(f)))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn files_of_one_period_merge_only_where_their_questions_show_one_call() {
+    let dir = tempfile::tempdir().unwrap();
+    // Texas Instruments' first-quarter 2025 call from two sources, speech-to-text
+    // and an edited transcript: no question id in common, most of the wording.
+    let txn = questions_of(&[
+        "asr/TXN_2025_Q1.txt",
+        "vanillefatale/1Q25/TXN_1Q25_translated_output.txt",
+    ]);
+    // Broadcom's fourth-quarter fiscal 2024 call under FY2025 Q1, as an older
+    // build labelled it, beside the real FY2025 Q1 call: two calls, both counted.
+    let q1 = questions_of(&["asr/AVGO_2025_Q1.txt"]);
+    let mut q4 = questions_of(&["asr/AVGO_2024_Q4.txt"]);
+    for q in &mut q4 {
+        for field in ["fiscal_period", "period_end", "calendar_quarter"] {
+            q[field] = q1[0][field].clone();
+        }
+    }
+    let lines: Vec<String> = txn.iter().chain(&q1).chain(&q4).map(Value::to_string).collect();
+    std::fs::write(dir.path().join("q.jsonl"), lines.join("\n")).unwrap();
+    let run = report(dir.path(), &["q.jsonl", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r: Value = serde_json::from_str(&run.stdout).unwrap();
+    let quarter = |q: &Value| q["calendar_quarter"].as_str().unwrap().to_owned();
+    assert_eq!(row(&r, "TXN", &quarter(&txn[0]))["calls"], 1);
+    assert!(run.stderr.contains("TXN FY2025 Q1: used "), "{}", run.stderr);
+    assert_eq!(row(&r, "AVGO", &quarter(&q1[0]))["calls"], 2);
+    assert!(
+        run.stderr
+            .contains("AVGO FY2025 Q1: 2 files whose questions differ are counted as different calls"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn labels_are_found_as_the_model_is_from_any_folder() {
+    let call = corpus().join("sources/vanillefatale/1Q25/MSFT_3Q25_translated_output.txt");
+    let args = [call.to_str().unwrap(), "--format", "json"];
+    let run_from = |dir: &Path, env: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_earnings-qa"));
+        cmd.arg("report")
+            .args(args)
+            .current_dir(dir)
+            .env_remove("EARNINGS_QA_LABELS");
+        if let Some(labels) = env {
+            cmd.env("EARNINGS_QA_LABELS", labels);
+        }
+        cmd.output().unwrap()
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (a, b) = (run_from(repo, None), run_from(elsewhere.path(), None));
+    let labels = |o: &std::process::Output| {
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()["labels"].clone()
+    };
+    assert_eq!(labels(&a), labels(&b));
+    assert!(labels(&a)["human"].as_u64().unwrap() > 0);
+    let stderr = String::from_utf8(b.stderr.clone()).unwrap();
+    assert!(
+        stderr.contains(&format!("labels from {}", repo.join("labels").display())),
+        "{stderr}"
+    );
+    // $EARNINGS_QA_LABELS is an explicit choice: an empty folder gives no human label,
+    // a missing one is an error.
+    let empty = elsewhere.path().join("labels-none");
+    std::fs::create_dir(&empty).unwrap();
+    assert_eq!(labels(&run_from(elsewhere.path(), Some(&empty)))["human"], 0);
+    let missing = run_from(elsewhere.path(), Some(&elsewhere.path().join("nowhere")));
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn bad_values_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    two_quarters(dir.path());
+    // A `classify` line whose label is no label: named and left out, not relabelled by the model.
+    let path = dir.path().join("c.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let mut bad: Value = serde_json::from_str(&lines[1]).unwrap();
+    bad["label"] = json!("capex");
+    lines[1] = bad.to_string();
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let run = report(dir.path(), &["c.jsonl", "--model", "no-such-head", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("c.jsonl:2: skipped") && run.stderr.contains("capex"),
+        "{}",
+        run.stderr
+    );
+    let r: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(r["labels"]["model"], lines.len() - 1);
+    // A company's name where a ticker belongs: unknown, and the ticker suggested.
+    let run = report(dir.path(), &["c.jsonl", "--companies", "Broadcom"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("--companies Broadcom: unknown ticker; Broadcom is AVGO"),
+        "{}",
+        run.stderr
+    );
+    // Quarters the wrong way round: an error, not an empty table.
+    let run = report(dir.path(), &["c.jsonl", "--from", "2026Q1", "--to", "2025Q1"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--from 2026Q1 is later than --to 2025Q1"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn a_dash_reads_json_lines_from_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    two_quarters(dir.path());
+    let expected = json_report(dir.path(), &["c.jsonl"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .args(["report", "-", "--format", "json"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::fs::read(dir.path().join("c.jsonl")).unwrap();
+    child.stdin.take().unwrap().write_all(&lines).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["rows"], expected["rows"]);
+}
+
+#[test]
+fn stderr_is_quiet_and_about_the_companies_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = corpus().join("sources/vanillefatale/1Q25");
+    let args = [folder.to_str().unwrap(), "--companies", "MSFT", "--format", "json"];
+    let run = report(dir.path(), &args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // Other companies' notes and skips are counted, not listed.
+    let about_files: Vec<&str> = run.stderr.lines().filter(|l| l.contains("1Q25/")).collect();
+    assert!(about_files.iter().all(|l| l.contains("MSFT_")), "{about_files:?}");
+    assert!(run.stderr.contains("about other companies not shown"), "{}", run.stderr);
+    // --quiet: nothing but the result; the exit code still says that files were skipped.
+    let quiet = report(dir.path(), &[&args[..], &["--quiet"]].concat());
+    assert_eq!((quiet.code, quiet.stderr.as_str()), (1, ""));
+    assert_eq!(quiet.stdout, run.stdout);
+    // A chart of a type that cannot be drawn: refused before anything is read.
+    let run = report(dir.path(), &[&args[..], &["--chart", "chart.jpg"]].concat());
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("chart.jpg"), "{}", run.stderr);
+    assert!(!run.stderr.contains("files read"), "{}", run.stderr);
+}
+
+#[test]
+fn the_drill_down_fits_the_terminal_with_short_paths_and_probabilities() {
+    let dir = tempfile::tempdir().unwrap();
+    two_quarters(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+        .args(["report", "c.jsonl", "--questions", "BBB,2025Q4"])
+        .current_dir(dir.path())
+        .env("COLUMNS", "40")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    // Every line within the 40 columns but a word longer than the line.
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.chars().count() <= 40 || !l.trim().contains(' ')),
+        "{stdout}"
+    );
+    let words = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("profitability 0.10, investment 0.80, other 0.10"),
+        "{stdout}"
+    );
+    // Real files: named without the folders they share.
+    let folder = corpus().join("sources/vanillefatale/1Q25");
+    let run = report(
+        dir.path(),
+        &[
+            folder.to_str().unwrap(),
+            "--companies",
+            "MSFT",
+            "--questions",
+            "MSFT,2025Q1",
+        ],
+    );
+    assert!(
+        run.stdout.contains("[MSFT_3Q25_translated_output.txt]"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("shared/corpus"), "{}", run.stdout);
 }

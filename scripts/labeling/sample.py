@@ -39,7 +39,17 @@ each by its probability of not being `other` (at most PER_CALL a call), so
 that profitability and investment questions of every sector and era turn
 up more often than at random. Annotators never see the scores.
 
-usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2 | --round 3|4|5 LABELS_DIR]
+Round 6 (`--round 6 LABELS_DIR`, QUESTIONS.jsonl from `earnings-qa
+classify`) draws ROUND6 new questions of `train` calls of 2024-2026 of the
+FOCUS companies (cloud, software, semiconductors, data centers, power,
+internet advertising), at most ROUND6_PER_CALL a call (the focus calls of
+those years hold too few unlabeled questions for PER_CALL), weighted toward the questions the shipped model is least sure of
+(weight 1 - margin between its two most likely labels, at least 0.05).
+Every question goes to two of ROUND6_ANNOTATORS: annotator i labels parts
+i and i+1 of the draw, mixed, so that each part is labeled twice,
+independently.
+
+usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2 | --round 3|4|5|6 LABELS_DIR]
 """
 import csv
 import json
@@ -62,6 +72,10 @@ ROUND4_ANNOTATORS = ["ann-9", "ann-10", "ann-11", "ann-12", "ann-13"]
 ROUND5 = 1200
 ROUND5_ANNOTATORS = ["ann-14", "ann-15", "ann-16"]
 ROUND5_DOUBLE = 150
+
+ROUND6 = 2004
+ROUND6_PER_CALL = 10
+ROUND6_ANNOTATORS = ["ann-17", "ann-18", "ann-19", "ann-20", "ann-21", "ann-22"]
 
 FOCUS = set("""
 MSFT AMZN GOOGL GOOG META ORCL AAPL NVDA AMD AVGO INTC QCOM MU TXN ADI AMAT LRCX KLAC ASML TSM MRVL
@@ -125,16 +139,21 @@ def round1(by_id, rng):
     return chosen
 
 
+def write_batch(batch, path):
+    """An annotator's batch: what they see of each question, never the model's scores."""
+    with open(path, "w") as f:
+        for q in batch:
+            keep = {x: q[x] for x in ("id", "ticker", "company", "fiscal_period", "call_date", "analyst", "firm", "text")}
+            f.write(json.dumps(keep) + "\n")
+
+
 def write_batches(chosen, annotators, double, out_dir, rng):
     k = len(annotators)
     primary = [chosen[i::k] for i in range(k)]
     for i, name in enumerate(annotators):
         batch = primary[i] + primary[(i + 1) % k][:double]
         rng.shuffle(batch)
-        with open(os.path.join(out_dir, f"batch-{name}.jsonl"), "w") as f:
-            for q in batch:
-                keep = {x: q[x] for x in ("id", "ticker", "company", "fiscal_period", "call_date", "analyst", "firm", "text")}
-                f.write(json.dumps(keep) + "\n")
+        write_batch(batch, os.path.join(out_dir, f"batch-{name}.jsonl"))
     print(f"{len(chosen)} questions, {k} batches, {k * double} double-labeled", file=sys.stderr)
 
 
@@ -209,6 +228,41 @@ def round5(by_id, labels_dir, rng):
     return chosen
 
 
+def round6(by_id, labels_dir, rng):
+    labeled = labeled_ids(labels_dir) | labeled_ids(os.path.join(labels_dir, "retired"))
+    pool = [q for q in sorted(by_id.values(), key=lambda q: q["id"])
+            if q["split"] == "train" and q["id"] not in labeled and q["ticker"] in FOCUS
+            and (year_of(q) or 0) >= 2024]
+
+    def weight(q):
+        top = sorted(q["probs"].values(), reverse=True)
+        return max(0.05, 1 - (top[0] - top[1]))
+
+    # Weighted sampling without replacement (Efraimidis-Spirakis keys), at most ROUND6_PER_CALL a call.
+    keys = {q["id"]: rng.random() ** (1 / weight(q)) for q in pool}
+    chosen, per_call = [], {}
+    for q in sorted(pool, key=lambda q: -keys[q["id"]]):
+        call = (q["ticker"], q["fiscal_period"])
+        if per_call.get(call, 0) < ROUND6_PER_CALL and len(chosen) < ROUND6:
+            per_call[call] = per_call.get(call, 0) + 1
+            chosen.append(q)
+    mean = lambda qs: sum(weight(q) for q in qs) / len(qs)
+    print(f"round 6: {len(chosen)} of {len(pool)} unlabeled questions from {len(per_call)} calls "
+          f"(mean uncertainty drawn {mean(chosen):.2f}, pool {mean(pool):.2f})", file=sys.stderr)
+    return chosen
+
+
+def write_double_batches(chosen, annotators, out_dir, rng):
+    """Annotator i gets parts i and i+1 (mod k): every question twice, by two people."""
+    k = len(annotators)
+    parts = [chosen[i::k] for i in range(k)]
+    for i, name in enumerate(annotators):
+        batch = parts[i] + parts[(i + 1) % k]
+        rng.shuffle(batch)
+        write_batch(batch, os.path.join(out_dir, f"batch-{name}.jsonl"))
+    print(f"{len(chosen)} questions in {k} parts, each labeled by two annotators", file=sys.stderr)
+
+
 def round3(questions_path, manifest_path, labels_dir):
     """Unlabeled questions of one copy of each dev call."""
     split = {}
@@ -243,6 +297,12 @@ def main():
         return
     by_id = read_questions(questions_path, manifest_path)
     os.makedirs(out_dir, exist_ok=True)
+    if sys.argv[4:6] == ["--round", "6"]:
+        rng = random.Random(SEED + 6)
+        chosen = round6(by_id, sys.argv[6], rng)
+        write_sample(chosen, os.path.join(out_dir, "sample-6.jsonl"))
+        write_double_batches(chosen, ROUND6_ANNOTATORS, out_dir, rng)
+        return
     later = {"4": (round4, ROUND4_ANNOTATORS, 0), "5": (round5, ROUND5_ANNOTATORS, ROUND5_DOUBLE)}
     if sys.argv[4:5] == ["--round"] and sys.argv[5] in later:
         draw, annotators, double = later[sys.argv[5]]

@@ -12,16 +12,16 @@ use earnings_qa::pipeline::{self, InputOptions, ModelOutputs, Outcome};
 use earnings_qa::question::text_hash;
 
 use super::classify::ModelArgs;
-use super::input::{load_labels, print_diagnostics};
+use super::input::print_diagnostics;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// With --vs-model: transcripts or .jsonl output of `classify` or `questions`.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Label journal: a folder of *.jsonl files, or one file.
-    #[arg(long, value_name = "DIR", default_value = "labels")]
-    labels: PathBuf,
+    /// Label journal: a folder of *.jsonl files, or one file [default: as `report` finds it].
+    #[arg(long, value_name = "DIR")]
+    labels: Option<PathBuf>,
     /// Two annotators (A,B), or one with --vs-model.
     #[arg(long, value_name = "A,B", value_delimiter = ',', num_args = 1..=2)]
     annotators: Vec<String>,
@@ -34,12 +34,8 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     args.model.encoder.apply_threads();
-    anyhow::ensure!(
-        args.labels.exists(),
-        "--labels {}: no such file or folder",
-        args.labels.display()
-    );
-    let (journal, mut outcome) = load_labels(&args.labels)?;
+    let (journal, dir, mut outcome) = super::load_labels(args.labels.as_deref())?;
+    anyhow::ensure!(dir.is_some(), "no labels to compare (name them with --labels)");
     let (pairs, rows, columns) = match (args.vs_model, args.annotators.as_slice()) {
         (false, [a, b]) => (journal.pairs_between(a, b), a.clone(), b.clone()),
         (false, []) => (journal.independent_pairs(), "annotator".into(), "annotator".into()),

@@ -28,7 +28,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (data, _, outcome) = args.data.load()?;
+    let (data, _, _, outcome) = args.data.load()?;
     let opts = args.training.options();
     let evaluation: Evaluation = if args.holdout_companies.is_empty() {
         data.cross_validate(args.folds, &opts)?

@@ -1,17 +1,19 @@
 //! The flags every subcommand that reads transcripts shares, and how their
 //! diagnostics are printed.
 
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
 use earnings_qa::aggregate::{Filter, GroupBy, Quarter};
+use earnings_qa::ingest;
 use earnings_qa::labels::Journal;
 use earnings_qa::period::{self, canonical_ticker};
-use earnings_qa::pipeline::{self, Diagnostic, InputOptions, Inputs, Loaded, Outcome};
+use earnings_qa::pipeline::{self, Diagnostic, InputOptions, Inputs, Loaded};
 
 /// Where transcripts come from and how to read them.
 #[derive(clap::Args, Debug, Clone)]
 pub struct InputArgs {
-    /// Transcript files or folders (walked recursively).
+    /// Transcript files or folders (walked recursively); `-` reads one from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Layout of the inputs: `auto` detects it from each file's content.
@@ -74,28 +76,51 @@ impl InputArgs {
 }
 
 /// Questions from transcripts and `questions`/`classify` JSON Lines, with
-/// the model's output where `classify` gave it; what was skipped goes to stderr.
-pub fn read_inputs(opts: &InputOptions) -> anyhow::Result<Inputs> {
+/// the model's output where `classify` gave it; what was skipped goes to
+/// stderr. With `companies`, notes and skips about other companies' files
+/// are only counted.
+pub fn read_inputs(opts: &InputOptions, companies: &[String]) -> anyhow::Result<Inputs> {
     let inputs = pipeline::read(opts)?;
-    print_diagnostics(&inputs.diagnostics);
+    let wanted: HashSet<String> = companies.iter().map(|c| canonical_ticker(c)).collect();
+    let ticker_of: HashMap<&str, &str> = inputs
+        .questions
+        .iter()
+        .map(|i| (i.question.source.as_str(), i.question.ticker.as_str()))
+        .collect();
+    let (mut notes, mut skips) = (0, 0);
+    for d in &inputs.diagnostics {
+        let path = d.path().display().to_string();
+        let ticker = match ticker_of.get(path.as_str()) {
+            Some(t) => Some(canonical_ticker(t)),
+            None => ingest::ticker_from_file_name(d.path()).map(|t| canonical_ticker(&t)),
+        };
+        match ticker {
+            Some(t) if !wanted.is_empty() && !wanted.contains(&t) => {
+                *(if d.is_skip() { &mut skips } else { &mut notes }) += 1;
+            }
+            _ => say!("{d}"),
+        }
+    }
     if let Some(counts) = inputs.counts {
-        eprintln!("earnings-qa: {counts}");
+        let others = if notes + skips > 0 {
+            let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
+            format!(
+                " ({} and {} about other companies not shown)",
+                n(notes, "note"),
+                n(skips, "skip")
+            )
+        } else {
+            String::new()
+        };
+        say!("{counts}{others}");
     }
     Ok(inputs)
 }
 
 pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        eprintln!("earnings-qa: {d}");
+        say!("{d}");
     }
-}
-
-/// The labels under `path`; each line left out is named on stderr and
-/// makes the run partial.
-pub fn load_labels(path: &Path) -> anyhow::Result<(Journal, Outcome)> {
-    let (journal, bad) = pipeline::load_labels(path)?;
-    print_diagnostics(&bad);
-    Ok((journal, Outcome::partial_if(!bad.is_empty())))
 }
 
 /// Names the human labels set aside because the question's text changed
@@ -116,8 +141,8 @@ pub fn print_stale(journal: &Journal, stale: &[String]) {
         0 => String::new(),
         n => format!(" and {n} more"),
     };
-    eprintln!(
-        "earnings-qa: {} human labels set aside: the question's text changed since it was labeled ({}{more})",
+    say!(
+        "{} human labels set aside: the question's text changed since it was labeled ({}{more})",
         stale.len(),
         shown.join(", ")
     );

@@ -18,13 +18,13 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
+    let mut out = super::Output::open(args.output.as_deref())?;
     let loaded = args.input.load()?;
-    let mut out = super::output(args.output.as_deref())?;
     for q in &loaded.questions {
         serde_json::to_writer(&mut out, q)?;
         out.write_all(b"\n")?;
     }
-    out.flush()?;
-    eprintln!("earnings-qa: {}", loaded.counts);
+    out.finish()?;
+    say!("{}", loaded.counts);
     Ok(loaded.outcome)
 }

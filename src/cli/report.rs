@@ -14,21 +14,19 @@
 //! Copies of a call are counted once; the file used and the files skipped
 //! are named on stderr.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use earnings_qa::aggregate::Summary;
-use earnings_qa::labels::Probs;
-use earnings_qa::period;
-use earnings_qa::pipeline::{self, CellRef, InputOptions, Outcome};
+use earnings_qa::period::{self, canonical_ticker};
+use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
 use super::classify::ModelArgs;
-use super::input::{load_labels, print_stale, read_inputs, SelectArgs};
+use super::input::{print_stale, read_inputs, SelectArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Transcript files or folders, or .jsonl output of `classify` or `questions`.
+    /// Transcript files or folders, or .jsonl output of `classify` or `questions`; `-` reads either from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -41,7 +39,7 @@ pub struct Args {
     /// Write the table here instead of to stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Human label decisions [default: labels/ if it exists].
+    /// Human label decisions [default: $EARNINGS_QA_LABELS, else ./labels, else the source tree's labels/].
     #[arg(long, value_name = "DIR")]
     labels: Option<PathBuf>,
     /// List the questions behind one cell instead of the table, e.g.
@@ -67,23 +65,33 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .map(|s| CellRef::parse(s, "--questions"))
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    let (journal, labels_read) = match &args.labels {
-        Some(dir) if !dir.exists() => anyhow::bail!("--labels {}: no such file or folder", dir.display()),
-        Some(dir) => load_labels(dir)?,
-        None => load_labels(Path::new("labels"))?,
-    };
+    if let (Some(from), Some(to)) = (args.select.from, args.select.to) {
+        anyhow::ensure!(
+            from <= to,
+            "--from {from} is later than --to {to}: no quarter to report"
+        );
+    }
+    if let Some(path) = &args.chart {
+        chart::check_path(path)?;
+    }
+    let mut out = super::Output::open(args.output.as_deref())?;
+    let (journal, _, labels_read) = super::load_labels(args.labels.as_deref())?;
 
-    let inputs = read_inputs(&InputOptions {
-        paths: args.paths.clone(),
-        format: None,
-        fye: args.fye.clone(),
-        fye_file: args.fye_file.clone(),
-    })?;
+    let inputs = read_inputs(
+        &InputOptions {
+            paths: args.paths.clone(),
+            format: None,
+            fye: args.fye.clone(),
+            fye_file: args.fye_file.clone(),
+        },
+        &args.select.companies,
+    )?;
+    check_companies(&args.select.companies, &inputs)?;
     let mut outcome = inputs.outcome.and(labels_read);
     let selected = pipeline::select(inputs.questions, &journal, args.select.by, args.select.filter());
     print_stale(&journal, &selected.stale);
     let probs = args.model.classify(&selected.unlabeled())?;
-    let summary = selected.summarise(probs.iter().map(Probs::argmax).collect());
+    let summary = selected.summarise(probs);
     if describe(&summary) {
         outcome = Outcome::Partial;
     }
@@ -92,9 +100,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.chart {
         let source: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
         chart::write(&summary, path, &source.join(", "))?;
-        eprintln!("earnings-qa: chart written to {}", path.display());
+        say!("chart written to {}", path.display());
     }
-    let mut out = super::output(args.output.as_deref())?;
     match &cell {
         Some(c) => {
             let lines: Vec<QuestionLine> = summary
@@ -102,13 +109,56 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 .into_iter()
                 .map(|(counted, labeled)| QuestionLine { counted, labeled })
                 .collect();
-            report::write_questions(&summary, &lines, args.format, &mut out)?;
+            let width = if args.output.is_none() { terminal_width() } else { None };
+            report::write_questions(&summary, &lines, args.format, width, &mut out)?;
         }
         None => report::write_summary(&summary, args.format, &mut out)?,
     }
-    out.flush()?;
+    out.finish()?;
 
     Ok(outcome)
+}
+
+/// Columns of the terminal on stdout, else `$COLUMNS`; `None` where
+/// neither says (output to a file or a pipe is not wrapped).
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        let mut size = libc::winsize {
+            ws_row: 0,
+            ws_col: 0,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCGWINSZ only fills in the winsize it is given.
+        if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0 && size.ws_col > 0 {
+            return Some(usize::from(size.ws_col));
+        }
+    }
+    std::env::var("COLUMNS").ok()?.parse().ok().filter(|&w| w > 0)
+}
+
+/// Checks `--companies` against the tickers read and the fiscal-year-end
+/// table: a company's name ("Broadcom") is refused with its ticker
+/// suggested; a ticker neither knows is said to be unknown (its rows are
+/// zeros).
+fn check_companies(companies: &[String], inputs: &Inputs) -> anyhow::Result<()> {
+    let read: std::collections::HashSet<String> = inputs
+        .questions
+        .iter()
+        .map(|i| canonical_ticker(&i.question.ticker))
+        .collect();
+    for c in companies {
+        let ticker = canonical_ticker(c);
+        if read.contains(&ticker) || period::company(&ticker).is_some() {
+            continue;
+        }
+        match period::ticker_of_company(c) {
+            Some(t) => anyhow::bail!("--companies {c}: unknown ticker; {c} is {t}"),
+            None => say!("--companies {c}: unknown ticker (no call read has it, nor data/fiscal_year_ends.csv)"),
+        }
+    }
+    Ok(())
 }
 
 /// Says on stderr which copy of each call was used and what was left out;
@@ -117,23 +167,32 @@ fn describe(summary: &Summary) -> bool {
     for d in &summary.duplicates {
         let copy = |source: &str, n: usize| format!("{source} ({n} question{})", if n == 1 { "" } else { "s" });
         let skipped: Vec<String> = d.skipped.iter().map(|s| copy(&s.source, s.questions)).collect();
-        eprintln!(
-            "earnings-qa: {} {}: used {}; skipped duplicate {}",
+        say!(
+            "{} {}: used {}; skipped duplicate {}",
             d.ticker,
             d.fiscal_period,
             copy(&d.kept, d.kept_questions),
             skipped.join(", ")
         );
     }
+    for d in &summary.distinct {
+        say!(
+            "{} {}: {} files whose questions differ are counted as different calls: {}",
+            d.ticker,
+            d.fiscal_period,
+            d.sources.len(),
+            d.sources.join(", ")
+        );
+    }
     for source in &summary.unplaced {
-        eprintln!(
-            "earnings-qa: {source}: skipped, the call has no quarter under --by {}",
+        say!(
+            "{source}: skipped, the call has no quarter under --by {}",
             summary.by.name()
         );
     }
     for t in &summary.filter.companies {
         if !summary.calls.iter().any(|c| &c.ticker == t) {
-            eprintln!("earnings-qa: no calls of {t} in the chosen quarters");
+            say!("no calls of {t} in the chosen quarters");
         }
     }
     !summary.unplaced.is_empty()

@@ -15,14 +15,14 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use earnings_qa::labels::{Appender, Label};
+use earnings_qa::labels::{self, Appender, Label, Probs};
 use earnings_qa::period;
 use earnings_qa::pipeline::{self, CellRef, InputOptions, ModelOutputs, Outcome};
 use earnings_qa::review::{self, App, Order, Session};
 use ratatui::crossterm::event::{self, Event};
 
 use super::classify::ModelArgs;
-use super::input::{load_labels, print_stale, read_inputs, SelectArgs};
+use super::input::{print_stale, read_inputs, SelectArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -32,7 +32,7 @@ pub struct Args {
     /// Whose decisions these are: they go to <labels>/<NAME>.jsonl.
     #[arg(long, value_name = "NAME", value_parser = annotator_name)]
     annotator: String,
-    /// The labels folder [default: labels/, created if missing].
+    /// The labels folder [default: as `report` finds it; else ./labels, created].
     #[arg(long, value_name = "DIR")]
     labels: Option<PathBuf>,
     /// `uncertain`: closest top-two probabilities first; `call`: call by call;
@@ -76,9 +76,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .map(|s| CellRef::parse(s, "--cell"))
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    let dir = match &args.labels {
-        Some(d) if !d.is_dir() => anyhow::bail!("--labels {}: no such folder", d.display()),
-        Some(d) => d.clone(),
+    // Where `report` finds labels; a first review starts ./labels.
+    let dir = match args.labels.clone().or_else(labels::locate) {
+        Some(d) if !d.is_dir() => anyhow::bail!("labels {}: no such folder", d.display()),
+        Some(d) => d,
         None => {
             let d = PathBuf::from("labels");
             std::fs::create_dir_all(&d).context("cannot create labels/")?;
@@ -88,13 +89,16 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // Before any slow step: refuse to start where decisions cannot be kept.
     let file = dir.join(format!("{}.jsonl", args.annotator));
     let appender = Appender::open(&file).with_context(|| format!("cannot write decisions to {}", file.display()))?;
-    let (journal, labels_read) = load_labels(&dir)?;
+    let (journal, _, labels_read) = super::load_labels(Some(&dir))?;
 
-    let inputs = read_inputs(&InputOptions {
-        paths: args.paths.clone(),
-        fye: args.fye.clone(),
-        ..InputOptions::default()
-    })?;
+    let inputs = read_inputs(
+        &InputOptions {
+            paths: args.paths.clone(),
+            fye: args.fye.clone(),
+            ..InputOptions::default()
+        },
+        &args.select.companies,
+    )?;
     let outcome = inputs.outcome.and(labels_read);
     let mut model = ModelOutputs::of(&inputs.questions);
     let selected = pipeline::select(inputs.questions, &journal, args.select.by, args.select.filter());
@@ -102,10 +106,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let missing = model.missing(selected.selection.questions().map(|p| &p.question));
     let probs = args.model.classify(&missing)?;
     model.add(&missing, probs);
-    let unlabeled: Vec<Label> = selected
+    let unlabeled: Vec<Probs> = selected
         .unlabeled()
         .iter()
-        .map(|q| model.get(q).expect("classified above").0)
+        .map(|q| model.get(q).expect("classified above").1)
         .collect();
     let summary = selected.summarise(unlabeled);
 

@@ -3,19 +3,18 @@
 //! cross-validates it grouped by call, and writes the head with its model
 //! card. Also the labeled-data step `eval` shares.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 
 use earnings_qa::labels::{self, Journal};
 use earnings_qa::model::card::{Agreement, EncoderInfo, ModelCard};
-use earnings_qa::model::encoder::{self, MAX_TOKENS};
 use earnings_qa::model::head::TrainOptions;
 use earnings_qa::model::train::Dataset;
 use earnings_qa::model::{self, lexical, Embedder};
 
 use super::classify::EncoderArgs;
-use super::input::{load_labels, InputArgs};
+use super::input::InputArgs;
 use earnings_qa::pipeline::Outcome;
 
 #[derive(clap::Args, Debug)]
@@ -38,9 +37,10 @@ pub struct Args {
 /// Labels, the transcripts they name, and how to encode them.
 #[derive(clap::Args, Debug)]
 pub struct DataArgs {
-    /// Label journal: a folder of *.jsonl files, or one file.
-    #[arg(long, value_name = "DIR", default_value = "labels")]
-    labels: PathBuf,
+    /// Label journal: a folder of *.jsonl files, or one file [default:
+    /// $EARNINGS_QA_LABELS, else ./labels, else the source tree's labels/].
+    #[arg(long, value_name = "DIR")]
+    labels: Option<PathBuf>,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
@@ -76,14 +76,11 @@ impl TrainArgs {
 impl DataArgs {
     /// Reads the labels and the transcripts, matches them, names on stderr
     /// the labeled ids it could not match, and embeds the labeled questions.
-    pub fn load(&self) -> anyhow::Result<(Dataset, Journal, Outcome)> {
+    pub fn load(&self) -> anyhow::Result<(Dataset, Journal, PathBuf, Outcome)> {
         self.encoder.apply_threads();
-        let (journal, labels_read) = load_labels(&self.labels)?;
-        anyhow::ensure!(
-            !journal.is_empty(),
-            "{}: no label decisions found",
-            self.labels.display()
-        );
+        let (journal, dir, labels_read) = super::load_labels(self.labels.as_deref())?;
+        let dir = dir.ok_or_else(|| anyhow::anyhow!("no labels to learn from (name them with --labels)"))?;
+        anyhow::ensure!(!journal.is_empty(), "{}: no label decisions found", dir.display());
         let input = self.input.load()?;
         let resolved = labels::resolve(&journal, &input.questions);
         report_ids("labeled ids not among the questions read", &resolved.unknown);
@@ -95,20 +92,18 @@ impl DataArgs {
             !resolved.labeled.is_empty(),
             "none of the {} labeled ids in {} is among the questions read from the input",
             journal.len(),
-            self.labels.display()
+            dir.display()
         );
-        eprintln!("earnings-qa: {} labeled questions found", resolved.labeled.len());
+        say!("{} labeled questions found", resolved.labeled.len());
         let (device, opts) = self.encoder.setup()?;
         let embedder = Embedder::load(device, opts)?;
+        super::classify::note_cache(&embedder);
         Ok((
             Dataset::new(resolved.labeled, &embedder)?,
             journal,
+            dir,
             input.outcome.and(labels_read),
         ))
-    }
-
-    pub fn labels(&self) -> &Path {
-        &self.labels
     }
 }
 
@@ -130,7 +125,7 @@ fn report_ids(what: &str, ids: &[String]) {
     } else {
         String::new()
     };
-    eprintln!("earnings-qa: {} {what}: {shown}{more}", ids.len());
+    say!("{} {what}: {shown}{more}", ids.len());
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -140,7 +135,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
-    let (data, journal, outcome) = args.data.load()?;
+    let (data, journal, labels_dir, outcome) = args.data.load()?;
+    let spec = args.data.encoder.encoder;
     let agreement = Agreement::of(&journal);
     let opts = args.training.options();
     let cross_validation = match args.folds {
@@ -159,10 +155,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             .map(|l| l.name().to_owned())
             .collect(),
         encoder: EncoderInfo {
-            name: encoder::NAME.into(),
-            sha256: encoder::WEIGHTS_SHA256.into(),
+            name: spec.name.into(),
+            sha256: spec.sha256.into(),
             dim: data.embeddings[0].len(),
-            max_tokens: MAX_TOKENS,
+            max_tokens: spec.max_tokens,
         },
         head: format!(
             "multinomial logistic regression over the embedding and TF-IDF of the question's word \
@@ -180,7 +176,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             earnings_qa::model::head::AI_SATURATION
         ),
         training: opts,
-        data: data.summary(&args.data.labels().display().to_string()),
+        data: data.summary(&labels_dir.display().to_string()),
         cross_validation,
         agreement,
         notes,
@@ -191,6 +187,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Some(cv) = &card.cross_validation {
         eprintln!("{}\n\n{}", cv.method, cv.metrics.markdown());
     }
-    eprintln!("earnings-qa: wrote {} (head and model card)", out.display());
+    say!("wrote {} (head and model card)", out.display());
     Ok(outcome)
 }

@@ -73,9 +73,11 @@ impl Format for ApiJson {
             company: r.company.unwrap_or_else(|| r.symbol.clone()),
             ticker: r.symbol,
             fiscal,
+            spoken: None,
             call_date,
             participants: Vec::new(),
             turns,
+            notes: Vec::new(),
         })
     }
 }

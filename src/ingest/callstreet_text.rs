@@ -99,7 +99,7 @@ impl Format for CallStreetText {
             });
         }
         let opening = meta::head(text, 3000);
-        let mut call = meta::call_from_opening(self.name(), path, opening, turns);
+        let mut call = meta::call_from_opening(self.name(), path, opening, turns)?;
         call.call_date = opening.lines().take(5).find_map(meta::first_date);
         Ok(call)
     }

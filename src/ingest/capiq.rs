@@ -22,13 +22,23 @@ fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("valid regex"))
 }
 
-/// `Company (EXCH:TICKER) Q3 2025 Earnings Call November 4, 2025`
+/// `Company (EXCH:TICKER) Q3 2025 Earnings Call November 4, 2025`, and
+/// `Bank of Montreal (BMO:CA) ...` where a country follows the ticker.
 fn header_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     re(
         &RE,
-        r"(?P<company>[^()\n]*?)\s*\((?:[A-Za-z]+:)?(?P<ticker>[A-Z][A-Z0-9.\-]{0,9})\)\s*(?P<event>[^\n]*)",
+        r"(?P<company>[^()\n]*?)\s*\((?:(?P<exchange>[A-Za-z][A-Za-z0-9.\-]*):)?(?P<ticker>[A-Z][A-Z0-9.\-]{0,9})\)\s*(?P<event>[^\n]*)",
     )
+}
+
+/// The exchanges the vendor writes before a ticker (`NYSE:BC`, `OTCPK:LVMUY`).
+fn is_exchange(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    ["NYSE", "NASDAQ", "AMEX", "ARCA", "BATS", "TSX", "TSXV", "LSE", "ASX"].contains(&name.as_str())
+        || name.starts_with("OTC")
+        || name.starts_with("NYSE")
+        || name.starts_with("NASDAQ")
 }
 
 fn date_re() -> &'static Regex {
@@ -74,7 +84,8 @@ impl Format for CapIq {
             .lines()
             .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'))
             .collect();
-        let (header, participants, body_start) = read_front(&lines);
+        let (header, mut participants, body_start) = read_front(&lines);
+        complete_firms(&lines[body_start..], &mut participants);
         let meta = Header::read(&header, path);
         // A conference or investor day has analysts asking but reports no
         // quarter: its questions are kept, placed in no fiscal quarter.
@@ -92,9 +103,11 @@ impl Format for CapIq {
             ticker: meta.ticker,
             company: meta.company,
             fiscal: meta.fiscal,
+            spoken: None,
             call_date,
             participants,
             turns,
+            notes: Vec::new(),
         })
     }
 }
@@ -118,7 +131,11 @@ impl Header {
         let company = company.rsplit(" ET ").next().unwrap_or(company).trim().to_owned();
         let ticker = caps
             .as_ref()
-            .map(|c| c["ticker"].to_owned())
+            .map(|c| match c.name("exchange").map(|e| e.as_str()) {
+                // `(BMO:CA)`: a ticker and its country, not an exchange and a ticker.
+                Some(local) if c["ticker"].len() == 2 && !is_exchange(local) => local.to_owned(),
+                _ => c["ticker"].to_owned(),
+            })
             .or_else(|| stem.split('_').next().filter(|t| !t.is_empty()).map(str::to_uppercase))
             .unwrap_or_default();
         let event = caps
@@ -253,6 +270,25 @@ fn known_labels(lines: &[&str], participants: &[Participant]) -> HashSet<String>
         }
     }
     labels
+}
+
+/// Rosters cut a long firm short ("Stacy Rasgon - Sanford C."); the label
+/// of the analyst's turns repeats it whole ("Stacy Rasgon: Sanford C.
+/// Bernstein & Co., LLC., Research Division ..."): take that.
+fn complete_firms(lines: &[&str], participants: &mut [Participant]) {
+    const DIVISION: &str = ", Research Division";
+    for p in participants.iter_mut().filter(|p| p.role == Role::Analyst) {
+        let Some(firm) = &p.firm else { continue };
+        let label = format!("{}: {firm}", p.name);
+        let whole = lines.iter().find_map(|l| {
+            let rest = l.strip_prefix(label.as_str())?;
+            let end = rest.find(DIVISION).filter(|&i| i > 0 && i < 80)?;
+            Some(format!("{firm}{}", &rest[..end]))
+        });
+        if let Some(whole) = whole {
+            p.firm = Some(whole);
+        }
+    }
 }
 
 /// Strips a roster's description that the layout repeats after the label

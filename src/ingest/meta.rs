@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
+use super::IngestError;
 use crate::call::{Call, FiscalPeriod, Turn};
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -65,43 +66,93 @@ fn full_year(digits: &str) -> Option<i32> {
 
 const ORDINAL: &str = "(first|second|third|fourth|1st|2nd|3rd|4th)";
 
-static SPOKEN_QUARTER: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+static SPOKEN_QUARTER: LazyLock<[Regex; 3]> = LazyLock::new(|| {
     [
-        // "fiscal year 2025 first quarter", "fiscal 2025 fourth-quarter"
+        // "fiscal year 2025 first quarter", "fiscal 2025 fourth-quarter", "FY '22 Q1", "2021 second quarter"
         Regex::new(&format!(
-            r"(?i)\bfiscal(?:\s+year)?\s+'?(\d{{4}}|\d{{2}})\s+{ORDINAL}[\s-]+quarter"
+            r"(?i)\b(?:(?:fiscal(?:\s+year)?|FY)\s*'?(\d{{4}}|\d{{2}})|(\d{{4}}))\s+(?:{ORDINAL}[\s-]+quarter|Q([1-4])\b)"
         ))
         .unwrap(),
-        // "first quarter fiscal year 2025", "second quarter 2025", "Q2 of fiscal 2026"
+        // "first quarter fiscal year 2025", "fourth quarter and fiscal year 2024", "fourth quarter in
+        // fiscal 2024", "fourth quarter and full year of fiscal 2025", "second quarter 2025"
         Regex::new(&format!(
-            r"(?i)\b{ORDINAL}[\s-]+quarter(?:\s+of)?(?:\s+fiscal)?(?:\s+year)?\s+'?(\d{{4}}|\d{{2}})\b"
+            r"(?i)\b{ORDINAL}[\s-]+quarter(?:\s+(?:of|in|and|for|the|full|fiscal|year|FY))*\s+'?(\d{{4}}|\d{{2}})\b"
         ))
         .unwrap(),
+        // "Q1 fiscal year 2023", "Q4 2019", "Q2 FY2026"
+        Regex::new(r"(?i)\bQ([1-4])(?:\s+(?:of|fiscal|year))*\s*(?:FY\s*)?'?(\d{4}|\d{2})\b").unwrap(),
     ]
 });
 
-/// The quarter a call's opening names in words: "fiscal year 2025 first
-/// quarter", "second quarter 2025". Only the opening is searched, since
-/// later remarks compare with other quarters.
+/// Words that make a quarter one the call does not report: before it in
+/// its sentence, guidance for the next ("outlook for our first quarter of
+/// fiscal 2025"), a comparison with an earlier one ("up 12% from the fourth
+/// quarter of 2024"), the date of the next call; right after it, "first
+/// quarter 2025 quiet period", "second-quarter 2020 outlook".
+static NOT_REPORTED: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+    [
+        Regex::new(r"(?i)\b(?:outlook|guidance|guide|expect\w*|forecast\w*|quiet period|until|replay|compared?|versus|vs|since|from the|next|upcoming|last year|prior|year-ago|ago|building on)\b").unwrap(),
+        Regex::new(r"(?i)^\W*(?:\w+\W+){0,2}?(?:outlook|guidance|quiet period|10-[QK])\b").unwrap(),
+    ]
+});
+
+/// A sentence that names the quarter the call reports says what the call
+/// is: "welcome to ... conference call", "our fourth quarter results".
+static ABOUT_THE_CALL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:welcome|conference|call|results|joining|webcast)\b").unwrap());
+
+/// The quarter a call's opening says it reports, in words: "fiscal year
+/// 2025 first quarter", "fourth quarter and fiscal year 2024", "Q1 fiscal
+/// year 2023". The first mention in a sentence about the call wins, unless
+/// guidance or a comparison introduces it (`NOT_REPORTED`). Only the
+/// opening is searched, since later remarks compare with other quarters.
 pub fn spoken_quarter(opening: &str) -> Option<FiscalPeriod> {
-    let [year_first, quarter_first] = &*SPOKEN_QUARTER;
+    let [year_first, quarter_first, q_form] = &*SPOKEN_QUARTER;
     let ordinal = |s: &str| match &s.to_ascii_lowercase()[..] {
         "first" | "1st" => 1,
         "second" | "2nd" => 2,
         "third" | "3rd" => 3,
         _ => 4,
     };
-    let a = year_first
-        .captures(opening)
-        .map(|c| (c.get(0).unwrap().start(), full_year(&c[1]), ordinal(&c[2])));
-    let b = quarter_first
-        .captures(opening)
-        .map(|c| (c.get(0).unwrap().start(), full_year(&c[2]), ordinal(&c[1])));
-    let (_, year, quarter) = match (a, b) {
-        (Some(a), Some(b)) => std::cmp::min_by_key(a, b, |x| x.0),
-        (a, b) => a.or(b)?,
-    };
-    Some(FiscalPeriod { year: year?, quarter })
+    // (match, year digits, quarter)
+    let mut found: Vec<(regex::Match, &str, u8)> = Vec::new();
+    for c in year_first.captures_iter(opening) {
+        let q = c
+            .get(3)
+            .map_or_else(|| c[4].parse().unwrap_or(0), |o| ordinal(o.as_str()));
+        let year = c.get(1).or(c.get(2)).expect("one of the year groups").as_str();
+        found.push((c.get(0).unwrap(), year, q));
+    }
+    for c in quarter_first.captures_iter(opening) {
+        found.push((c.get(0).unwrap(), c.get(2).unwrap().as_str(), ordinal(&c[1])));
+    }
+    for c in q_form.captures_iter(opening) {
+        found.push((c.get(0).unwrap(), c.get(2).unwrap().as_str(), c[1].parse().unwrap_or(0)));
+    }
+    found.sort_by_key(|f| f.0.start());
+    static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[.?!](?:\s|$)").unwrap());
+    let [before_it, after_it] = &*NOT_REPORTED;
+    found.into_iter().find_map(|(m, year, quarter)| {
+        // "Q4 12 new stores", "our first quarter 10-Q" name no year: two digits only as "'24", "FY24", "fiscal 24".
+        let lower = m.as_str().to_ascii_lowercase();
+        if year.len() == 2 && !(lower.contains('\'') || lower.contains("fy") || lower.contains("fiscal")) {
+            return None;
+        }
+        let start = SENTENCE_END
+            .find_iter(&opening[..m.start()])
+            .last()
+            .map_or(0, |e| e.end());
+        let end = SENTENCE_END
+            .find(&opening[m.end()..])
+            .map_or(opening.len(), |e| m.end() + e.end());
+        let reported = ABOUT_THE_CALL.is_match(&opening[start..end])
+            && !before_it.is_match(&opening[start..m.start()])
+            && !after_it.is_match(&opening[m.end()..end]);
+        reported.then_some(FiscalPeriod {
+            year: full_year(year)?,
+            quarter,
+        })
+    })
 }
 
 /// The ticker a file name starts with: `MSFT_Q1_2025.txt` -> `MSFT`.
@@ -117,7 +168,7 @@ pub fn ticker_from_file_name(path: &Path) -> Option<String> {
 
 static WELCOME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:welcome|standing by)(?:,?\s+\w+){0,3}?,?\s+(?:to|for)\s+(?:the\s+)?([A-Z][\w.&,-]*(?:\s+[A-Z][\w.&-]*){0,4}?)(?:'s|’s)?\s+(?:fiscal|first|second|third|fourth|full|q[1-4]|\d{4}|FY|earnings|quarterly)",
+        r"(?i)\b(?:welcome|standing by)(?:,?\s+\w+){0,3}?,?\s+(?:to|for)\s+(?:the\s+)?([A-Z][\w.&,-]*(?:\s+[A-Z][\w.&-]*){0,4}?)(?:\s*'\s*)?(?:'s|’s)?\s+(?:fiscal|first|second|third|fourth|full|q[1-4]|\d{4}|FY|earnings|quarterly)",
     )
     .unwrap()
 });
@@ -139,21 +190,64 @@ pub fn head(text: &str, n: usize) -> &str {
 }
 
 /// A call whose metadata only its spoken opening and its file name carry:
-/// the ticker from the file name, the company the operator welcomes
-/// listeners to, the quarter said aloud (file labels are sometimes wrong)
-/// or else the file name's.
-pub fn call_from_opening(format: &str, path: &Path, opening: &str, turns: Vec<Turn>) -> Call {
-    let ticker = ticker_from_file_name(path).unwrap_or_default();
-    Call {
+/// the ticker and the quarter from the file name, the company's name from
+/// the fiscal-year-end table or else the one the operator welcomes
+/// listeners to. (`ingest::read_file` adds the quarter said aloud.)
+pub fn call_from_opening(
+    format: &'static str,
+    path: &Path,
+    opening: &str,
+    turns: Vec<Turn>,
+) -> Result<Call, IngestError> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let fiscal = quarter_label(&name);
+    let (ticker, notes) = ticker_of(path, fiscal.is_some(), welcomed_company(opening).as_deref(), format)?;
+    Ok(Call {
         source: path.to_path_buf(),
         format: format.into(),
-        company: welcomed_company(opening).unwrap_or_else(|| ticker.clone()),
+        // The table's name where it has the company: speech-to-text garbles the welcome.
+        company: crate::period::company(&ticker)
+            .map(|c| c.name.clone())
+            .or_else(|| welcomed_company(opening))
+            .unwrap_or_else(|| ticker.clone()),
         ticker,
-        fiscal: spoken_quarter(opening)
-            .or_else(|| quarter_label(&path.file_name().unwrap_or_default().to_string_lossy())),
+        fiscal,
+        spoken: None,
         call_date: None,
         participants: Vec::new(),
         turns,
+        notes,
+    })
+}
+
+/// The ticker of a layout that keeps it only in the file name
+/// (`AVGO_2024_Q4.txt`, `AAN_q1_2021.txt`). A file renamed away from that
+/// pattern (`usual` false) gets the ticker of the company its operator
+/// welcomes listeners to, with a note, or is refused: its name's first
+/// word is no ticker.
+pub(crate) fn ticker_of(
+    path: &Path,
+    usual: bool,
+    welcomed: Option<&str>,
+    format: &'static str,
+) -> Result<(String, Vec<String>), IngestError> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    match (usual, ticker_from_file_name(path)) {
+        (true, Some(t)) => Ok((t, Vec::new())),
+        _ => match welcomed.and_then(|w| crate::period::ticker_of_company(w).map(|t| (t, w))) {
+            Some((t, w)) => Ok((
+                t.clone(),
+                vec![format!(
+                    "the file name {name:?} is not TICKER_YEAR_QUARTER, so ticker {t} and the quarter come from the call's opening ({w})"
+                )],
+            )),
+            None => Err(IngestError::Malformed {
+                format,
+                message: format!(
+                    "no ticker: the file name {name:?} is not TICKER_YEAR_QUARTER (as AVGO_2024_Q4.txt, AAN_q1_2021.txt) and the call's opening names no company of data/fiscal_year_ends.csv"
+                ),
+            }),
+        },
     }
 }
 
@@ -194,6 +288,34 @@ mod tests {
         );
         assert_eq!(spoken_quarter("our fourth-quarter fiscal 2024 results"), fp(2024, 4));
         assert_eq!(spoken_quarter("record revenue this quarter"), None);
+        // What the call reports, not the guidance or the comparison around it.
+        assert_eq!(
+            spoken_quarter("Welcome to Contoso's fourth quarter and fiscal year 2024 results call. We will give guidance for our first quarter of fiscal year 2025."),
+            fp(2024, 4)
+        );
+        assert_eq!(
+            spoken_quarter("Welcome to Fabrikam's conference call for the fourth quarter in fiscal 2024. Replay runs until the call for the first quarter of fiscal 2025."),
+            fp(2024, 4)
+        );
+        assert_eq!(
+            spoken_quarter("Thanks for joining. Our guidance for the first quarter of fiscal 2025 is up. Welcome to the Q4 2024 Contoso call."),
+            fp(2024, 4)
+        );
+        assert_eq!(
+            spoken_quarter("Welcome to the Aptar-like 2021 second quarter call."),
+            fp(2021, 2)
+        );
+        assert_eq!(spoken_quarter("Welcome to the FY '22 Q1 webcast."), fp(2022, 1));
+        // A quarter in a sentence not about the call, or with no year, is not taken.
+        assert_eq!(spoken_quarter("Net income rose from the fourth quarter of 2024."), None);
+        assert_eq!(
+            spoken_quarter("Thanks for joining our call. We read our first quarter 10-Q."),
+            None
+        );
+        assert_eq!(
+            spoken_quarter("Welcome. Our first quarter 2025 quiet period begins on the call."),
+            None
+        );
     }
 
     #[test]
@@ -213,6 +335,11 @@ mod tests {
         assert_eq!(
             welcomed_company("Welcome to Fabrikam's Second Quarter 2025 Earnings Conference Call").as_deref(),
             Some("Fabrikam")
+        );
+        // Speech-to-text's stray quote: "the Contoso, Inc.' 's fourth quarter".
+        assert_eq!(
+            welcomed_company("Welcome to the Contoso, Inc.' 's fourth quarter results call").as_deref(),
+            Some("Contoso, Inc")
         );
     }
 }

@@ -21,6 +21,8 @@ mod name_colon;
 mod name_colon_text;
 mod streetevents_text;
 
+pub use meta::ticker_from_file_name;
+
 /// One transcript layout. Each lives in a file of its own.
 pub trait Format: Sync {
     /// The name `--format` takes and `Call::format` records.
@@ -63,6 +65,10 @@ pub enum IngestError {
     NoSuchFormat(String, String),
     #[error("{format}: {message}")]
     Malformed { format: &'static str, message: String },
+    #[error("{0}, not a file: not read")]
+    NotAFile(&'static str),
+    #[error("{0}")]
+    Walk(String),
 }
 
 /// A file that was not read, and why.
@@ -109,6 +115,9 @@ pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         return Ok(text.into_owned());
     }
+    if let Some(enc) = utf16_without_bom(bytes) {
+        return Ok(enc.decode_without_bom_handling(bytes).0.into_owned());
+    }
     if bytes.contains(&0) {
         return Err(IngestError::Binary);
     }
@@ -118,6 +127,23 @@ pub fn decode(bytes: &[u8]) -> Result<String, IngestError> {
             .decode_without_bom_handling(bytes)
             .0
             .into_owned()),
+    }
+}
+
+/// UTF-16 written without a BOM: text whose every other byte is zero (the
+/// high byte of ASCII), at odd offsets for little-endian, even for
+/// big-endian, and nowhere else.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(4096) & !1];
+    if head.len() < 16 {
+        return None;
+    }
+    let zeros = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd, pairs) = (zeros(0), zeros(1), head.len() / 2);
+    match (even, odd) {
+        (0, z) if z * 10 >= pairs * 9 => Some(encoding_rs::UTF_16LE),
+        (z, 0) if z * 10 >= pairs * 9 => Some(encoding_rs::UTF_16BE),
+        _ => None,
     }
 }
 
@@ -136,46 +162,175 @@ pub fn detect(text: &str) -> Option<&'static dyn Format> {
 
 /// Reads one file; `format` forces a layout instead of detecting one.
 pub fn read_file(path: &Path, format: Option<&str>) -> Result<Call, IngestError> {
-    let size = std::fs::metadata(path)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(IngestError::TooLarge {
-            size,
-            limit: MAX_FILE_BYTES,
-        });
-    }
-    let text = decode(&std::fs::read(path)?)?;
+    let bytes = if is_stdin(path) {
+        stdin()?.to_vec()
+    } else {
+        let size = std::fs::metadata(path)?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(IngestError::TooLarge {
+                size,
+                limit: MAX_FILE_BYTES,
+            });
+        }
+        std::fs::read(path)?
+    };
+    let text = decode(&bytes)?;
     let fmt = match format {
         Some(name) => format_named(name)?,
         None => detect(&text).ok_or(IngestError::UnknownFormat)?,
     };
-    fmt.parse(&text, path)
+    let mut call = fmt.parse(&text, path)?;
+    call.spoken = meta::spoken_quarter(&opening(&call));
+    Ok(call)
 }
 
-/// Files under `paths` (folders walked recursively, hidden files skipped),
-/// sorted so that every run sees them in the same order.
+/// `-` as a PATH: standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Standard input, read once (it cannot be read again), up to
+/// `MAX_FILE_BYTES`.
+pub fn stdin() -> Result<&'static [u8], IngestError> {
+    use std::io::Read;
+    static STDIN: std::sync::OnceLock<Result<Vec<u8>, String>> = std::sync::OnceLock::new();
+    let read = STDIN.get_or_init(|| {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+            .map_err(|e| e.to_string())
+    });
+    match read {
+        Ok(b) if b.len() as u64 > MAX_FILE_BYTES => Err(IngestError::TooLarge {
+            size: b.len() as u64,
+            limit: MAX_FILE_BYTES,
+        }),
+        Ok(b) => Ok(b),
+        Err(e) => Err(IngestError::Io(std::io::Error::other(e.clone()))),
+    }
+}
+
+/// The first 3,000 characters the call's speakers say, where they name the
+/// quarter the call reports.
+fn opening(call: &Call) -> String {
+    let mut text = String::new();
+    for t in &call.turns {
+        if text.len() >= 3000 {
+            break;
+        }
+        text.push_str(meta::head(&t.text, 3000));
+        text.push('\n');
+    }
+    meta::head(&text, 3000).to_owned()
+}
+
+/// Files under `paths` (`-` is standard input), sorted so that every run
+/// sees them in the same order. Folders are walked as ripgrep walks them (the `ignore` crate):
+/// hidden files and folders, and what `.gitignore` and `.ignore` files
+/// exclude, are left out; links are followed, and a loop is named, not
+/// walked forever. A file named as a PATH is read whatever its name. What
+/// is not a file to read (a FIFO, a socket, a broken link) comes back as a
+/// skip, so that nothing is left out without a word.
 pub fn walk(paths: &[PathBuf]) -> Vec<Result<PathBuf, Skip>> {
     let mut out = Vec::new();
     for root in paths {
-        for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        if is_stdin(root) {
+            out.push(Ok(root.clone()));
+            continue;
+        }
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_dir() => {}
+            Ok(m) => {
+                out.push(regular(root.clone(), &m.file_type()));
+                continue;
+            }
+            Err(e) => {
+                out.push(Err(Skip {
+                    path: root.clone(),
+                    error: link_error(root, e),
+                }));
+                continue;
+            }
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .follow_links(true)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
             match entry {
-                Ok(e) if e.file_type().is_file() => {
-                    if !e.file_name().to_string_lossy().starts_with('.') {
-                        out.push(Ok(e.into_path()));
-                    }
-                }
-                Ok(_) => {}
+                Ok(e) => match e.file_type() {
+                    Some(t) if t.is_dir() => {}
+                    Some(t) => out.push(regular(e.into_path(), &t)),
+                    None => {}
+                },
                 Err(e) => {
-                    let path = e.path().unwrap_or(root).to_path_buf();
-                    let error = IngestError::Io(
-                        e.into_io_error()
-                            .unwrap_or_else(|| std::io::Error::other("walk failed")),
-                    );
+                    let path = error_path(&e).unwrap_or_else(|| root.clone());
+                    let error = match e.into_io_error() {
+                        Some(io) => link_error(&path, io),
+                        None => IngestError::Walk(error_text(&path)),
+                    };
                     out.push(Err(Skip { path, error }));
                 }
             }
         }
     }
     out
+}
+
+/// A path to read if it is a regular file, else a skip saying what it is.
+fn regular(path: PathBuf, t: &std::fs::FileType) -> Result<PathBuf, Skip> {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_file() {
+        return Ok(path);
+    }
+    let what = if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    };
+    Err(Skip {
+        path,
+        error: IngestError::NotAFile(what),
+    })
+}
+
+/// An error reaching `path`; a link whose target is missing says so.
+fn link_error(path: &Path, e: std::io::Error) -> IngestError {
+    let dangling = e.kind() == std::io::ErrorKind::NotFound && std::fs::symlink_metadata(path).is_ok();
+    if dangling {
+        let target = std::fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        IngestError::Walk(format!("broken link to {target}"))
+    } else {
+        IngestError::Io(e)
+    }
+}
+
+/// The path an error of the walk is about.
+fn error_path(e: &ignore::Error) -> Option<PathBuf> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::Partial(errs) => errs.first().and_then(error_path),
+        _ => None,
+    }
+}
+
+/// What a walk error other than an I/O one says: a link that loops.
+fn error_text(path: &Path) -> String {
+    match std::fs::read_link(path) {
+        Ok(target) => format!("a link loop (to {}, a folder that holds it)", target.display()),
+        Err(_) => "cannot walk".into(),
+    }
 }
 
 /// Reads every file under `paths` on all cores. The calls come back in

@@ -71,9 +71,11 @@ impl Format for MotleyFoolHeaderNameColon {
             company: company.or(page.company).unwrap_or_else(|| ticker.clone()),
             ticker,
             fiscal: field("Quarter").and_then(meta::quarter_label).or(page.fiscal),
+            spoken: None,
             call_date: page.call_date,
             participants: page.participants,
             turns: page.turns,
+            notes: Vec::new(),
         })
     }
 }

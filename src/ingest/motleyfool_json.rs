@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde::Deserialize;
 
-use super::{file_stem, Format, IngestError};
+use super::{file_stem, meta, Format, IngestError};
 use crate::call::{Call, FiscalPeriod, Participant, Role, Section, Turn};
 
 pub struct MotleyFoolJson;
@@ -85,17 +85,22 @@ impl Format for MotleyFoolJson {
         let stem = file_stem(path);
         static FILE: OnceLock<Regex> = OnceLock::new();
         let file = FILE.get_or_init(|| Regex::new(r"(?i)^([A-Z0-9.\-]+)_q([1-4])_(\d{4})").expect("valid regex"));
-        let (ticker, fiscal) = match file.captures(&stem) {
+        let welcomed = company_from_welcome(&turns);
+        let (ticker, fiscal, notes) = match file.captures(&stem) {
             Some(c) => (
                 c[1].to_uppercase(),
                 Some(FiscalPeriod {
                     year: c[3].parse().unwrap_or(0),
                     quarter: c[2].parse().unwrap_or(0),
                 }),
+                Vec::new(),
             ),
-            None => (stem.split('_').next().unwrap_or("").to_uppercase(), None),
+            None => {
+                let (ticker, notes) = meta::ticker_of(path, false, welcomed.as_deref(), NAME)?;
+                (ticker, None, notes)
+            }
         };
-        let company = company_from_welcome(&turns)
+        let company = welcomed
             .or_else(|| crate::period::company(&ticker).map(|c| c.name.clone()))
             .unwrap_or_default();
         Ok(Call {
@@ -104,9 +109,11 @@ impl Format for MotleyFoolJson {
             ticker,
             company,
             fiscal,
+            spoken: None,
             call_date: None,
             participants: page.participants.iter().filter_map(|p| participant(p)).collect(),
             turns,
+            notes,
         })
     }
 }

@@ -65,9 +65,11 @@ impl Format for MotleyFoolJsonTranscriptField {
             company: r.company.or(page.company).unwrap_or_else(|| ticker.clone()),
             ticker,
             fiscal,
+            spoken: None,
             call_date: page.call_date,
             participants: page.participants,
             turns: page.turns,
+            notes: Vec::new(),
         })
     }
 }

@@ -43,9 +43,11 @@ impl Format for MotleyFoolNameColon {
             fiscal: page
                 .fiscal
                 .or_else(|| meta::quarter_label(&path.file_name().unwrap_or_default().to_string_lossy())),
+            spoken: None,
             call_date: page.call_date,
             participants: page.participants,
             turns: page.turns,
+            notes: Vec::new(),
         })
     }
 }

@@ -50,11 +50,6 @@ impl Format for NameColonText {
                 message: "no `Name: text` turns".into(),
             });
         }
-        Ok(meta::call_from_opening(
-            self.name(),
-            path,
-            meta::head(text, 3000),
-            turns,
-        ))
+        meta::call_from_opening(self.name(), path, meta::head(text, 3000), turns)
     }
 }

@@ -137,12 +137,14 @@ impl Format for StreetEventsText {
                 .unwrap_or_else(|| ticker.clone()),
             ticker,
             fiscal: title.as_ref().and_then(|c| meta::quarter_label(&c[2])),
+            spoken: None,
             call_date: head
                 .lines()
                 .find(|l| l.contains("EVENT DATE"))
                 .and_then(meta::first_date),
             participants,
             turns,
+            notes: Vec::new(),
         })
     }
 }

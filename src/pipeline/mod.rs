@@ -168,7 +168,7 @@ pub struct Selected {
 /// Human labels over the questions read, then the wanted companies'
 /// calls, one copy each, in the wanted quarters.
 pub fn select(inputs: Vec<Input>, journal: &Journal, by: GroupBy, filter: Filter) -> Selected {
-    let questions = inputs.into_iter().map(|i| (i.question, i.model.map(|m| m.0)));
+    let questions = inputs.into_iter().map(|i| (i.question, i.model));
     let (pending, stale) = review(questions, journal);
     Selected {
         selection: Selection::new(CallQuestions::group(pending), by, filter),
@@ -186,8 +186,8 @@ impl Selected {
             .collect()
     }
 
-    /// The counts, with `model` giving the labels of `unlabeled()`, in order.
-    pub fn summarise(self, model: Vec<Label>) -> Summary {
+    /// The counts, with `model` giving the probabilities of `unlabeled()`, in order.
+    pub fn summarise(self, model: Vec<Probs>) -> Summary {
         let mut model = model.into_iter();
         Summary::new(
             self.selection

@@ -46,10 +46,14 @@ pub struct Counts {
 
 impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = |count: usize, one: &str, many: &str| format!("{count} {}", if count == 1 { one } else { many });
         write!(
             f,
-            "{} files read, {} calls found, {} questions found, {} files skipped",
-            self.files, self.calls, self.questions, self.skipped
+            "{} read, {} found, {} found, {} skipped",
+            n(self.files, "file", "files"),
+            n(self.calls, "call", "calls"),
+            n(self.questions, "question", "questions"),
+            n(self.skipped, "file", "files")
         )
     }
 }
@@ -91,7 +95,7 @@ pub fn load_transcripts(opts: &InputOptions) -> Result<Loaded, PipelineError> {
     if let Some(name) = format {
         ingest::format_named(name)?;
     }
-    if let Some(p) = opts.paths.iter().find(|p| !p.exists()) {
+    if let Some(p) = opts.paths.iter().find(|p| !p.exists() && !ingest::is_stdin(p)) {
         return Err(PipelineError::NoSuchPath(p.clone()));
     }
     let (calls, read_skips) = ingest::read_paths(&opts.paths, format);

@@ -113,6 +113,20 @@ pub const MAX_BARS: usize = 120;
 
 /// Draws the chart to `path` (`.svg` or `.png`); `source` names the data
 /// in the caption line.
+/// Refuses a chart path whose file type is neither `.svg` nor `.png`, so
+/// that `report` can check it before any work.
+pub fn check_path(path: &Path) -> Result<(), ReportError> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("svg" | "png") => Ok(()),
+        _ => Err(ReportError::ChartExtension(path.display().to_string())),
+    }
+}
+
 pub fn write(summary: &Summary, path: &Path, source: &str) -> Result<(), ReportError> {
     register_font();
     let groups = groups(summary);

@@ -12,7 +12,7 @@ pub mod table;
 use std::io::{self, Write};
 
 use crate::aggregate::{Counted, Labeled, Share, Summary};
-use crate::labels::Label;
+use crate::labels::{Label, Probs};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -174,15 +174,21 @@ pub fn write_summary(summary: &Summary, format: Format, out: &mut dyn Write) -> 
 }
 
 /// Writes the questions behind a cell in `format`.
+/// The table wraps each question's text at `width` columns (the
+/// terminal's), and adds the model's probabilities.
 pub fn write_questions(
     summary: &Summary,
     lines: &[QuestionLine],
     format: Format,
+    width: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let records: Vec<[String; 9]> = lines.iter().map(|q| question_fields(summary, q)).collect();
     match format {
-        Format::Table => table::write_questions(&records, out),
+        Format::Table => {
+            let probs: Vec<Option<Probs>> = lines.iter().map(|q| q.labeled.probs).collect();
+            table::write_questions(&records, &probs, width, out)
+        }
         Format::Markdown => {
             let grid = Grid {
                 header: QUESTION_COLUMNS.map(String::from).to_vec(),
