@@ -24,7 +24,9 @@ fn main() {
     let mut cmd = CommandBuilder::new(bin);
     cmd.arg("review");
     cmd.arg(&input);
-    cmd.args(["--annotator", "bench", "--order", "uncertain"]);
+    // A labels folder of its own: review would otherwise find the repo's.
+    std::fs::create_dir(dir.path().join("labels")).unwrap();
+    cmd.args(["--annotator", "bench", "--order", "uncertain", "--labels", "labels"]);
     cmd.cwd(dir.path());
     let start = Instant::now();
     let mut t = Term::spawn(cmd, 24, 80);
