@@ -307,6 +307,13 @@ fn bad_labels_lines_are_named_and_kept_and_an_unwritable_file_stops_review() {
     let (code, out) = t.finish();
     assert_eq!(code, 2, "{out}");
     assert!(out.contains("cannot write decisions to labels/tester.jsonl"), "{out}");
+
+    // A device in its place (here one where every write fails): refused too.
+    let dir = labels_dir();
+    std::os::unix::fs::symlink("/dev/full", dir.path().join("labels/tester.jsonl")).unwrap();
+    let (code, out) = review(dir.path(), &[], 24, 80).finish();
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("labels/tester.jsonl: not a regular file"), "{out}");
 }
 
 /// `agreement` on the shipped labels, and between a review and the model.

@@ -29,9 +29,13 @@ impl Appender {
             .create(true)
             .open(path)
             .map_err(io)?;
+        let meta = file.metadata().map_err(io)?;
+        if !meta.is_file() {
+            return Err(io(std::io::Error::other("not a regular file")));
+        }
         // A last line cut short (a write killed half way) must not swallow
         // the next decision: start on a line of its own.
-        if file.metadata().map_err(io)?.len() > 0 {
+        if meta.len() > 0 {
             let mut last = [0u8];
             file.seek(SeekFrom::End(-1)).map_err(io)?;
             file.read_exact(&mut last).map_err(io)?;
@@ -88,5 +92,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = Appender::open(dir.path()).unwrap_err();
         assert!(err.to_string().starts_with(&dir.path().display().to_string()), "{err}");
+        // A device opens, but is no place for decisions (and /dev/full would lose them).
+        let err = Appender::open(Path::new("/dev/full")).unwrap_err();
+        assert_eq!(err.to_string(), "/dev/full: not a regular file");
     }
 }

@@ -88,6 +88,13 @@ impl Journal {
             path: file.to_path_buf(),
             line,
         };
+        // A device or FIFO named like a labels file could be read forever.
+        if !std::fs::metadata(file).is_ok_and(|m| m.is_file()) {
+            return bad.push(BadLine {
+                origin: origin(0),
+                message: "not a regular file".into(),
+            });
+        }
         let bytes = match std::fs::read(file) {
             Ok(b) => b,
             Err(e) => {
