@@ -8,7 +8,8 @@
 //! probabilities) -> `labels` (human decisions merged over the model) ->
 //! `aggregate` (company x quarter counts) -> `report` (table, CSV, JSON, chart).
 //! `pipeline` strings the stages together for every subcommand, returning
-//! what it found (questions, diagnostics, counts) for the binary to print.
+//! what it found (questions, diagnostics, counts) for the binary to print;
+//! `review` is the terminal mode that appends analysts' decisions to `labels`.
 
 pub mod aggregate;
 pub mod call;
@@ -19,4 +20,5 @@ pub mod period;
 pub mod pipeline;
 pub mod question;
 pub mod report;
+pub mod review;
 pub mod segment;

@@ -42,6 +42,19 @@ pub enum SegmentError {
 
 /// The analyst questions of a call, in order.
 pub fn questions(call: &Call) -> Result<Vec<Asked>, SegmentError> {
+    Ok(asked_turns(call)?.into_iter().flat_map(|(asked, _)| asked).collect())
+}
+
+/// The executives' whole reply to analyst turn `turn` (numbered as
+/// `Asked::turn`): what review shows on request, where a question keeps
+/// only the reply's opening.
+pub fn whole_reply(call: &Call, turn: u32) -> Option<String> {
+    let (_, reply) = asked_turns(call).ok()?.into_iter().nth(turn.checked_sub(1)? as usize)?;
+    Some(reply)
+}
+
+/// The turns that ask something: their questions, and the whole reply.
+fn asked_turns(call: &Call) -> Result<Vec<(Vec<Asked>, String)>, SegmentError> {
     let people = People::new(call);
     let start = qa_start(call, &people).ok_or(SegmentError::NoQa)?;
     let speakers = attribute(call, &people, start);
@@ -51,24 +64,26 @@ pub fn questions(call: &Call) -> Result<Vec<Asked>, SegmentError> {
         turns = read_out_turns(call, start);
     }
     let mut out = Vec::new();
-    let mut turn = 0;
     for AnalystTurn { speaker, text, reply } in turns {
         let qs = split_questions(&text, &speaker.name);
         if qs.is_empty() {
             continue;
         }
-        turn += 1;
-        let reply = first_words(&reply, REPLY_WORDS);
-        for (i, q) in qs.into_iter().enumerate() {
-            out.push(Asked {
+        let turn = out.len() as u32 + 1;
+        let opening = first_words(&reply, REPLY_WORDS);
+        let asked = qs
+            .into_iter()
+            .enumerate()
+            .map(|(i, q)| Asked {
                 analyst: speaker.name.clone(),
                 firm: speaker.firm.clone().unwrap_or_default(),
                 turn,
                 index: i as u32 + 1,
                 text: q,
-                reply: reply.clone(),
-            });
-        }
+                reply: opening.clone(),
+            })
+            .collect();
+        out.push((asked, reply));
     }
     if out.is_empty() {
         return Err(SegmentError::NoQuestions);
@@ -115,14 +130,12 @@ impl AnalystTurn {
         }
     }
 
-    /// Adds an executive's words to the reply until it holds `REPLY_WORDS`.
+    /// Adds an executive's words to the reply.
     fn hear(&mut self, text: &str) {
-        if self.reply.split_whitespace().count() < REPLY_WORDS {
-            if !self.reply.is_empty() {
-                self.reply.push(' ');
-            }
-            self.reply.push_str(text);
+        if !self.reply.is_empty() {
+            self.reply.push(' ');
         }
+        self.reply.push_str(text);
     }
 }
 
@@ -1179,6 +1192,13 @@ mod tests {
         let qs = questions(&c).unwrap();
         assert_eq!(qs[0].reply.split(' ').count(), REPLY_WORDS);
         assert!(!qs[0].reply.contains("never"));
+        // Review shows the whole of it on request.
+        let whole = whole_reply(&c, 1).unwrap();
+        let words: Vec<&str> = whole.split_whitespace().collect();
+        assert!(words.join(" ").starts_with(&qs[0].reply), "{whole}");
+        assert_eq!(words.len(), 106, "every word of both executives");
+        assert!(whole.ends_with("never make it."), "{whole}");
+        assert_eq!(whole_reply(&c, 2), None);
     }
 
     #[test]

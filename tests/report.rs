@@ -392,7 +392,8 @@ fn human_labels_win_over_the_model() {
         table.stdout
     );
     assert!(
-        table.stderr.contains("1 human labels set aside") && table.stderr.contains("BBB-FY2026Q2-1"),
+        table.stderr.contains("1 human labels set aside")
+            && table.stderr.contains("BBB-FY2026Q2-1 at labels/review.jsonl:4"),
         "{}",
         table.stderr
     );

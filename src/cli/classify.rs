@@ -10,10 +10,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use earnings_qa::aggregate::Classified;
+use earnings_qa::labels::Probs;
 use earnings_qa::model::device::{self, DeviceChoice};
 use earnings_qa::model::encoder::{Precision, Spec};
 use earnings_qa::model::{self, cache, Classifier, Device, Embedder, Options};
 use earnings_qa::pipeline::Outcome;
+use earnings_qa::question::Question;
 
 use super::input::InputArgs;
 
@@ -24,11 +26,8 @@ pub struct Args {
     /// Write to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// The trained head's folder [default: models/default].
-    #[arg(long, value_name = "DIR")]
-    model: Option<PathBuf>,
     #[command(flatten)]
-    encoder: EncoderArgs,
+    model: ModelArgs,
 }
 
 /// How the encoder runs: flags shared by `classify`, `train` and `eval`.
@@ -96,13 +95,49 @@ pub fn note_cache(embedder: &Embedder) {
     }
 }
 
+/// Which head and how to run the encoder: flags of the commands that classify.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// The trained head's folder [default: models/default].
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    #[command(flatten)]
+    pub encoder: EncoderArgs,
+}
+
+impl ModelArgs {
+    pub fn head_dir(&self) -> PathBuf {
+        self.model.clone().unwrap_or_else(|| model::locate(model::DEFAULT_HEAD))
+    }
+
+    /// The model's probabilities for `questions`, loading the head only if
+    /// there are any, and saying which head and encoder labeled them.
+    pub fn classify(&self, questions: &[Question]) -> anyhow::Result<Vec<Probs>> {
+        if questions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let head_dir = self.head_dir();
+        let (device, opts) = self.encoder.setup()?;
+        let classifier = Classifier::load(&head_dir, device, opts)?;
+        note_cache(classifier.embedder());
+        let probs = classifier.classify(questions)?;
+        say!(
+            "the model labeled {} questions (head {}, encoder {})",
+            questions.len(),
+            head_dir.display(),
+            model::locate(classifier.embedder().encoder().spec().dir).display()
+        );
+        Ok(probs)
+    }
+}
+
 /// One line of output: the question and what the model made of it.
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    args.encoder.apply_threads();
+    args.model.encoder.apply_threads();
     let mut out = super::Output::open(args.output.as_deref())?;
     let start = Instant::now();
-    let head_dir = args.model.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
-    let (device, opts) = args.encoder.setup()?;
+    let head_dir = args.model.head_dir();
+    let (device, opts) = args.model.encoder.setup()?;
     let classifier = Classifier::load(&head_dir, device, opts)?;
     note_cache(classifier.embedder());
     let loaded_in = start.elapsed().as_secs_f64();

@@ -1,10 +1,14 @@
 //! The flags every subcommand that reads transcripts shares, and how their
 //! diagnostics are printed.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use earnings_qa::period;
-use earnings_qa::pipeline::{self, Diagnostic, InputOptions, Loaded};
+use earnings_qa::aggregate::{Filter, GroupBy, Quarter};
+use earnings_qa::ingest;
+use earnings_qa::labels::Journal;
+use earnings_qa::period::{self, canonical_ticker};
+use earnings_qa::pipeline::{self, Diagnostic, InputOptions, Inputs, Loaded};
 
 /// Where transcripts come from and how to read them.
 #[derive(clap::Args, Debug, Clone)]
@@ -21,6 +25,33 @@ pub struct InputArgs {
     /// A file of `TICKER=MONTH` lines (blank lines and `#` comments allowed), like repeated `--fye`.
     #[arg(long, value_name = "FILE")]
     pub fye_file: Option<PathBuf>,
+}
+
+/// Which calls to count: flags `report` and `review` share.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SelectArgs {
+    /// Which quarter a call counts in.
+    #[arg(long, value_enum, default_value_t)]
+    pub by: GroupBy,
+    /// Only these companies (tickers; GOOG and GOOGL are one company).
+    #[arg(long, value_delimiter = ',')]
+    pub companies: Vec<String>,
+    /// First quarter, e.g. 2025Q1 (FY2025Q1 with --by fiscal).
+    #[arg(long)]
+    pub from: Option<Quarter>,
+    /// Last quarter, included.
+    #[arg(long)]
+    pub to: Option<Quarter>,
+}
+
+impl SelectArgs {
+    pub fn filter(&self) -> Filter {
+        Filter {
+            companies: self.companies.iter().map(|t| canonical_ticker(t)).collect(),
+            from: self.from,
+            to: self.to,
+        }
+    }
 }
 
 impl From<&InputArgs> for InputOptions {
@@ -44,8 +75,75 @@ impl InputArgs {
     }
 }
 
+/// Questions from transcripts and `questions`/`classify` JSON Lines, with
+/// the model's output where `classify` gave it; what was skipped goes to
+/// stderr. With `companies`, notes and skips about other companies' files
+/// are only counted.
+pub fn read_inputs(opts: &InputOptions, companies: &[String]) -> anyhow::Result<Inputs> {
+    let inputs = pipeline::read(opts)?;
+    let wanted: HashSet<String> = companies.iter().map(|c| canonical_ticker(c)).collect();
+    let ticker_of: HashMap<&str, &str> = inputs
+        .questions
+        .iter()
+        .map(|i| (i.question.source.as_str(), i.question.ticker.as_str()))
+        .collect();
+    let (mut notes, mut skips) = (0, 0);
+    for d in &inputs.diagnostics {
+        let path = d.path().display().to_string();
+        let ticker = match ticker_of.get(path.as_str()) {
+            Some(t) => Some(canonical_ticker(t)),
+            None => ingest::ticker_from_file_name(d.path()).map(|t| canonical_ticker(&t)),
+        };
+        match ticker {
+            Some(t) if !wanted.is_empty() && !wanted.contains(&t) => {
+                *(if d.is_skip() { &mut skips } else { &mut notes }) += 1;
+            }
+            _ => say!("{d}"),
+        }
+    }
+    if let Some(counts) = inputs.counts {
+        let others = if notes + skips > 0 {
+            let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
+            format!(
+                " ({} and {} about other companies not shown)",
+                n(notes, "note"),
+                n(skips, "skip")
+            )
+        } else {
+            String::new()
+        };
+        say!("{counts}{others}");
+    }
+    Ok(inputs)
+}
+
 pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
         say!("{d}");
     }
+}
+
+/// Names the human labels set aside because the question's text changed
+/// since (at most a few, with the file and line of each).
+pub fn print_stale(journal: &Journal, stale: &[String]) {
+    const SHOWN: usize = 5;
+    if stale.is_empty() {
+        return;
+    }
+    let shown: Vec<String> = stale[..stale.len().min(SHOWN)]
+        .iter()
+        .map(|id| match journal.origin(id) {
+            Some(origin) => format!("{id} at {origin}"),
+            None => id.clone(),
+        })
+        .collect();
+    let more = match stale.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    say!(
+        "{} human labels set aside: the question's text changed since it was labeled ({}{more})",
+        stale.len(),
+        shown.join(", ")
+    );
 }

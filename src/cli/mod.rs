@@ -12,12 +12,14 @@ macro_rules! say {
     };
 }
 
+mod agreement;
 mod classify;
 mod eval;
 mod fetch_model;
 mod input;
 mod questions;
 mod report;
+mod review;
 mod train;
 
 use std::io::{BufWriter, Write};
@@ -26,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use earnings_qa::labels::{self, Journal};
-use earnings_qa::pipeline::Outcome;
+use earnings_qa::pipeline::{self, Outcome};
 
 use clap::{Parser, Subcommand};
 
@@ -65,6 +67,10 @@ enum Command {
     Report(report::Args),
     /// Download and verify the encoder's weights.
     FetchModel(fetch_model::Args),
+    /// Audit and correct labels in the terminal, one key a question.
+    Review(review::Args),
+    /// Agreement (Cohen's kappa) between two annotators, or an annotator and the model.
+    Agreement(agreement::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -76,6 +82,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Eval(a) => eval::run(a),
         Command::Report(a) => report::run(a),
         Command::FetchModel(a) => fetch_model::run(a),
+        Command::Review(a) => review::run(a),
+        Command::Agreement(a) => agreement::run(a),
     }
 }
 
@@ -165,19 +173,21 @@ impl Write for Output {
 /// The label journal: the folder (or file) `--labels` names, else the one
 /// `labels::locate` finds; stderr says which, or that there is none. A
 /// folder named (by flag or `$EARNINGS_QA_LABELS`) that does not exist is
-/// an error.
-pub fn load_labels(named: Option<&Path>) -> anyhow::Result<(Journal, Option<PathBuf>)> {
+/// an error. A line that is no decision is named by file and line and left
+/// out; then the outcome is partial.
+pub fn load_labels(named: Option<&Path>) -> anyhow::Result<(Journal, Option<PathBuf>, Outcome)> {
     let Some(dir) = named.map(Path::to_path_buf).or_else(labels::locate) else {
         say!(
             "no labels folder (none named, no ./labels, no {}): every label is the model's",
             Path::new(env!("CARGO_MANIFEST_DIR")).join("labels").display()
         );
-        return Ok((Journal::default(), None));
+        return Ok((Journal::default(), None, Outcome::Complete));
     };
     anyhow::ensure!(dir.exists(), "labels {}: no such file or folder", dir.display());
-    let journal = Journal::load(&dir)?;
+    let (journal, bad) = pipeline::load_labels(&dir)?;
+    input::print_diagnostics(&bad);
     say!("labels from {} ({} questions labeled)", dir.display(), journal.len());
-    Ok((journal, Some(dir)))
+    Ok((journal, Some(dir), Outcome::partial_if(!bad.is_empty())))
 }
 
 /// True where `err` is a closed pipe, however it was wrapped: `earnings-qa

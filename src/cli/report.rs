@@ -14,37 +14,23 @@
 //! Copies of a call are counted once; the file used and the files skipped
 //! are named on stderr.
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use earnings_qa::aggregate::{Filter, GroupBy, Quarter, Summary};
-use earnings_qa::ingest;
-use earnings_qa::labels::Probs;
-use earnings_qa::model::{self, Classifier};
+use earnings_qa::aggregate::Summary;
 use earnings_qa::period::{self, canonical_ticker};
 use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
-use earnings_qa::question::Question;
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
-use super::classify::EncoderArgs;
+use super::classify::ModelArgs;
+use super::input::{print_stale, read_inputs, SelectArgs};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// Transcript files or folders, or .jsonl output of `classify` or `questions`; `-` reads either from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     paths: Vec<PathBuf>,
-    /// Which quarter a call counts in.
-    #[arg(long, value_enum, default_value_t)]
-    by: GroupBy,
-    /// Only these companies (tickers; GOOG and GOOGL are one company).
-    #[arg(long, value_delimiter = ',')]
-    companies: Vec<String>,
-    /// First quarter, e.g. 2025Q1 (FY2025Q1 with --by fiscal).
-    #[arg(long)]
-    from: Option<Quarter>,
-    /// Last quarter, included.
-    #[arg(long)]
-    to: Option<Quarter>,
+    #[command(flatten)]
+    select: SelectArgs,
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// Also draw a chart; .svg or .png.
@@ -66,89 +52,20 @@ pub struct Args {
     /// A file of `TICKER=MONTH` lines, like repeated `--fye`.
     #[arg(long, value_name = "FILE")]
     fye_file: Option<PathBuf>,
-    /// The trained head's folder [default: models/default].
-    #[arg(long, value_name = "DIR")]
-    model: Option<PathBuf>,
     #[command(flatten)]
-    encoder: EncoderArgs,
-}
-
-/// Questions from every PATH, with the model's label where `classify`
-/// already gave one; what was skipped goes to stderr. With `--companies`,
-/// notes and skips about other companies' files are only counted.
-fn read_inputs(args: &Args) -> anyhow::Result<Inputs> {
-    let inputs = pipeline::read(&InputOptions {
-        paths: args.paths.clone(),
-        format: None,
-        fye: args.fye.clone(),
-        fye_file: args.fye_file.clone(),
-    })?;
-    let wanted: HashSet<String> = args.companies.iter().map(|c| canonical_ticker(c)).collect();
-    let ticker_of: HashMap<&str, &str> = inputs
-        .questions
-        .iter()
-        .map(|i| (i.question.source.as_str(), i.question.ticker.as_str()))
-        .collect();
-    let (mut notes, mut skips) = (0, 0);
-    for d in &inputs.diagnostics {
-        let path = d.path().display().to_string();
-        let ticker = match ticker_of.get(path.as_str()) {
-            Some(t) => Some(canonical_ticker(t)),
-            None => ingest::ticker_from_file_name(d.path()).map(|t| canonical_ticker(&t)),
-        };
-        match ticker {
-            Some(t) if !wanted.is_empty() && !wanted.contains(&t) => {
-                *(if d.is_skip() { &mut skips } else { &mut notes }) += 1;
-            }
-            _ => say!("{d}"),
-        }
-    }
-    if let Some(counts) = inputs.counts {
-        let others = if notes + skips > 0 {
-            let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
-            format!(
-                " ({} and {} about other companies not shown)",
-                n(notes, "note"),
-                n(skips, "skip")
-            )
-        } else {
-            String::new()
-        };
-        say!("{counts}{others}");
-    }
-    Ok(inputs)
-}
-
-/// The model's labels for `questions`; the model is loaded only if there
-/// are any (`classify` output and human labels need none).
-fn classify(args: &Args, questions: &[Question]) -> anyhow::Result<Vec<Probs>> {
-    if questions.is_empty() {
-        return Ok(Vec::new());
-    }
-    let head_dir = args.model.clone().unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
-    let (device, opts) = args.encoder.setup()?;
-    let classifier = Classifier::load(&head_dir, device, opts)?;
-    super::classify::note_cache(classifier.embedder());
-    let probs = classifier.classify(questions)?;
-    say!(
-        "the model labeled {} questions (head {}, encoder {})",
-        questions.len(),
-        head_dir.display(),
-        model::locate(classifier.embedder().encoder().spec().dir).display()
-    );
-    Ok(probs)
+    model: ModelArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     // Before any thread pool starts (reading transcripts uses one).
-    args.encoder.apply_threads();
+    args.model.encoder.apply_threads();
     let cell = args
         .questions
         .as_deref()
         .map(|s| CellRef::parse(s, "--questions"))
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    if let (Some(from), Some(to)) = (args.from, args.to) {
+    if let (Some(from), Some(to)) = (args.select.from, args.select.to) {
         anyhow::ensure!(
             from <= to,
             "--from {from} is later than --to {to}: no quarter to report"
@@ -158,34 +75,23 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         chart::check_path(path)?;
     }
     let mut out = super::Output::open(args.output.as_deref())?;
-    let (journal, _) = super::load_labels(args.labels.as_deref())?;
+    let (journal, _, labels_read) = super::load_labels(args.labels.as_deref())?;
 
-    let inputs = read_inputs(&args)?;
-    check_companies(&args.companies, &inputs)?;
-    let mut outcome = inputs.outcome;
-    let filter = Filter {
-        companies: args.companies.iter().map(|t| canonical_ticker(t)).collect(),
-        from: args.from,
-        to: args.to,
-    };
-    let selected = pipeline::select(inputs.questions, &journal, args.by, filter);
-    let stale = &selected.stale;
-    if !stale.is_empty() {
-        const SHOWN: usize = 5;
-        let more = stale.len().saturating_sub(SHOWN);
-        say!(
-            "{} human labels set aside: the question's text changed since it was labeled ({}{})",
-            stale.len(),
-            stale[..stale.len().min(SHOWN)].join(", "),
-            if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
-            }
-        );
-    }
-    let model_labels = classify(&args, &selected.unlabeled())?;
-    let summary = selected.summarise(model_labels);
+    let inputs = read_inputs(
+        &InputOptions {
+            paths: args.paths.clone(),
+            format: None,
+            fye: args.fye.clone(),
+            fye_file: args.fye_file.clone(),
+        },
+        &args.select.companies,
+    )?;
+    check_companies(&args.select.companies, &inputs)?;
+    let mut outcome = inputs.outcome.and(labels_read);
+    let selected = pipeline::select(inputs.questions, &journal, args.select.by, args.select.filter());
+    print_stale(&journal, &selected.stale);
+    let probs = args.model.classify(&selected.unlabeled())?;
+    let summary = selected.summarise(probs);
     if describe(&summary) {
         outcome = Outcome::Partial;
     }

@@ -78,7 +78,7 @@ impl DataArgs {
     /// the labeled ids it could not match, and embeds the labeled questions.
     pub fn load(&self) -> anyhow::Result<(Dataset, Journal, PathBuf, Outcome)> {
         self.encoder.apply_threads();
-        let (journal, dir) = super::load_labels(self.labels.as_deref())?;
+        let (journal, dir, labels_read) = super::load_labels(self.labels.as_deref())?;
         let dir = dir.ok_or_else(|| anyhow::anyhow!("no labels to learn from (name them with --labels)"))?;
         anyhow::ensure!(!journal.is_empty(), "{}: no label decisions found", dir.display());
         let input = self.input.load()?;
@@ -98,7 +98,12 @@ impl DataArgs {
         let (device, opts) = self.encoder.setup()?;
         let embedder = Embedder::load(device, opts)?;
         super::classify::note_cache(&embedder);
-        Ok((Dataset::new(resolved.labeled, &embedder)?, journal, dir, input.outcome))
+        Ok((
+            Dataset::new(resolved.labeled, &embedder)?,
+            journal,
+            dir,
+            input.outcome.and(labels_read),
+        ))
     }
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::head::TrainOptions;
 use super::metrics::Metrics;
 use super::ModelError;
-use crate::labels::Journal;
+use crate::labels::{Journal, Label};
 
 pub const JSON: &str = "card.json";
 pub const MARKDOWN: &str = "card.md";
@@ -49,7 +49,12 @@ impl Agreement {
     /// From every pair of independent decisions in the journal; `None`
     /// when no question was labeled twice.
     pub fn of(journal: &Journal) -> Option<Agreement> {
-        let pairs = journal.independent_pairs();
+        Agreement::of_pairs(journal.independent_pairs())
+    }
+
+    /// One rater's labels (rows) against another's (columns), a pair per
+    /// question both labeled; `None` for no pair.
+    pub fn of_pairs(pairs: Vec<(Label, Label)>) -> Option<Agreement> {
         if pairs.is_empty() {
             return None;
         }

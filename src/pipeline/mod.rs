@@ -7,11 +7,12 @@
 mod input;
 mod transcripts;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::aggregate::{review, CallQuestions, Filter, GroupBy, Pending, Quarter, Selection, Summary};
-use crate::labels::{Journal, Label, Probs};
+use crate::labels::{BadLine, Journal, Label, LabelsError, Origin, Probs};
 use crate::period::canonical_ticker;
 use crate::question::Question;
 
@@ -81,6 +82,26 @@ impl fmt::Display for Diagnostic {
             Diagnostic::BadLine { path, line, why } => write!(f, "{}:{line}: skipped, {why}", path.display()),
         }
     }
+}
+
+impl From<BadLine> for Diagnostic {
+    fn from(b: BadLine) -> Diagnostic {
+        let Origin { path, line } = b.origin;
+        match line {
+            0 => Diagnostic::Skipped { path, why: b.message },
+            line => Diagnostic::BadLine {
+                path,
+                line,
+                why: b.message,
+            },
+        }
+    }
+}
+
+/// The human decisions in a labels folder (or file), and the lines left out.
+pub fn load_labels(path: &Path) -> Result<(Journal, Vec<Diagnostic>), LabelsError> {
+    let (journal, bad) = Journal::load(path)?;
+    Ok((journal, bad.into_iter().map(Diagnostic::from).collect()))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -173,6 +194,48 @@ impl Selected {
                 .map(|p| p.label(|| model.next().expect("one model label per unlabeled question"))),
         )
     }
+}
+
+/// The model's label and probabilities per question, by source and id
+/// (the same id may come from two copies of a call).
+#[derive(Debug, Clone, Default)]
+pub struct ModelOutputs(HashMap<(String, String), (Label, Probs)>);
+
+impl ModelOutputs {
+    /// What `classify` output among the inputs already says.
+    pub fn of(inputs: &[Input]) -> ModelOutputs {
+        ModelOutputs(
+            inputs
+                .iter()
+                .filter_map(|i| Some((key(&i.question), i.model?)))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, q: &Question) -> Option<(Label, Probs)> {
+        self.0.get(&key(q)).copied()
+    }
+
+    /// Those of `questions` the model has not seen yet, each once.
+    pub fn missing<'a>(&self, questions: impl IntoIterator<Item = &'a Question>) -> Vec<Question> {
+        let mut seen = std::collections::HashSet::new();
+        questions
+            .into_iter()
+            .filter(|q| !self.0.contains_key(&key(q)) && seen.insert(key(q)))
+            .cloned()
+            .collect()
+    }
+
+    /// Adds the model's probabilities for `questions`, labeled by the most probable.
+    pub fn add(&mut self, questions: &[Question], probs: Vec<Probs>) {
+        for (q, p) in questions.iter().zip(probs) {
+            self.0.insert(key(q), (p.argmax(), p));
+        }
+    }
+}
+
+fn key(q: &Question) -> (String, String) {
+    (q.source.clone(), q.id.clone())
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@
 //! rewritten, so no label an analyst entered is lost. Files hold ids and
 //! text hashes, never transcript text.
 
-use std::collections::{HashMap, HashSet};
+mod append;
+mod journal;
+
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -14,8 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::question::{text_hash, Question};
 
+/// Read through `FromStr`, so that an unknown label says which ones are known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Label {
     Profitability,
     Investment,
@@ -52,6 +56,13 @@ impl FromStr for Label {
             .into_iter()
             .find(|l| l.name() == s)
             .ok_or_else(|| format!("unknown label {s:?} (expected profitability, investment or other)"))
+    }
+}
+
+impl TryFrom<String> for Label {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
     }
 }
 
@@ -116,135 +127,20 @@ pub struct Decision {
     pub at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Marked for discussion (review's `f`); the label still counts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flag: bool,
+    /// Set on a line that withdraws an earlier decision (review's `u`): the
+    /// `at` of the decision withdrawn. Such a line is no decision itself.
+    /// Its `label` is the annotator's label once the decision is withdrawn
+    /// (the withdrawn one if there is none), which is what readers that
+    /// predate this field take as the latest decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undoes: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum LabelsError {
-    #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}:{line}: not a label decision: {message}")]
-    Parse {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
-}
-
-/// Every decision in a labels folder (or file), with the rules that turn
-/// them into one final label per question.
-#[derive(Debug, Default, Clone)]
-pub struct Journal {
-    /// Per question id, per annotator: that annotator's latest decision.
-    current: HashMap<String, HashMap<String, Decision>>,
-}
-
-impl Journal {
-    /// Reads every `*.jsonl` file under `path` (or `path` itself if it is a
-    /// file). A missing folder is an empty journal.
-    pub fn load(path: &Path) -> Result<Journal, LabelsError> {
-        let mut journal = Journal::default();
-        if !path.exists() {
-            return Ok(journal);
-        }
-        let mut files = Vec::new();
-        if path.is_dir() {
-            let entries = std::fs::read_dir(path).map_err(|source| LabelsError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-            for entry in entries {
-                let p = entry
-                    .map_err(|source| LabelsError::Io {
-                        path: path.to_path_buf(),
-                        source,
-                    })?
-                    .path();
-                if p.extension().is_some_and(|e| e == "jsonl") {
-                    files.push(p);
-                }
-            }
-            files.sort();
-        } else {
-            files.push(path.to_path_buf());
-        }
-        for file in files {
-            let text = std::fs::read_to_string(&file).map_err(|source| LabelsError::Io {
-                path: file.clone(),
-                source,
-            })?;
-            for (n, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let d: Decision = serde_json::from_str(line).map_err(|e| LabelsError::Parse {
-                    path: file.clone(),
-                    line: n + 1,
-                    message: e.to_string(),
-                })?;
-                journal.add(d);
-            }
-        }
-        Ok(journal)
-    }
-
-    /// Later decisions (by time, then by reading order) override earlier
-    /// ones of the same annotator for the same question.
-    pub fn add(&mut self, d: Decision) {
-        let per_id = self.current.entry(d.id.clone()).or_default();
-        match per_id.get(&d.annotator) {
-            Some(old) if old.at > d.at => {}
-            _ => {
-                per_id.insert(d.annotator.clone(), d);
-            }
-        }
-    }
-
-    /// The final decision for a question: the most recent of its
-    /// annotators' current decisions, so an adjudication or a correction
-    /// made in review wins over the passes it settles.
-    pub fn final_decision(&self, id: &str) -> Option<&Decision> {
-        self.current
-            .get(id)?
-            .values()
-            .max_by(|a, b| a.at.cmp(&b.at).then(a.annotator.cmp(&b.annotator)))
-    }
-
-    /// Each annotator's current decision for a question.
-    pub fn decisions(&self, id: &str) -> impl Iterator<Item = &Decision> {
-        self.current.get(id).into_iter().flat_map(|m| m.values())
-    }
-
-    /// Every pair of independent decisions about one question (any two
-    /// annotators but the adjudicator, who sees the others' labels), the
-    /// annotators of a pair in name order: what inter-annotator agreement
-    /// is measured on.
-    pub fn independent_pairs(&self) -> Vec<(Label, Label)> {
-        let mut pairs = Vec::new();
-        for id in self.ids() {
-            let mut ds: Vec<&Decision> = self.decisions(id).filter(|d| d.annotator != ADJUDICATOR).collect();
-            ds.sort_by(|a, b| a.annotator.cmp(&b.annotator));
-            for (i, a) in ds.iter().enumerate() {
-                pairs.extend(ds[i + 1..].iter().map(|b| (a.label, b.label)));
-            }
-        }
-        pairs
-    }
-
-    /// Ids with at least one decision, sorted.
-    pub fn ids(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self.current.keys().map(String::as_str).collect();
-        ids.sort_unstable();
-        ids
-    }
-
-    pub fn len(&self) -> usize {
-        self.current.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.current.is_empty()
-    }
-}
+pub use append::Appender;
+pub use journal::{BadLine, Journal, LabelsError, Origin};
 
 /// Final labels matched to the questions they name.
 #[derive(Debug, Default)]
@@ -287,31 +183,6 @@ pub fn resolve(journal: &Journal, questions: &[Question]) -> Resolved {
 mod tests {
     use super::*;
 
-    fn decision(annotator: &str, label: Label, minute: u32) -> Decision {
-        Decision {
-            id: "q1".into(),
-            text_hash: "h".into(),
-            label,
-            annotator: annotator.into(),
-            at: format!("2026-01-01T00:{minute:02}:00Z").parse().unwrap(),
-            note: None,
-        }
-    }
-
-    #[test]
-    fn latest_decision_wins_and_every_annotator_is_kept() {
-        let mut j = Journal::default();
-        j.add(decision("a", Label::Investment, 1));
-        j.add(decision("b", Label::Profitability, 2));
-        j.add(decision("a", Label::Other, 0)); // older than a's first: ignored
-        assert_eq!(j.final_decision("q1").unwrap().label, Label::Profitability);
-        j.add(decision(ADJUDICATOR, Label::Investment, 3));
-        assert_eq!(j.final_decision("q1").unwrap().label, Label::Investment);
-        assert_eq!(j.decisions("q1").count(), 3);
-        // The adjudicator saw a's and b's labels: only a-b is independent.
-        assert_eq!(j.independent_pairs(), vec![(Label::Investment, Label::Profitability)]);
-    }
-
     fn question(id: &str, text: &str) -> Question {
         Question {
             id: id.into(),
@@ -330,7 +201,7 @@ mod tests {
             j.add(Decision {
                 id: id.into(),
                 text_hash: text_hash(text),
-                ..decision("a", Label::Investment, 1)
+                ..journal::tests::decision("a", Label::Investment, 1)
             });
         }
         let questions = [
@@ -350,5 +221,14 @@ mod tests {
     fn labels_parse_by_name() {
         assert_eq!("other".parse::<Label>().unwrap(), Label::Other);
         assert!("capex".parse::<Label>().is_err());
+    }
+
+    #[test]
+    fn new_fields_are_optional_and_left_out_when_unset() {
+        let old = r#"{"id": "q", "text_hash": "h", "label": "other", "annotator": "a", "at": "2026-01-01T00:00:00Z"}"#;
+        let d: Decision = serde_json::from_str(old).unwrap();
+        assert!(!d.flag && d.undoes.is_none());
+        let line = serde_json::to_string(&d).unwrap();
+        assert!(!line.contains("flag") && !line.contains("undoes"), "{line}");
     }
 }
