@@ -519,17 +519,7 @@ fn attribute(call: &Call, people: &People, start: usize) -> Vec<Option<Speaker>>
         let speaker = match role {
             Role::Operator => {
                 if let Some((name, firm)) = operator_cues(&t.text).into_iter().next() {
-                    current = Some(match people.find(&name) {
-                        Some(p) => Speaker {
-                            firm: p.firm.clone().or(firm),
-                            ..People::speaker(p)
-                        },
-                        None => Speaker {
-                            role: Role::Analyst,
-                            name,
-                            firm,
-                        },
-                    });
+                    current = Some(cued(people, name, firm));
                 }
                 Speaker {
                     role,
@@ -697,17 +687,7 @@ fn merged_into_cue<'a>(text: &'a str, people: &People) -> Option<(Speaker, &'a s
     let rest = &text[end..];
     let words = handoff.find(rest).map(|m| &rest[m.end()..])?;
     (words.split_whitespace().count() >= 12).then(|| {
-        let analyst = match people.find(&name) {
-            Some(p) => Speaker {
-                firm: p.firm.clone().or(firm),
-                ..People::speaker(p)
-            },
-            None => Speaker {
-                role: Role::Analyst,
-                name,
-                firm,
-            },
-        };
+        let analyst = cued(people, name, firm);
         (analyst, words)
     })
 }
@@ -1035,6 +1015,22 @@ fn is_announcement(q: &str) -> bool {
         r"(?i)^\W*(?:(?:and|so|then|just|okay|also|maybe)[,]?\s+)*(?:(?:i|we)\s*(?:'ll|’ll|'ve|’ve|'d|’d|\s+will|\s+would)?\s*(?:have|had|got|ask|wanted to ask|want to ask|like to ask)\s+)?(?:(?:a|one|my|the|two|2|three|3|a couple of|a quick|one quick|just one)\s+)*(?:quick\s+|last\s+|final\s+|main\s+|separate\s+|other\s+|more\s+|small\s+|modeling\s+|credit\s+|housekeeping\s+)*(?:follow[- ]?ups?|questions?|clarifications?|one)(?:\s+(?:and then|and)\s+(?:a|one)\s+(?:\w+\s+)?(?:question|follow[- ]?up))?(?:\s+(?:for me|for you|here|please|as well|too))?\W*$",
     );
     !q.contains('?') && r.is_match(q)
+}
+
+/// The speaker an operator's cue names: a known person (the cue's firm
+/// where the roster has none), else an analyst known only by the cue.
+fn cued(people: &People, name: String, firm: Option<String>) -> Speaker {
+    match people.find(&name) {
+        Some(p) => Speaker {
+            firm: p.firm.clone().or(firm),
+            ..People::speaker(p)
+        },
+        None => Speaker {
+            role: Role::Analyst,
+            name,
+            firm,
+        },
+    }
 }
 
 #[cfg(test)]
