@@ -13,6 +13,7 @@
 
 pub mod aggregate;
 pub mod call;
+pub mod estimate;
 pub mod ingest;
 pub mod labels;
 pub mod model;

@@ -8,6 +8,7 @@
 #[cfg(target_arch = "x86_64")]
 pub mod bert;
 pub mod cache;
+pub mod calibration;
 pub mod card;
 pub mod device;
 pub mod encoder;
@@ -18,6 +19,7 @@ pub mod kernels;
 pub mod lexical;
 pub mod metrics;
 pub mod mpnet;
+pub mod quantify;
 pub mod train;
 
 use std::path::{Path, PathBuf};
