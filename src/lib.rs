@@ -15,6 +15,7 @@ pub mod aggregate;
 pub mod call;
 pub mod ingest;
 pub mod labels;
+pub mod lexicon;
 pub mod model;
 pub mod period;
 pub mod pipeline;

@@ -11,6 +11,7 @@ pub mod cache;
 pub mod card;
 pub mod device;
 pub mod encoder;
+pub mod features;
 pub mod fetch;
 pub mod head;
 #[cfg(target_arch = "x86_64")]
