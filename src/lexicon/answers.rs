@@ -56,7 +56,7 @@ mod tests {
             ("yeah, we see that.", true, false),
             ("Great question.", true, true),
             ("Thanks, Ann. So capex will rise.", false, true),
-            ("So, Mark, on pricing, it is firm.", false, true),
+            ("Well, Mark, on pricing, it is firm.", false, true),
             ("Maybe I'll start with margins.", false, true),
             ("Let me take that one.", true, true),
             ("How should we think about capex?", false, false),

@@ -246,7 +246,7 @@ mod tests {
             announcement(),
             &[
                 ("And then a follow-up.", true),
-                ("Two questions, please.", true),
+                ("Two questions.", true),
                 ("I have a quick follow-up for me.", true),
                 ("A follow-up on the capex plan.", false),
             ],

@@ -186,7 +186,7 @@ mod tests {
                 "Jon Doe",
                 Some("Small Bank"),
             ),
-            ("Up next is Ann van Lee.", "Ann van Lee", None),
+            ("Up next is Ann van Lee, go ahead.", "Ann van Lee", None),
             ("[Operator Instructions] Cy Doe, Gamma.", "Cy Doe", None),
         ] {
             let c = operator_cue().captures(text).unwrap_or_else(|| panic!("{text}"));
