@@ -28,30 +28,10 @@ pub fn ai_per_1k(call: &Call) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::call::{Role, Turn};
+    use crate::call::{fixture, said};
 
     fn call(texts: &[&str]) -> Call {
-        Call {
-            source: "x".into(),
-            format: "test".into(),
-            ticker: "ACME".into(),
-            company: "Acme".into(),
-            fiscal: None,
-            spoken: None,
-            call_date: None,
-            participants: vec![],
-            turns: texts
-                .iter()
-                .map(|t| Turn {
-                    speaker: "Pat Exec".into(),
-                    role: Role::Unknown,
-                    firm: None,
-                    text: (*t).into(),
-                    section: None,
-                })
-                .collect(),
-            notes: vec![],
-        }
+        fixture(texts.iter().map(|t| said("Pat Exec", t)).collect(), vec![])
     }
 
     #[test]

@@ -1,32 +1,7 @@
 //! Segmentation end to end on small calls written for the purpose.
 
 use super::*;
-use crate::call::{Participant, Turn};
-
-fn turn(speaker: &str, text: &str) -> Turn {
-    Turn {
-        speaker: speaker.into(),
-        role: Role::Unknown,
-        firm: None,
-        text: text.into(),
-        section: None,
-    }
-}
-
-fn call(turns: Vec<Turn>, participants: Vec<Participant>) -> Call {
-    Call {
-        source: "x".into(),
-        format: "test".into(),
-        ticker: "ACME".into(),
-        company: "Acme".into(),
-        fiscal: None,
-        spoken: None,
-        call_date: None,
-        participants,
-        turns,
-        notes: vec![],
-    }
-}
+use crate::call::{fixture as call, said as turn, Participant};
 
 #[test]
 fn two_questions_in_one_turn_are_two() {
