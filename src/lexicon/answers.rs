@@ -32,7 +32,9 @@ pub const BEFORE_NAME: &[&str] = &[
 ];
 
 /// How an answer opens in speech-to-text, whose capitals are reliable:
-/// "Thanks, Ann.", "So, Mark, ...", "Maybe I'll start", "Well".
+/// "Thanks, Ann.", "So, Mark, ...", "Maybe I'll start", "Well". Kept apart
+/// from `opener`: there a capital is no sign, and each list cut into the
+/// other's text moves the end of questions.
 pub fn spoken_opener() -> &'static Regex {
     regex!(
         r"^(?:(?:Thanks|Thank you),?\s+(?:for\s+(?:the|your|that)\s+question|[A-Z][a-z]+\b)|(?:Great|Good|That's a (?:great|good)|It's a (?:great|good))\s+question|Yeah|Yes|Sure|Absolutely|Okay,\s+so|So,?\s+[A-Z][a-z]+,|Well|Look|Let me|I'll (?:take|start)|Maybe (?:I'll|I can|to|just)|To answer|I can (?:take|start))\b"

@@ -198,6 +198,22 @@ mod tests {
     }
 
     #[test]
+    fn what_a_cue_names_may_be_no_one() {
+        for (text, no_one) in [
+            ("We'll go next to Your Line.", true),
+            ("Our next question comes from Operator Instructions.", true),
+            ("Our next question comes from Jane Roe.", false),
+        ] {
+            let name = operator_cue().captures(text).unwrap()["name"].to_lowercase();
+            assert_eq!(
+                name.split_whitespace().any(|w| NOT_NAMES.contains(&w)),
+                no_one,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn question_cues() {
         for (text, cue) in [
             ("Our next question comes from Jane Roe.", true),

@@ -119,6 +119,22 @@ mod tests {
     }
 
     #[test]
+    fn firm_noise_leaves_what_tells_firms_apart() {
+        for (firm, kept) in [
+            ("JPMorgan Chase & Co, Research Division", "jpmorgan chase &"),
+            ("The Goldman Sachs Group, Inc.", "goldman sachs"),
+            ("Sanford C. Bernstein & Co. LLC", "sanford c. bernstein &"),
+        ] {
+            let words: Vec<String> = firm
+                .split([' ', ','])
+                .map(|w| w.trim_end_matches('.').to_lowercase())
+                .filter(|w| !w.is_empty() && !FIRM_NOISE.contains(&w.as_str()))
+                .collect();
+            assert_eq!(words.join(" "), kept.replace('.', ""), "{firm}");
+        }
+    }
+
+    #[test]
     fn lists_hold_lower_case_words_once() {
         for list in [NAME_PARTICLES, FIRM_NOISE] {
             for (i, w) in list.iter().enumerate() {
