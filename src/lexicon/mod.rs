@@ -38,6 +38,32 @@ fn alternation(phrases: &[&str]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn word_lists_hold_each_word_once_as_they_are_compared() {
+        // Lists compared with lower-cased text are lower case themselves.
+        let lower: [&[&str]; 9] = [
+            asking::ADDRESSEES,
+            asking::SENTENCE_OPENERS,
+            answers::BEFORE_NAME,
+            cues::NOT_NAMES,
+            cues::GENERIC_LABELS,
+            cues::QA_HEADINGS,
+            &dates::MONTHS,
+            people::NAME_PARTICLES,
+            people::FIRM_NOISE,
+        ];
+        for list in lower.into_iter().chain([people::TITLES, cues::HANDOVERS]) {
+            for (i, w) in list.iter().enumerate() {
+                assert!(!list[..i].contains(w), "{w} twice");
+            }
+        }
+        for list in lower {
+            assert!(list.iter().all(|w| w.to_lowercase() == *w), "{list:?}");
+        }
+    }
+
     #[test]
     fn phrases_become_an_alternation() {
         for (phrases, want) in [
