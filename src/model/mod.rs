@@ -12,6 +12,7 @@ pub mod calibration;
 pub mod card;
 pub mod device;
 pub mod encoder;
+pub mod features;
 pub mod fetch;
 pub mod head;
 #[cfg(target_arch = "x86_64")]
