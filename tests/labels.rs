@@ -65,7 +65,7 @@ fn labels_resolve_against_train_and_dev_calls_only() {
                 q.source
             );
         }
-        calls.insert((copies[0].ticker.clone(), copies[0].fiscal_period.clone()));
+        calls.insert((copies[0].call.ticker.clone(), copies[0].call.fiscal_period));
         *per_label.entry(d.label).or_default() += 1;
     }
     assert!(journal.len() >= 2000, "{} final labels", journal.len());
