@@ -17,9 +17,10 @@ pub struct InputArgs {
     /// Transcript files or folders (walked recursively); `-` reads one from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Layout of the inputs: `auto` detects it from each file's content.
-    #[arg(long, default_value = "auto", value_name = "auto|NAME")]
-    pub format: String,
+    /// Layout of the inputs: `auto` detects it from each file's content
+    /// (`--format`, its old name, is still accepted).
+    #[arg(long, alias = "format", default_value = "auto", value_name = "auto|NAME")]
+    pub layout: String,
     /// Fiscal-year-end month for a company the built-in table lacks or gets wrong, e.g. `--fye ACME=6`.
     #[arg(long, value_name = "TICKER=MONTH", value_parser = period::parse_override)]
     pub fye: Vec<(String, u32)>,
@@ -82,7 +83,7 @@ impl From<&InputArgs> for InputOptions {
     fn from(a: &InputArgs) -> InputOptions {
         InputOptions {
             paths: a.paths.clone(),
-            format: (a.format != "auto").then(|| a.format.clone()),
+            layout: (a.layout != "auto").then(|| a.layout.clone()),
             fye: a.fye.clone(),
             fye_file: a.fye_file.clone(),
         }

@@ -106,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let inputs = read_inputs(
         &InputOptions {
             paths: args.paths.clone(),
-            format: None,
+            layout: None,
             fye: args.fye.clone(),
             fye_file: args.fye_file.clone(),
         },
