@@ -95,3 +95,33 @@ pub struct Call {
     #[serde(default)]
     pub notes: Vec<String>,
 }
+
+/// A call of ticker ACME with these turns and rosters and nothing else
+/// known, for the unit tests of the modules that read calls.
+#[cfg(test)]
+pub(crate) fn fixture(turns: Vec<Turn>, participants: Vec<Participant>) -> Call {
+    Call {
+        source: "x".into(),
+        format: "test".into(),
+        ticker: "ACME".into(),
+        company: "Acme".into(),
+        fiscal: None,
+        spoken: None,
+        call_date: None,
+        participants,
+        turns,
+        notes: vec![],
+    }
+}
+
+/// An unlabelled-role turn, for the same tests.
+#[cfg(test)]
+pub(crate) fn said(speaker: &str, text: &str) -> Turn {
+    Turn {
+        speaker: speaker.into(),
+        role: Role::Unknown,
+        firm: None,
+        text: text.into(),
+        section: None,
+    }
+}

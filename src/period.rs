@@ -9,10 +9,8 @@
 mod companies;
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use chrono::{Datelike, Months, NaiveDate};
-use regex::Regex;
 
 use crate::call::Call;
 use crate::quarter::{FiscalPeriod, Quarter};
@@ -68,36 +66,13 @@ pub fn fye_month(call: &Call, overrides: &HashMap<String, u32>) -> (u32, FyeSour
     (12, FyeSource::Default)
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// "fiscal year ending June 30", "fiscal year ended September 27, 2025",
 /// "our fiscal year ends in January" in the first turns of the call (not
 /// "the third quarter of fiscal 2026 ended December 31", a quarter's end).
 fn fye_from_text(call: &Call) -> Option<u32> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)fiscal year\s*(?:,\s*)?(?:which\s+)?(?:end(?:s|ed|ing)?|clos(?:es|ed|ing))\s+(?:in\s+|on\s+)?(january|february|march|april|may|june|july|august|september|october|november|december)\b",
-        )
-        .expect("valid regex")
-    });
     call.turns.iter().take(12).find_map(|t| {
-        let m = re.captures(&t.text)?;
-        let month = m[1].to_lowercase();
-        MONTHS.iter().position(|&n| n == month).map(|i| i as u32 + 1)
+        let m = crate::lexicon::dates::fiscal_year_end().captures(&t.text)?;
+        crate::lexicon::dates::month_number(&m[1])
     })
 }
 
@@ -240,13 +215,11 @@ pub fn parse_override(s: &str) -> Result<(String, u32), String> {
         .split_once('=')
         .ok_or_else(|| format!("expected TICKER=MONTH, got {s:?}"))?;
     let month = month.trim();
-    let m = month.parse::<u32>().ok().filter(|m| (1..=12).contains(m)).or_else(|| {
-        let lower = month.to_lowercase();
-        MONTHS
-            .iter()
-            .position(|n| lower.len() >= 3 && n.starts_with(&lower))
-            .map(|i| i as u32 + 1)
-    });
+    let m = month
+        .parse::<u32>()
+        .ok()
+        .filter(|m| (1..=12).contains(m))
+        .or_else(|| crate::lexicon::dates::month_by_prefix(month));
     let m = m.ok_or_else(|| format!("month must be 1-12 or a month name, got {month:?}"))?;
     Ok((canonical_ticker(ticker), m))
 }

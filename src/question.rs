@@ -29,7 +29,7 @@ pub struct Question {
     /// context the classifier reads beside the question.
     #[serde(default)]
     pub reply: String,
-    /// AI mentions per 1,000 words of the call (`segment::ai_per_1k`):
+    /// AI mentions per 1,000 words of the call (`model::features::ai_per_1k`):
     /// context the classifier reads beside the question.
     #[serde(default)]
     pub call_ai_per_1k: f32,
@@ -48,7 +48,7 @@ impl Question {
             call_date: call.call_date,
         };
         let fiscal_period = crate::quarter::fiscal_or_empty::label(id.fiscal_period);
-        let ai = crate::segment::ai_per_1k(call);
+        let ai = crate::model::features::ai_per_1k(call);
         let mut seen: HashMap<String, u32> = HashMap::new();
         asked
             .into_iter()

@@ -154,6 +154,7 @@ fn card(dim: usize) -> ModelCard {
         training: TrainOptions::default(),
         data: DataSummary::default(),
         cross_validation: None,
+        calibration: None,
         agreement: None,
         notes: None,
         created: chrono::Utc::now(),

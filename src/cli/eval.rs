@@ -20,6 +20,14 @@ pub struct Args {
     /// Test on these tickers' questions, train on the rest, e.g. MSFT,AMZN,GOOGL,META,ORCL.
     #[arg(long, value_name = "TICKERS", value_delimiter = ',')]
     holdout_companies: Vec<String>,
+    /// Instead of labels, how well each estimate recovers the labelled
+    /// label shares of the --holdout-companies' calendar quarters, every
+    /// question predicted by a head that never saw its company.
+    #[arg(long, requires = "holdout_companies")]
+    shares: bool,
+    /// With --shares: the fewest labelled questions a quarter needs.
+    #[arg(long, default_value_t = 40, value_name = "N")]
+    min_questions: usize,
     /// Print the metrics as JSON.
     #[arg(long)]
     json: bool,
@@ -30,12 +38,21 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let (data, _, _, outcome) = args.data.load()?;
     let opts = args.training.options();
+    let mut out = std::io::stdout().lock();
+    if args.shares {
+        let shares = data.evaluate_shares(args.folds, &args.holdout_companies, args.min_questions, &opts)?;
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string_pretty(&shares)?)?;
+        } else {
+            writeln!(out, "{}", shares.markdown())?;
+        }
+        return Ok(outcome);
+    }
     let evaluation: Evaluation = if args.holdout_companies.is_empty() {
-        data.cross_validate(args.folds, &opts)?
+        data.cross_validate(args.folds, &opts)?.0
     } else {
         data.holdout_companies(&args.holdout_companies, &opts)?
     };
-    let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&evaluation)?)?;
     } else {

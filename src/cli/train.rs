@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 
 use earnings_qa::labels::{self, Journal};
+use earnings_qa::model::calibration::Calibration;
 use earnings_qa::model::card::{Agreement, EncoderInfo, ModelCard};
 use earnings_qa::model::head::TrainOptions;
 use earnings_qa::model::train::Dataset;
@@ -139,9 +140,17 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let spec = args.data.encoder.encoder;
     let agreement = Agreement::of(&journal);
     let opts = args.training.options();
-    let cross_validation = match args.folds {
-        0 => None,
-        k => Some(data.cross_validate(k, &opts)?),
+    let (cross_validation, calibration) = match args.folds {
+        0 => (None, None),
+        k => {
+            let (evaluation, probs) = data.cross_validate(k, &opts)?;
+            let method = format!(
+                "fitted on the {} questions' {k}-fold cross-validated outputs",
+                data.len()
+            );
+            let calibration = Calibration::fit(&probs, &data.labels, method);
+            (Some(evaluation), Some(calibration))
+        }
     };
     let head = data.train(&opts)?;
     let out = args.out.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
@@ -178,6 +187,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         training: opts,
         data: data.summary(&labels_dir.display().to_string()),
         cross_validation,
+        calibration,
         agreement,
         notes,
         created: chrono::Utc::now(),

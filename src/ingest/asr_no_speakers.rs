@@ -8,44 +8,15 @@
 //! Thanks, Ann. So ...").
 
 use std::path::Path;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::{meta, Format, IngestError};
 use crate::call::{Call, Role, Section, Turn};
+use crate::lexicon::answers::{closing_thanks, spoken_opener};
+use crate::lexicon::cues::{closing, spoken_cue, spoken_handover, spoken_lower_cue, spoken_named_cue};
+use crate::lexicon::people::spoken_title;
+use crate::lexicon::sentences;
 
 pub struct AsrNoSpeakers;
-
-const NAME: &str = r"(?P<name>(?:[A-Z][\w'’-]*\.?\s+){0,3}[A-Z][\w'’-]*)";
-const FIRM: &str = r"(?:the company\s+)?(?P<firm>(?:[A-Z]\.\s?)+[^.?!]*|[A-Z][^.?!]*)";
-
-/// "our next question comes from the line of X with Y", "we'll take our
-/// first question from X of Y", "and that will come from X with Y".
-static CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?:(?i:question)(?:\s+\w+){{0,3}}?\s+(?i:comes|is coming|will come|is|come|has come)\s+(?i:from|to)|(?i:that|which)\s+(?i:will come|comes)\s+(?i:from)|(?i:take|have)\s+(?i:our|a|the)\s+(?:\w+\s+){{0,2}}?(?i:question)\s+(?i:from))\s+(?:(?i:the|a)\s+line\s+of\s+)?{NAME}(?:,?\s+(?i:with|from|of|at)\s+{FIRM})?[.?!]"
-    ))
-    .unwrap()
-});
-
-/// Cues that name the analyst without the word "question", so the firm
-/// must follow: "we go next now to X of Y", "our next caller is X with Y",
-/// and a bare "X with Y." when the operator then hands over the line.
-static NAMED_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?:(?i:go|move)\s+(?:(?i:first|next|on)\s+)?(?:(?i:today|now)\s+)?(?i:to)\s+|(?i:caller\s+is)\s+|(?P<bare>[.?!]\s+))(?:(?i:the|a)\s+line\s+of\s+)?{NAME},?\s+(?i:with|from|of|at)\s+{FIRM}[.?!]"
-    ))
-    .unwrap()
-});
-
-/// The same cue where the speech-to-text fell into lower case without
-/// punctuation ("...comes from the line of jane roe with acme bank please
-/// proceed ..."): only taken whole, up to the hand-over.
-static LOWER_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"question\s+(?:comes|is|will come)\s+from\s+(?:the\s+line\s+of\s+)?(?P<name>[a-z][a-z'-]+(?:\s[a-z][a-z'-]+){1,2})\s+(?:with|from|of)\s+(?P<firm>[a-z][a-z&.' -]{1,40}?)\s+(?:please\s+(?:proceed|go\s+ahead)|your\s+line\s+is\s+(?:now\s+)?open)")
-        .unwrap()
-});
 
 /// "jane roe" -> "Jane Roe".
 fn title_case(words: &str) -> String {
@@ -60,15 +31,6 @@ fn title_case(words: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
-
-/// What the operator says after naming the analyst.
-static HANDOVER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[A-Z][\w'’-]*,\s+)?(?i:please\s+(?:proceed|go\s+ahead)[^.?!]*|your\s+line\s+is\s+(?:now\s+)?(?:open|live)|you\s+may\s+(?:proceed|begin|go\s+ahead)[^.?!]*|go\s+ahead[^.?!]*)[.?!]").unwrap()
-});
-
-static TITLE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:Director|Officer|President|Relations|Chief|Vice|Head|Treasurer|Chairman|CEO|CFO)\b").unwrap()
-});
 
 /// A cue: where it starts and ends, the analyst and the firm.
 struct Cue {
@@ -89,16 +51,16 @@ fn cues(text: &str) -> Vec<Cue> {
             .map(|f| f.as_str().trim().trim_end_matches(',').to_owned())
             .filter(|f| !f.is_empty()),
     };
-    let mut all: Vec<Cue> = CUE.captures_iter(text).map(|c| cue(c, 0)).collect();
-    for c in NAMED_CUE.captures_iter(text) {
+    let mut all: Vec<Cue> = spoken_cue().captures_iter(text).map(|c| cue(c, 0)).collect();
+    for c in spoken_named_cue().captures_iter(text) {
         let bare = c.name("bare").map(|b| b.len());
         // "...over to Jo Doe, Senior Director of Investor Relations. Please go ahead." is no cue.
-        let titled = TITLE_WORDS.is_match(c.get(0).unwrap().as_str());
-        if !titled && (bare.is_none() || HANDOVER.is_match(&text[c.get(0).unwrap().end()..])) {
+        let titled = spoken_title().is_match(c.get(0).unwrap().as_str());
+        if !titled && (bare.is_none() || spoken_handover().is_match(&text[c.get(0).unwrap().end()..])) {
             all.push(cue(c, bare.unwrap_or(0)));
         }
     }
-    for c in LOWER_CUE.captures_iter(text) {
+    for c in spoken_lower_cue().captures_iter(text) {
         all.push(Cue {
             start: c.get(0).unwrap().start(),
             end: c.get(0).unwrap().end(),
@@ -112,44 +74,6 @@ fn cues(text: &str) -> Vec<Cue> {
         if out.last().is_none_or(|last| c.start >= last.end) {
             out.push(c);
         }
-    }
-    out
-}
-
-/// Where the call ends.
-static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:this|that)\s+(?:concludes|does conclude|will conclude)\s+(?:today's|our|the)").unwrap()
-});
-
-/// Sentences that open an executive's answer.
-static ANSWER_OPENER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:Thanks|Thank you),?\s+(?:for\s+(?:the|your|that)\s+question|[A-Z][a-z]+\b)|(?:Great|Good|That's a (?:great|good)|It's a (?:great|good))\s+question|Yeah|Yes|Sure|Absolutely|Okay,\s+so|So,?\s+[A-Z][a-z]+,|Well|Look|Let me|I'll (?:take|start)|Maybe (?:I'll|I can|to|just)|To answer|I can (?:take|start))\b").unwrap()
-});
-
-/// An analyst's closing courtesy: "Thank you." "Thanks so much."
-static CLOSING_THANKS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:\w+\.?\s+)?(?:thank you|thanks)(?:\s+(?:so|very)\s+much|\s+again|\s+guys|\s+everyone)?[.!]$")
-        .unwrap()
-});
-
-/// Sentence spans in `text`: a stop, then space, then a capital, except
-/// after an initial (`J.P. Morgan`).
-fn sentences(text: &str) -> Vec<&str> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if matches!(c, '.' | '?' | '!') && bytes.get(i + 1) == Some(&b' ') {
-            let word_start = text[..i].rfind(' ').map_or(0, |p| p + 1);
-            let initial = i - word_start <= 1 || text[word_start..i].contains('.');
-            if !(c == '.' && initial) && bytes.get(i + 2).is_some_and(|b| b.is_ascii_uppercase()) {
-                out.push(text[start..=i].trim());
-                start = i + 2;
-            }
-        }
-    }
-    if start < text.len() && !text[start..].trim().is_empty() {
-        out.push(text[start..].trim());
     }
     out
 }
@@ -168,8 +92,9 @@ fn question_length(sents: &[&str], analyst: &str) -> usize {
     };
     let asked = |i: usize| sents[..i].iter().any(|s| s.ends_with('?'));
     let closes =
-        |i: usize| sents[i - 1].ends_with('?') || (CLOSING_THANKS.is_match(sents[i - 1]) && (i >= 2 || asked(i)));
-    if let Some(i) = (1..sents.len()).find(|&i| closes(i) && (ANSWER_OPENER.is_match(sents[i]) || addressed(sents[i])))
+        |i: usize| sents[i - 1].ends_with('?') || (closing_thanks().is_match(sents[i - 1]) && (i >= 2 || asked(i)));
+    if let Some(i) =
+        (1..sents.len()).find(|&i| closes(i) && (spoken_opener().is_match(sents[i]) || addressed(sents[i])))
     {
         return i;
     }
@@ -178,7 +103,7 @@ fn question_length(sents: &[&str], analyst: &str) -> usize {
     sents[..window]
         .iter()
         .rposition(|s| s.ends_with('?'))
-        .or_else(|| (1..window).find(|&i| CLOSING_THANKS.is_match(sents[i])))
+        .or_else(|| (1..window).find(|&i| closing_thanks().is_match(sents[i])))
         .map_or(window.min(4), |i| i + 1)
 }
 
@@ -198,7 +123,7 @@ fn turns(text: &str) -> Vec<Turn> {
     let cues = cues(text);
     let mut turns = Vec::new();
     let Some(last) = cues.last() else { return turns };
-    let end = CLOSING.find_at(text, last.end).map_or(text.len(), |m| m.start());
+    let end = closing().find_at(text, last.end).map_or(text.len(), |m| m.start());
     let cue_start = |c: &Cue| text[..c.start].rfind(['.', '?', '!']).map_or(0, |p| p + 1);
     turns.push(turn(
         "Speakers",
@@ -210,13 +135,13 @@ fn turns(text: &str) -> Vec<Turn> {
     for (k, c) in cues.iter().enumerate() {
         let mut after = c.end;
         let mut operator = text[cue_start(c)..after].trim().to_owned();
-        if let Some(h) = HANDOVER.find(&text[after..end.max(after)]) {
+        if let Some(h) = spoken_handover().find(&text[after..end.max(after)]) {
             operator.push(' ');
             operator.push_str(h.as_str().trim());
             after += h.end();
         }
         let stretch_end = cues.get(k + 1).map_or(end, cue_start).max(after);
-        let sents = sentences(&text[after..stretch_end]);
+        let sents = sentences::of_speech(&text[after..stretch_end]);
         let n = question_length(&sents, &c.analyst);
         turns.push(turn("Operator", Role::Operator, None, operator, Section::Qa));
         turns.push(turn(
@@ -247,7 +172,9 @@ impl Format for AsrNoSpeakers {
     fn detect(&self, text: &str) -> u8 {
         let t = text.trim();
         let one_run = t.lines().count() <= 3 && t.len() > 2000;
-        if one_run && !t.starts_with(['{', '[']) && (CUE.is_match(t) || NAMED_CUE.is_match(t) || LOWER_CUE.is_match(t))
+        if one_run
+            && !t.starts_with(['{', '['])
+            && (spoken_cue().is_match(t) || spoken_named_cue().is_match(t) || spoken_lower_cue().is_match(t))
         {
             60
         } else {

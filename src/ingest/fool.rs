@@ -10,13 +10,12 @@
 //!   a summary, then after "Full Conference Call Transcript" `Name:text`
 //!   paragraphs.
 
-use std::sync::LazyLock;
-
 use chrono::NaiveDate;
 use regex::Regex;
 
 use super::{meta, name_colon};
 use crate::call::{FiscalPeriod, Participant, Role, Section, Turn};
+use crate::lexicon::regex;
 
 /// What the page yields, before the wrapper adds its own metadata.
 #[derive(Debug, Default)]
@@ -42,7 +41,7 @@ const ENDS: &[&str] = &[
 
 /// True if `text` holds a Motley Fool transcript page of either generation.
 pub fn looks_like_page(text: &str) -> bool {
-    has_line(text, NEW_START) || (has_line(text, OLD_REMARKS) && OLD_SPEAKER.is_match(text))
+    has_line(text, NEW_START) || (has_line(text, OLD_REMARKS) && old_speaker().is_match(text))
 }
 
 fn has_line(text: &str, line: &str) -> bool {
@@ -50,14 +49,17 @@ fn has_line(text: &str, line: &str) -> bool {
 }
 
 /// A speaker line of the older pages: `Name--Title`, `Name -- Firm -- Analyst`, `Operator`.
-static OLD_SPEAKER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?m)^\s*(Operator|[A-Z][\w.'’ -]{1,60}?\s*--\s*[^\n]{2,120}?)\s*$").unwrap());
+fn old_speaker() -> &'static Regex {
+    regex!(r"(?m)^\s*(Operator|[A-Z][\w.'’ -]{1,60}?\s*--\s*[^\n]{2,120}?)\s*$")
+}
 
-static TITLE_LINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(.+?)\(([A-Z.]{1,6})[^)]*\)\s*(Q[1-4]\s+\d{4})\s+Earnings Call(.*)$").unwrap());
+fn title_line() -> &'static Regex {
+    regex!(r"^(.+?)\(([A-Z.]{1,6})[^)]*\)\s*(Q[1-4]\s+\d{4})\s+Earnings Call(.*)$")
+}
 
-static EXCHANGE_TICKER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:NASDAQ|NYSE|NYSEMKT|NYSEAMERICAN|OTC|AMEX):\s*([A-Z.]{1,6})$").unwrap());
+fn exchange_ticker() -> &'static Regex {
+    regex!(r"^(?:NASDAQ|NYSE|NYSEMKT|NYSEAMERICAN|OTC|AMEX):\s*([A-Z.]{1,6})$")
+}
 
 pub fn parse(text: &str) -> Page {
     let mut page = Page::default();
@@ -93,12 +95,12 @@ fn header(lines: &[&str], page: &mut Page) {
             page.company.get_or_insert_with(|| line.to_string());
             continue;
         }
-        if let Some(c) = TITLE_LINE.captures(line) {
+        if let Some(c) = title_line().captures(line) {
             page.company.get_or_insert_with(|| c[1].trim().to_owned());
             page.ticker.get_or_insert_with(|| c[2].to_owned());
             page.fiscal = page.fiscal.or_else(|| meta::quarter_label(&c[3]));
             page.call_date = page.call_date.or_else(|| meta::first_date(&c[4]));
-        } else if let Some(c) = EXCHANGE_TICKER.captures(line) {
+        } else if let Some(c) = exchange_ticker().captures(line) {
             page.ticker.get_or_insert_with(|| c[1].to_owned());
             after_ticker = true;
         } else if page.call_date.is_none() && !line.contains("period ending") && line.len() < 80 {
@@ -160,7 +162,7 @@ fn old_turns(lines: &[&str]) -> Vec<Turn> {
                 text: String::new(),
                 section: Some(section),
             });
-        } else if line.contains("--") && OLD_SPEAKER.is_match(line) && !line.ends_with(['.', '?', '!']) {
+        } else if line.contains("--") && old_speaker().is_match(line) && !line.ends_with(['.', '?', '!']) {
             let (speaker, role, firm) = dashed(line);
             turns.push(Turn {
                 speaker,

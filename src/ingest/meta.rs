@@ -3,51 +3,26 @@
 //! the operator welcomes listeners to.
 
 use std::path::Path;
-use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use regex::Regex;
 
 use super::IngestError;
 use crate::call::{Call, FiscalPeriod, Turn};
-
-static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})\b",
-    )
-    .unwrap()
-});
+use crate::lexicon::dates::{month_number, prose_date};
+use crate::lexicon::{quarters, sentences};
 
 /// The first date written like `Oct 30, 2024`, `Sept. 3, 2025` or
 /// `JANUARY 28, 2026` in `text`.
 pub fn first_date(text: &str) -> Option<NaiveDate> {
-    DATE.captures_iter(text).find_map(|c| {
-        let month = match &c[1].to_ascii_lowercase()[..] {
-            "jan" => 1,
-            "feb" => 2,
-            "mar" => 3,
-            "apr" => 4,
-            "may" => 5,
-            "jun" => 6,
-            "jul" => 7,
-            "aug" => 8,
-            "sep" => 9,
-            "oct" => 10,
-            "nov" => 11,
-            _ => 12,
-        };
+    prose_date().captures_iter(text).find_map(|c| {
+        let month = month_number(&c[1])?;
         NaiveDate::from_ymd_opt(c[3].parse().ok()?, month, c[2].parse().ok()?)
     })
 }
 
-static Q_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[^0-9a-z])(?:Q([1-4])[\s_-]*(?:FY)?'?(\d{4}|\d{2})|(\d{4})[\s_-]*Q([1-4]))(?:$|[^0-9a-z])")
-        .unwrap()
-});
-
 /// A compact label such as `Q1 2025`, `Q3 FY2026`, `q4_2020`, `2026_Q1`.
 pub fn quarter_label(text: &str) -> Option<FiscalPeriod> {
-    let c = Q_LABEL.captures(text)?;
+    let c = quarters::label().captures(text)?;
     let (q, y) = match (c.get(1), c.get(2)) {
         (Some(q), Some(y)) => (q.as_str(), y.as_str()),
         _ => (c.get(4)?.as_str(), c.get(3)?.as_str()),
@@ -64,90 +39,44 @@ fn full_year(digits: &str) -> Option<i32> {
     (1990..2100).contains(&y).then_some(y)
 }
 
-const ORDINAL: &str = "(first|second|third|fourth|1st|2nd|3rd|4th)";
-
-static SPOKEN_QUARTER: LazyLock<[Regex; 3]> = LazyLock::new(|| {
-    [
-        // "fiscal year 2025 first quarter", "fiscal 2025 fourth-quarter", "FY '22 Q1", "2021 second quarter"
-        Regex::new(&format!(
-            r"(?i)\b(?:(?:fiscal(?:\s+year)?|FY)\s*'?(\d{{4}}|\d{{2}})|(\d{{4}}))\s+(?:{ORDINAL}[\s-]+quarter|Q([1-4])\b)"
-        ))
-        .unwrap(),
-        // "first quarter fiscal year 2025", "fourth quarter and fiscal year 2024", "fourth quarter in
-        // fiscal 2024", "fourth quarter and full year of fiscal 2025", "second quarter 2025"
-        Regex::new(&format!(
-            r"(?i)\b{ORDINAL}[\s-]+quarter(?:\s+(?:of|in|and|for|the|full|fiscal|year|FY))*\s+'?(\d{{4}}|\d{{2}})\b"
-        ))
-        .unwrap(),
-        // "Q1 fiscal year 2023", "Q4 2019", "Q2 FY2026"
-        Regex::new(r"(?i)\bQ([1-4])(?:\s+(?:of|fiscal|year))*\s*(?:FY\s*)?'?(\d{4}|\d{2})\b").unwrap(),
-    ]
-});
-
-/// Words that make a quarter one the call does not report: before it in
-/// its sentence, guidance for the next ("outlook for our first quarter of
-/// fiscal 2025"), a comparison with an earlier one ("up 12% from the fourth
-/// quarter of 2024"), the date of the next call; right after it, "first
-/// quarter 2025 quiet period", "second-quarter 2020 outlook".
-static NOT_REPORTED: LazyLock<[Regex; 2]> = LazyLock::new(|| {
-    [
-        Regex::new(r"(?i)\b(?:outlook|guidance|guide|expect\w*|forecast\w*|quiet period|until|replay|compared?|versus|vs|since|from the|next|upcoming|last year|prior|year-ago|ago|building on)\b").unwrap(),
-        Regex::new(r"(?i)^\W*(?:\w+\W+){0,2}?(?:outlook|guidance|quiet period|10-[QK])\b").unwrap(),
-    ]
-});
-
-/// A sentence that names the quarter the call reports says what the call
-/// is: "welcome to ... conference call", "our fourth quarter results".
-static ABOUT_THE_CALL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:welcome|conference|call|results|joining|webcast)\b").unwrap());
-
 /// The quarter a call's opening says it reports, in words: "fiscal year
 /// 2025 first quarter", "fourth quarter and fiscal year 2024", "Q1 fiscal
 /// year 2023". The first mention in a sentence about the call wins, unless
-/// guidance or a comparison introduces it (`NOT_REPORTED`). Only the
+/// guidance or a comparison introduces it (`quarters::not_reported_before`). Only the
 /// opening is searched, since later remarks compare with other quarters.
 pub fn spoken_quarter(opening: &str) -> Option<FiscalPeriod> {
-    let [year_first, quarter_first, q_form] = &*SPOKEN_QUARTER;
-    let ordinal = |s: &str| match &s.to_ascii_lowercase()[..] {
-        "first" | "1st" => 1,
-        "second" | "2nd" => 2,
-        "third" | "3rd" => 3,
-        _ => 4,
-    };
     // (match, year digits, quarter)
     let mut found: Vec<(regex::Match, &str, u8)> = Vec::new();
-    for c in year_first.captures_iter(opening) {
+    for c in quarters::spoken_year_first().captures_iter(opening) {
         let q = c
             .get(3)
-            .map_or_else(|| c[4].parse().unwrap_or(0), |o| ordinal(o.as_str()));
+            .map_or_else(|| c[4].parse().unwrap_or(0), |o| quarters::ordinal(o.as_str()));
         let year = c.get(1).or(c.get(2)).expect("one of the year groups").as_str();
         found.push((c.get(0).unwrap(), year, q));
     }
-    for c in quarter_first.captures_iter(opening) {
-        found.push((c.get(0).unwrap(), c.get(2).unwrap().as_str(), ordinal(&c[1])));
+    for c in quarters::spoken_quarter_first().captures_iter(opening) {
+        found.push((c.get(0).unwrap(), c.get(2).unwrap().as_str(), quarters::ordinal(&c[1])));
     }
-    for c in q_form.captures_iter(opening) {
+    for c in quarters::spoken_q_form().captures_iter(opening) {
         found.push((c.get(0).unwrap(), c.get(2).unwrap().as_str(), c[1].parse().unwrap_or(0)));
     }
     found.sort_by_key(|f| f.0.start());
-    static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[.?!](?:\s|$)").unwrap());
-    let [before_it, after_it] = &*NOT_REPORTED;
     found.into_iter().find_map(|(m, year, quarter)| {
         // "Q4 12 new stores", "our first quarter 10-Q" name no year: two digits only as "'24", "FY24", "fiscal 24".
         let lower = m.as_str().to_ascii_lowercase();
         if year.len() == 2 && !(lower.contains('\'') || lower.contains("fy") || lower.contains("fiscal")) {
             return None;
         }
-        let start = SENTENCE_END
+        let start = sentences::end()
             .find_iter(&opening[..m.start()])
             .last()
             .map_or(0, |e| e.end());
-        let end = SENTENCE_END
+        let end = sentences::end()
             .find(&opening[m.end()..])
             .map_or(opening.len(), |e| m.end() + e.end());
-        let reported = ABOUT_THE_CALL.is_match(&opening[start..end])
-            && !before_it.is_match(&opening[start..m.start()])
-            && !after_it.is_match(&opening[m.end()..end]);
+        let reported = quarters::about_the_call().is_match(&opening[start..end])
+            && !quarters::not_reported_before().is_match(&opening[start..m.start()])
+            && !quarters::not_reported_after().is_match(&opening[m.end()..end]);
         reported.then_some(FiscalPeriod {
             year: full_year(year)?,
             quarter,
@@ -166,17 +95,10 @@ pub fn ticker_from_file_name(path: &Path) -> Option<String> {
     (!t.is_empty() && t.len() <= 6 && t.chars().any(|c| c.is_ascii_alphabetic())).then(|| t.to_ascii_uppercase())
 }
 
-static WELCOME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(?:welcome|standing by)(?:,?\s+\w+){0,3}?,?\s+(?:to|for)\s+(?:the\s+)?([A-Z][\w.&,-]*(?:\s+[A-Z][\w.&-]*){0,4}?)(?:\s*'\s*)?(?:'s|’s)?\s+(?:fiscal|first|second|third|fourth|full|q[1-4]|\d{4}|FY|earnings|quarterly)",
-    )
-    .unwrap()
-});
-
 /// The company the operator welcomes listeners to, as in "welcome to the
 /// Contoso Fiscal Year 2025 First Quarter call".
 pub fn welcomed_company(opening: &str) -> Option<String> {
-    let c = WELCOME.captures(opening)?;
+    let c = quarters::welcome().captures(opening)?;
     let name = c[1].trim_end_matches([',', '.']).trim();
     (name.chars().next()?.is_uppercase()).then(|| name.to_owned())
 }

@@ -93,15 +93,6 @@ pub(crate) fn firm_name(desc: &str) -> &str {
         .trim_end_matches([',', ' '])
 }
 
-/// 1-12 for an English month name or its abbreviation.
-pub(crate) fn month_number(name: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    let lower = name.to_lowercase();
-    MONTHS.iter().position(|m| lower.starts_with(m)).map(|i| i as u32 + 1)
-}
-
 /// Largest file taken as one transcript; real calls are under 1 MB.
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 

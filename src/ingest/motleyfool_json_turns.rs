@@ -4,13 +4,13 @@
 //! Ticker and fiscal quarter come from the file name (`AAN_q1_2021.txt`).
 
 use std::path::Path;
-use std::sync::OnceLock;
 
-use regex::Regex;
 use serde::Deserialize;
 
 use super::{file_stem, meta, Format, IngestError};
 use crate::call::{Call, FiscalPeriod, Participant, Role, Section, Turn};
+use crate::lexicon::people::title_label;
+use crate::lexicon::quarters;
 
 pub struct MotleyFoolJson;
 
@@ -83,8 +83,7 @@ impl Format for MotleyFoolJson {
             });
         }
         let stem = file_stem(path);
-        static FILE: OnceLock<Regex> = OnceLock::new();
-        let file = FILE.get_or_init(|| Regex::new(r"(?i)^([A-Z0-9.\-]+)_q([1-4])_(\d{4})").expect("valid regex"));
+        let file = quarters::ticker_quarter_file_name();
         let welcomed = company_from_welcome(&turns);
         let (ticker, fiscal, notes) = match file.captures(&stem) {
             Some(c) => (
@@ -129,7 +128,7 @@ fn participant(entry: &str) -> Option<Participant> {
     let is_analyst = lower.contains("anal")
         || lower.contains("anlay")
         || lower.contains("research division")
-        || !crate::segment::is_title_label(rest);
+        || !title_label().is_match(rest);
     // An analyst's firm is what comes before "-- Analyst"; an executive's title is all of it.
     let firm = match rest.rsplit_once("--") {
         Some((firm, _)) if is_analyst => super::firm_name(firm),
@@ -145,13 +144,9 @@ fn participant(entry: &str) -> Option<Participant> {
 
 /// "Welcome to the Aaron's Company First Quarter 2021 Earnings Call" -> "Aaron's Company".
 fn company_from_welcome(turns: &[Turn]) -> Option<String> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)welcome to (?:the )?(?:today's )?(?P<co>[A-Z][\w&.,'’ -]{1,60}?)(?:'s|’s)?\s+(?:first|second|third|fourth|1st|2nd|3rd|4th|Q[1-4]|fiscal|full[- ]year|20\d\d|quarter|earnings)\b")
-            .expect("valid regex")
-    });
     let first = turns.iter().find(|t| t.role == Role::Operator)?;
-    re.captures(&first.text)
+    quarters::welcome_long_name()
+        .captures(&first.text)
         .map(|c| c["co"].trim().to_owned())
         .filter(|c| c.chars().next().is_some_and(char::is_uppercase))
 }

@@ -2,18 +2,18 @@
 //! write them (`Name : text`, `Name: text`, `Name:text`). Shared by every
 //! layout whose speakers are labelled at the start of a paragraph.
 
-use std::sync::LazyLock;
-
 use regex::Regex;
 
 use crate::call::{Role, Turn};
+use crate::lexicon::regex;
 
 /// A label that gives the role and, in brackets, the name:
 /// `Analyst (Jane Roe):`. Pages glue these to the end of the operator's
 /// paragraph ("Your line is open. Analyst (Jane Roe):Thanks..."), so they
 /// are looked for after any sentence end, not only at a line's start.
-static ROLE_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[.?!]\s+)((Analyst|Executive|Operator) \(([A-Z][^()]{1,40})\)):").unwrap());
+fn role_name() -> &'static Regex {
+    regex!(r"(?:^|[.?!]\s+)((Analyst|Executive|Operator) \(([A-Z][^()]{1,40})\)):")
+}
 
 /// Words that end in a colon at the start of a line but name no speaker:
 /// page furniture around transcripts.
@@ -49,7 +49,7 @@ const PARTICLES: &[&str] = &[
 /// The speaker, the role the label states and the text after the label,
 /// if `line` opens a turn.
 pub fn split_label(line: &str) -> Option<(&str, Role, &str)> {
-    if let Some(c) = ROLE_NAME.captures(line).filter(|c| c.get(0).unwrap().start() == 0) {
+    if let Some(c) = role_name().captures(line).filter(|c| c.get(0).unwrap().start() == 0) {
         return Some((
             c.get(3).unwrap().as_str(),
             stated_role(&c[2]),
@@ -103,7 +103,7 @@ fn is_page_furniture(line: &str) -> bool {
 /// page furniture after a turn has begun.
 pub fn turns(body: &str) -> Vec<Turn> {
     let mut turns: Vec<Turn> = Vec::new();
-    let unglued = ROLE_NAME.replace_all(body, |c: &regex::Captures| {
+    let unglued = role_name().replace_all(body, |c: &regex::Captures| {
         let whole = c.get(0).unwrap().as_str();
         let label = c.get(1).unwrap().as_str();
         format!("{}\n{label}:", whole[..whole.len() - label.len() - 1].trim_end())

@@ -7,23 +7,24 @@
 //! `Lena Okafor, Harbor Peak Securities - Analyst   [6]` between `----` rules.
 
 use std::path::Path;
-use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::{meta, Format, IngestError};
 use crate::call::{Call, Participant, Role, Section, Turn};
+use crate::lexicon::regex;
 
 pub struct StreetEventsText;
 
 /// `Operator [1]` or `Name, Firm - Title [12]`.
-static SPEAKER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*([^,\[\]]+?)(?:,\s+(.+?)\s+-\s+(.+?))?\s+\[(\d+)\]\s*$").unwrap());
+fn speaker_line() -> &'static Regex {
+    regex!(r"^\s*([^,\[\]]+?)(?:,\s+(.+?)\s+-\s+(.+?))?\s+\[(\d+)\]\s*$")
+}
 
 /// `MSFT - Q2 2026 Microsoft Corp Earnings Call`.
-static TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*([A-Z][A-Z.]{0,6})\s+-\s+(Q[1-4]\s+(?:FY)?\d{4})\s+(.+?)\s+Earnings Call").unwrap()
-});
+fn title_line() -> &'static Regex {
+    regex!(r"^\s*([A-Z][A-Z.]{0,6})\s+-\s+(Q[1-4]\s+(?:FY)?\d{4})\s+(.+?)\s+Earnings Call")
+}
 
 fn is_rule(line: &str, c: char) -> bool {
     let t = line.trim();
@@ -44,7 +45,7 @@ impl Format for StreetEventsText {
     }
 
     fn detect(&self, text: &str) -> u8 {
-        let speakers = text.lines().filter(|l| SPEAKER.is_match(l)).take(3).count();
+        let speakers = text.lines().filter(|l| speaker_line().is_match(l)).take(3).count();
         let rules = text.lines().any(|l| is_rule(l, '='));
         if speakers >= 3
             && rules
@@ -86,7 +87,7 @@ impl Format for StreetEventsText {
                     firm: firm.filter(|_| role == Role::Analyst),
                 });
             } else if section.is_some() && lines.get(i.wrapping_sub(1)).is_some_and(|l| is_rule(l, '-')) {
-                if let Some(c) = SPEAKER.captures(line) {
+                if let Some(c) = speaker_line().captures(line) {
                     let speaker = c[1].trim().to_owned();
                     let (role, firm) = match (c.get(2), c.get(3)) {
                         (Some(firm), Some(title)) => {
@@ -122,7 +123,7 @@ impl Format for StreetEventsText {
             });
         }
         let head = meta::head(text, 2000);
-        let title = head.lines().find_map(|l| TITLE.captures(l));
+        let title = head.lines().find_map(|l| title_line().captures(l));
         let ticker = title
             .as_ref()
             .map(|c| c[1].to_owned())

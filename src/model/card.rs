@@ -8,6 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::calibration::Calibration;
 use super::head::TrainOptions;
 use super::metrics::Metrics;
 use super::ModelError;
@@ -27,6 +28,10 @@ pub struct ModelCard {
     pub data: DataSummary,
     /// Cross-validation grouped by call.
     pub cross_validation: Option<Evaluation>,
+    /// The temperature `classify` applies, fitted on the cross-validated
+    /// outputs; none for a head trained without folds.
+    #[serde(default)]
+    pub calibration: Option<Calibration>,
     /// The annotators' agreement on the training labels: the ceiling a
     /// head can be judged against.
     #[serde(default)]
@@ -147,6 +152,17 @@ impl ModelCard {
         }
         if let Some(cv) = &self.cross_validation {
             let _ = writeln!(s, "\n## Cross-validation\n\n{}\n\n{}", cv.method, cv.metrics.markdown());
+        }
+        if let Some(c) = &self.calibration {
+            let _ = writeln!(
+                s,
+                "## Calibration\n\n{}: temperature {:.3}.\n\n| | ECE | Brier | log-loss |\n|---|---:|---:|---:|",
+                c.method, c.temperature
+            );
+            for (name, f) in [("before", c.before), ("after", c.after)] {
+                let _ = writeln!(s, "| {name} | {:.4} | {:.4} | {:.4} |", f.ece, f.brier, f.nll);
+            }
+            let _ = writeln!(s);
         }
         if let Some(a) = &self.agreement {
             let _ = writeln!(s, "## Annotators' agreement\n");

@@ -14,9 +14,10 @@
 
 use std::path::Path;
 
-use candle_core::{DType, Device, Tensor, Var, D};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use candle_core::{DType, Device, Tensor, D};
+use candle_nn::{AdamW, Init, Optimizer, ParamsAdamW, VarBuilder, VarMap};
 
+use super::calibration;
 use super::card::ModelCard;
 use super::encoder::Encoder;
 use super::lexical::{self, Vocabulary};
@@ -54,13 +55,29 @@ impl Input<'_> {
     }
 }
 
-#[derive(Debug, Clone)]
 pub struct Head {
+    /// What `head.safetensors` holds; `weight`, `lexical` and `bias` are
+    /// views of its variables.
+    vars: VarMap,
     weight: Tensor,
     lexical: Tensor,
     bias: Tensor,
     vocab: Vocabulary,
     card: Option<ModelCard>,
+}
+
+/// The head's tensors, named and shaped here alone: loading fills them
+/// from the file (candle refuses a missing name or another shape),
+/// training starts them at zero, saving writes them.
+fn params(vars: &VarMap, dim: usize, terms: usize) -> candle_core::Result<[Tensor; 3]> {
+    let vb = VarBuilder::from_varmap(vars, DType::F32, &Device::Cpu);
+    let k = Label::ALL.len();
+    let zero = Init::Const(0.0);
+    Ok([
+        vb.get_with_hints((k, 2 * dim), "weight", zero)?,
+        vb.get_with_hints((2 * terms + 1, k), "lexical", zero)?,
+        vb.get_with_hints(k, "bias", zero)?,
+    ])
 }
 
 /// Full-batch Adam on the class-weighted cross-entropy plus an L2 penalty.
@@ -109,12 +126,6 @@ impl Head {
             path: file.clone(),
             message,
         };
-        let mut tensors = candle_core::safetensors::load(&file, &Device::Cpu)
-            .map_err(|e| bad(format!("not a readable safetensors file: {e}")))?;
-        let mut take = |name: &str| tensors.remove(name).ok_or_else(|| bad(format!("no tensor {name:?}")));
-        let weight = take("weight")?.to_dtype(DType::F32)?;
-        let lexical = take("lexical")?.to_dtype(DType::F32)?;
-        let bias = take("bias")?.to_dtype(DType::F32)?;
         let card = ModelCard::load(dir)?;
         let names: Vec<&str> = Label::ALL.iter().map(|l| l.name()).collect();
         if card.labels != names {
@@ -124,21 +135,19 @@ impl Head {
             )));
         }
         let vocab = Vocabulary::load(dir)?;
-        let k = Label::ALL.len();
-        let fits = matches!(weight.dims(), [rows, cols] if *rows == k && cols % 2 == 0)
-            && bias.dims() == [k]
-            && lexical.dims() == [2 * vocab.len() + 1, k];
-        if !fits {
-            return Err(bad(format!(
-                "weight {:?}, lexical {:?} and bias {:?} do not fit {k} labels, an embedding taken twice and twice the {} terms of {} plus one (a head from before the reply and AI context: retrain it)",
-                weight.dims(),
-                lexical.dims(),
-                bias.dims(),
+        let mut vars = VarMap::new();
+        let [weight, lexical, bias] = params(&vars, card.encoder.dim, vocab.len())?;
+        vars.load(&file).map_err(|e| {
+            bad(format!(
+                "{e}: not the head {} and its {}-d encoder describe ({} terms in {}); retrain it",
+                super::card::JSON,
+                card.encoder.dim,
                 vocab.len(),
                 lexical::FILE
-            )));
-        }
+            ))
+        })?;
         Ok(Head {
+            vars,
             weight,
             lexical,
             bias,
@@ -182,7 +191,8 @@ impl Head {
         }
     }
 
-    /// Label probabilities for each question, from its input and embedding.
+    /// Label probabilities for each question, from its input and embedding,
+    /// at the card's temperature.
     pub fn probs(&self, inputs: &[Input], embeddings: &[Vec<f32>]) -> Result<Vec<Probs>, ModelError> {
         if embeddings.is_empty() {
             return Ok(Vec::new());
@@ -190,7 +200,18 @@ impl Head {
         let x = Features::new(&self.vocab, inputs, embeddings)?;
         let p = candle_nn::ops::softmax(&x.logits(&self.weight, &self.lexical, &self.bias)?, D::Minus1)?
             .to_vec2::<f32>()?;
-        Ok(p.into_iter().map(|r| Probs::from_array([r[0], r[1], r[2]])).collect())
+        let t = self.temperature();
+        Ok(p.into_iter()
+            .map(|r| calibration::scale(&Probs::from_array([r[0], r[1], r[2]]), t))
+            .collect())
+    }
+
+    /// The card's calibrated temperature; 1 (the raw softmax) without one.
+    pub fn temperature(&self) -> f64 {
+        self.card
+            .as_ref()
+            .and_then(|c| c.calibration.as_ref())
+            .map_or(1.0, |c| c.temperature)
     }
 
     /// Fits the vocabulary and the head to questions (inputs and
@@ -233,18 +254,17 @@ impl Head {
         let w = Tensor::from_vec(w, labels.len(), &Device::Cpu)?;
         let w_sum = w.sum_all()?;
 
-        let weight = Var::zeros((k, x.dense.dims()[1]), DType::F32, &Device::Cpu)?;
-        let lexical = Var::zeros((2 * vocab.len() + 1, k), DType::F32, &Device::Cpu)?;
-        let bias = Var::zeros(k, DType::F32, &Device::Cpu)?;
+        let vars = VarMap::new();
+        let [weight, lexical, bias] = params(&vars, embeddings[0].len(), vocab.len())?;
         // An L2 penalty in the loss, not AdamW's decoupled decay: with Adam's
         // near-constant step sizes that decay caps every weight near
         // 1/decay, which starves the few terms that decide a label.
-        let params = ParamsAdamW {
+        let adam = ParamsAdamW {
             lr: opts.learning_rate,
             weight_decay: 0.0,
             ..Default::default()
         };
-        let mut opt = AdamW::new(vec![weight.clone(), lexical.clone(), bias.clone()], params)?;
+        let mut opt = AdamW::new(vars.all_vars(), adam)?;
         for _ in 0..opts.epochs {
             let logits = x.logits(&weight, &lexical, &bias)?;
             let nll = candle_nn::ops::log_softmax(&logits, D::Minus1)?
@@ -256,8 +276,8 @@ impl Head {
             let loss = ((nll * &w)?.sum_all()?.div(&w_sum)? + penalty)?;
             opt.backward_step(&loss)?;
         }
-        let [weight, lexical, bias] = [weight, lexical, bias].map(Var::into_inner);
         Ok(Head {
+            vars,
             weight,
             lexical,
             bias,
@@ -270,12 +290,7 @@ impl Head {
     /// written separately).
     pub fn save(&self, dir: &Path) -> Result<(), ModelError> {
         std::fs::create_dir_all(dir).map_err(ModelError::io(dir))?;
-        let tensors = [
-            ("weight", self.weight.clone()),
-            ("lexical", self.lexical.clone()),
-            ("bias", self.bias.clone()),
-        ];
-        candle_core::safetensors::save(&tensors.into_iter().collect(), dir.join(FILE))?;
+        self.vars.save(dir.join(FILE))?;
         self.vocab.save(dir)
     }
 }

@@ -8,9 +8,11 @@
 #[cfg(target_arch = "x86_64")]
 pub mod bert;
 pub mod cache;
+pub mod calibration;
 pub mod card;
 pub mod device;
 pub mod encoder;
+pub mod features;
 pub mod fetch;
 pub mod head;
 #[cfg(target_arch = "x86_64")]
@@ -18,6 +20,7 @@ pub mod kernels;
 pub mod lexical;
 pub mod metrics;
 pub mod mpnet;
+pub mod quantify;
 pub mod train;
 
 use std::path::{Path, PathBuf};

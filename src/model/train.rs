@@ -11,7 +11,7 @@ use super::card::{DataSummary, Evaluation};
 use super::head::{Head, Input, TrainOptions};
 use super::metrics::Metrics;
 use super::{Embedder, ModelError};
-use crate::labels::Label;
+use crate::labels::{Label, Probs};
 use crate::question::Question;
 
 /// Labeled questions and their embeddings, index for index.
@@ -87,8 +87,9 @@ impl Dataset {
     }
 
     /// `k`-fold cross-validation with every call's questions in one fold;
-    /// the metrics pool the predictions of all folds.
-    pub fn cross_validate(&self, k: usize, opts: &TrainOptions) -> Result<Evaluation, ModelError> {
+    /// the metrics pool the predictions of all folds. Also each question's
+    /// probabilities from the fold that did not train on it (to calibrate).
+    pub fn cross_validate(&self, k: usize, opts: &TrainOptions) -> Result<(Evaluation, Vec<Probs>), ModelError> {
         let groups: Vec<String> = self.questions.iter().map(call_key).collect();
         let distinct = groups.iter().collect::<BTreeSet<_>>().len();
         if k < 2 || distinct < k {
@@ -97,17 +98,19 @@ impl Dataset {
             )));
         }
         let folds = grouped_folds(&groups, k);
-        let mut predicted = vec![Label::Other; self.len()];
+        let mut probs = vec![Probs::from_array([0.0; 3]); self.len()];
         for f in 0..k {
             let test: Vec<usize> = (0..self.len()).filter(|&i| folds[i] == f).collect();
-            for (i, label) in self.fit_predict(|i| folds[i] != f, &test, opts)? {
-                predicted[i] = label;
+            for (i, p) in test.iter().zip(self.fit_predict(|i| folds[i] != f, &test, opts)?) {
+                probs[*i] = p;
             }
         }
-        Ok(Evaluation {
+        let predicted: Vec<Label> = probs.iter().map(Probs::argmax).collect();
+        let evaluation = Evaluation {
             method: format!("{k}-fold cross-validation grouped by call ({distinct} calls; no call in both a training and a test fold)"),
             metrics: Metrics::new(&self.labels, &predicted),
-        })
+        };
+        Ok((evaluation, probs))
     }
 
     /// Trains on every company but `tickers`, tests on those.
@@ -128,8 +131,8 @@ impl Dataset {
         }
         let pred: Vec<Label> = self
             .fit_predict(|i| !held(i), &test, opts)?
-            .into_iter()
-            .map(|(_, l)| l)
+            .iter()
+            .map(Probs::argmax)
             .collect();
         let truth: Vec<Label> = test.iter().map(|&i| self.labels[i]).collect();
         Ok(Evaluation {
@@ -143,22 +146,19 @@ impl Dataset {
     }
 
     /// Trains on the examples `train_on` selects (the vocabulary too, so
-    /// no test word leaks into training) and predicts each of `test`.
-    fn fit_predict(
+    /// no test word leaks into training) and gives the probabilities of
+    /// each of `test`, in order.
+    pub(super) fn fit_predict(
         &self,
         train_on: impl Fn(usize) -> bool,
         test: &[usize],
         opts: &TrainOptions,
-    ) -> Result<Vec<(usize, Label)>, ModelError> {
+    ) -> Result<Vec<Probs>, ModelError> {
         let train: Vec<usize> = (0..self.len()).filter(|&i| train_on(i)).collect();
         let (inputs, x, y) = self.rows(&train);
         let head = Head::train(&inputs, &x, &y, opts)?;
         let (inputs, xt, _) = self.rows(test);
-        Ok(test
-            .iter()
-            .copied()
-            .zip(head.probs(&inputs, &xt)?.into_iter().map(|p| p.argmax()))
-            .collect())
+        head.probs(&inputs, &xt)
     }
 }
 
