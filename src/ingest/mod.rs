@@ -10,7 +10,7 @@ use crate::call::Call;
 mod api_json;
 mod asr_no_speakers;
 mod callstreet_text;
-mod capiq;
+mod capiq_or_seekingalpha_text;
 mod fool;
 mod meta;
 mod motleyfool_header_name_colon;
@@ -37,7 +37,7 @@ pub trait Format: Sync {
 
 /// Every layout the tool reads, in detection-tie order.
 pub static FORMATS: &[&dyn Format] = &[
-    &capiq::CapIq,
+    &capiq_or_seekingalpha_text::CapIq,
     &motleyfool_json_turns::MotleyFoolJson,
     &streetevents_text::StreetEventsText,
     &api_json::ApiJson,
