@@ -315,7 +315,7 @@ fn same_questions(a: &(HashSet<&str>, HashSet<u64>), b: &(HashSet<&str>, HashSet
 }
 
 /// Copies of one call from several files: the one counted and the rest.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Duplicate {
     pub ticker: String,
     pub fiscal_period: String,
@@ -324,7 +324,7 @@ pub struct Duplicate {
     pub skipped: Vec<SkippedCopy>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SkippedCopy {
     pub source: String,
     pub questions: usize,
@@ -457,7 +457,7 @@ pub fn dedup<Q: Reviewed>(calls: Vec<CallQuestions<Q>>) -> (Vec<CallQuestions<Q>
 }
 
 /// A share with its 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Share {
     pub count: usize,
     /// `None` when there are no questions to share among.

@@ -1,9 +1,10 @@
 //! `earnings-qa report` on small classify outputs whose answers are known
 //! (each test writes JSON Lines into the run's temp dir), and on the real
-//! corpus. The report's JSON is read into the types below, which spell
-//! out its documented shape (`deny_unknown_fields`, and every field
-//! required, whether a test reads it or not: hence `allow(dead_code)`);
-//! the library's own are borrowed views that serialise only.
+//! corpus. The report's JSON is read into the library's `Share` and
+//! `Duplicate` and, where the library writes borrowed views that serialise
+//! only, into the types below, which spell out the shape
+//! (`deny_unknown_fields`, every field required whether a test reads it or
+//! not: hence `allow(dead_code)`).
 
 mod corpus;
 mod counts;
@@ -13,7 +14,7 @@ mod output;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use earnings_qa::aggregate::Classified;
+use earnings_qa::aggregate::{Classified, Duplicate, Share};
 use earnings_qa::labels::{Decision, Label, Probs};
 use earnings_qa::question::{text_hash, Question};
 
@@ -71,16 +72,6 @@ impl Row {
     }
 }
 
-/// A label's count and share with its 95% interval (`None`: no questions).
-#[derive(Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Share {
-    pub count: usize,
-    pub share: Option<f64>,
-    pub low: Option<f64>,
-    pub high: Option<f64>,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
@@ -89,25 +80,6 @@ pub struct CallRow {
     pub quarter: String,
     pub fiscal_period: String,
     pub call_date: Option<NaiveDate>,
-    pub source: String,
-    pub questions: usize,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct Duplicate {
-    pub ticker: String,
-    pub fiscal_period: String,
-    pub kept: String,
-    pub kept_questions: usize,
-    pub skipped: Vec<SkippedCopy>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct SkippedCopy {
     pub source: String,
     pub questions: usize,
 }
