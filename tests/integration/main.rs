@@ -1,6 +1,8 @@
 //! The integration tests: one binary (one link of candle), one builder
 //! (`test::Test`) that runs the real `earnings-qa` in a temp dir, and one
-//! rule for the data that lives outside the repo (`shared`).
+//! rule for the data that lives outside the repo (`shared`). A new area
+//! is a module here, not a file beside `integration/` (cargo makes each of
+//! those a binary of its own, that links candle again).
 
 mod test;
 
