@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{CallQuestions, Reviewed};
 use crate::call::FiscalPeriod;
@@ -62,7 +62,7 @@ fn same_questions(a: &(HashSet<&str>, HashSet<u64>), b: &(HashSet<&str>, HashSet
 }
 
 /// Copies of one call from several files: the one counted and the rest.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Duplicate {
     pub ticker: String,
     #[serde(with = "crate::quarter::fiscal_or_empty")]
@@ -72,7 +72,7 @@ pub struct Duplicate {
     pub skipped: Vec<SkippedCopy>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SkippedCopy {
     pub source: String,
     pub questions: usize,

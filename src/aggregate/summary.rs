@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{wilson, CallQuestions, Counted, Distinct, Duplicate, Filter, GroupBy, Labeled, Selection};
 use crate::labels::Label;
@@ -12,7 +12,7 @@ use crate::quarter::Quarter;
 use crate::question::normalize;
 
 /// A share with its 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Share {
     pub count: usize,
     /// `None` when there are no questions to share among.
