@@ -8,7 +8,7 @@
 //! `cargo run --release --example review_latency -- QUESTIONS.jsonl [KEYS]`
 
 #[allow(dead_code)] // the tests' harness; this uses part of it
-#[path = "../tests/pty/mod.rs"]
+#[path = "../tests/integration/pty.rs"]
 mod pty;
 
 use std::time::{Duration, Instant};

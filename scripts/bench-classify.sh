@@ -16,7 +16,7 @@
 # per second for each, the ratio of medians, and peak memory (max RSS).
 # --check then classifies the same questions at --precision f32 (the
 # reference, ~25 questions/s) and exits 1 unless >= 99.5% of the labels
-# are equal; tests/model.rs checks labels and cosine on the dev questions.
+# are equal; tests/integration/encoder.rs checks labels and cosine on the dev questions.
 #
 # --model DIR classifies with that head (default models/default); Python
 # then runs the encoder the head's card names: all-MiniLM-L6-v2 from its

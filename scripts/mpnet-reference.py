@@ -2,7 +2,7 @@
 """Writes tests/data/all-mpnet-base-v2.json: sentences written for this
 project (no transcript text), their token ids, and their embeddings by
 sentence-transformers all-mpnet-base-v2 computed in float64, which
-tests/model.rs checks the candle MPNet against. Run once, in a Python with
+tests/integration/encoder.rs checks the candle MPNet against. Run once, in a Python with
 sentence-transformers (scripts/bench-classify.sh --with-python makes one):
 
     python scripts/mpnet-reference.py models/all-mpnet-base-v2

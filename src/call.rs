@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::quarter::FiscalPeriod;
+use crate::quarter::Quarter;
+
 /// Who is speaking. Only analysts ask the questions we count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -52,17 +55,21 @@ pub struct Participant {
     pub firm: Option<String>,
 }
 
-/// A company's own name for a quarter: fiscal year and quarter 1-4.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct FiscalPeriod {
-    pub year: i32,
-    pub quarter: u8,
-}
-
-impl std::fmt::Display for FiscalPeriod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "FY{} Q{}", self.year, self.quarter)
-    }
+/// Which call a question comes from, once `period::place` has placed it
+/// in time: the one declaration of a call's identity, carried by every
+/// `Question` and by every call the report counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallId {
+    pub ticker: String,
+    pub company: String,
+    /// The company's own label, e.g. `FY2026 Q2`; written `""` when unknown.
+    #[serde(with = "crate::quarter::fiscal_or_empty")]
+    pub fiscal_period: Option<FiscalPeriod>,
+    /// Last day of the fiscal quarter the call reports.
+    pub period_end: Option<NaiveDate>,
+    /// Calendar quarter containing `period_end`, e.g. `2025Q4`.
+    pub calendar_quarter: Option<Quarter>,
+    pub call_date: Option<NaiveDate>,
 }
 
 /// One earnings call as read from one file.

@@ -4,7 +4,7 @@
 //!
 //! The pipeline, one module a stage:
 //! `ingest` (bytes -> `Call`) -> `segment` (calls -> `Question`s) ->
-//! `period` (fiscal label -> calendar quarter) -> `model` (questions ->
+//! `period` (fiscal label -> calendar quarter, both typed in `quarter`) -> `model` (questions ->
 //! probabilities) -> `labels` (human decisions merged over the model) ->
 //! `aggregate` (company x quarter counts) -> `report` (table, CSV, JSON, chart).
 //! `lexicon` holds the words and patterns `ingest` and `segment` read
@@ -22,6 +22,7 @@ pub mod lexicon;
 pub mod model;
 pub mod period;
 pub mod pipeline;
+pub mod quarter;
 pub mod question;
 pub mod report;
 pub mod review;

@@ -6,14 +6,16 @@
 //! January 2026). Period ends are month ends: a 52/53-week quarter that
 //! closes a few days off the month end lands in the same calendar quarter.
 
+mod companies;
+
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use chrono::{Datelike, Months, NaiveDate};
 
-use crate::call::{Call, FiscalPeriod};
+use crate::call::Call;
+use crate::quarter::{FiscalPeriod, Quarter};
 
-const TABLE: &str = include_str!("../data/fiscal_year_ends.csv");
+pub use companies::{canonical_ticker, company, ticker_of_company, Company};
 
 /// A call is held this many days after our period end, at the earliest and
 /// the latest: 2 to 10 weeks after the quarter closes, with slack for late
@@ -23,73 +25,6 @@ const CALL_LAG_DAYS: std::ops::RangeInclusive<i64> = -20..=120;
 const TYPICAL_LAG_DAYS: i64 = 35;
 /// A call dated this long before its quarter ends has a typo in the date's year.
 const IMPOSSIBLE_EARLY_DAYS: i64 = 180;
-
-/// One company's row in `data/fiscal_year_ends.csv`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Company {
-    pub fye_month: u32,
-    pub name: String,
-}
-
-fn table() -> &'static HashMap<String, Company> {
-    static TABLE_MAP: OnceLock<HashMap<String, Company>> = OnceLock::new();
-    TABLE_MAP.get_or_init(|| {
-        TABLE
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with("ticker,") && !l.trim().is_empty())
-            .filter_map(|l| {
-                let mut f = l.splitn(3, ',');
-                let ticker = f.next()?.trim().to_owned();
-                let fye_month = f.next()?.trim().parse().ok().filter(|m| (1..=12).contains(m))?;
-                let name = f.next().unwrap_or("").trim().to_owned();
-                Some((ticker, Company { fye_month, name }))
-            })
-            .collect()
-    })
-}
-
-/// The table's row for a ticker (canonical or not).
-pub fn company(ticker: &str) -> Option<&'static Company> {
-    table().get(&canonical_ticker(ticker))
-}
-
-/// The ticker of the one company in the table whose name begins with
-/// `name`, case, punctuation and legal suffixes ignored: "Broadcom" and
-/// "Broadcom, Inc" -> AVGO.
-pub fn ticker_of_company(name: &str) -> Option<String> {
-    fn words(name: &str) -> Vec<String> {
-        const SUFFIXES: [&str; 8] = ["inc", "corp", "corporation", "co", "company", "ltd", "plc", "the"];
-        let mut w: Vec<String> = crate::question::normalize(name).split(' ').map(str::to_owned).collect();
-        while w.last().is_some_and(|l| SUFFIXES.contains(&l.as_str()) || l.is_empty()) {
-            w.pop();
-        }
-        w
-    }
-    let want = words(name);
-    if want.is_empty() {
-        return None;
-    }
-    let mut found = table().iter().filter(|(_, c)| words(&c.name).starts_with(&want));
-    match (found.next(), found.next()) {
-        (Some((ticker, _)), None) => Some(ticker.clone()),
-        _ => None,
-    }
-}
-
-/// One name per company: upper case, exchange prefixes dropped, share
-/// classes folded (GOOG -> GOOGL, BRK-B / BRK/B / BRKB -> BRK.B).
-pub fn canonical_ticker(ticker: &str) -> String {
-    let t = ticker.trim().to_uppercase();
-    let t = t.rsplit(':').next().unwrap_or("").trim().replace(['-', '/'], ".");
-    match t.as_str() {
-        "GOOG" => "GOOGL".into(),
-        "BRKB" | "BRK" | "BRK.A" => "BRK.B".into(),
-        "FOX" => "FOXA".into(),
-        "NWS" => "NWSA".into(),
-        "GPS" => "GAP".into(),
-        _ => t,
-    }
-}
 
 /// Where a fiscal-year-end month came from, for diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +45,7 @@ pub fn fye_month(call: &Call, overrides: &HashMap<String, u32>) -> (u32, FyeSour
     if let Some(&m) = overrides.get(&ticker) {
         return (m, FyeSource::Override);
     }
-    if let Some(c) = table().get(&ticker) {
+    if let Some(c) = company(&ticker) {
         return (c.fye_month, FyeSource::Table);
     }
     if let Some(m) = fye_from_text(call) {
@@ -157,11 +92,6 @@ pub fn period_end(fiscal: FiscalPeriod, fye_month: u32) -> NaiveDate {
     month_end(fiscal.year, fye_month, -3 * (4 - i32::from(fiscal.quarter)))
 }
 
-/// `2025Q4` for any day of October to December 2025.
-pub fn calendar_quarter(date: NaiveDate) -> String {
-    format!("{}Q{}", date.year(), (date.month() - 1) / 3 + 1)
-}
-
 /// Whether a call on `date` can report `fiscal`: it comes 2-10 weeks after the quarter closes.
 fn agrees(fiscal: FiscalPeriod, fye_month: u32, date: NaiveDate) -> bool {
     CALL_LAG_DAYS.contains(&(date - period_end(fiscal, fye_month)).num_days())
@@ -183,7 +113,7 @@ pub fn fiscal_from_call_date(date: NaiveDate, fye_month: u32) -> FiscalPeriod {
 pub struct Placement {
     pub fiscal: Option<FiscalPeriod>,
     pub period_end: Option<NaiveDate>,
-    pub calendar_quarter: Option<String>,
+    pub calendar_quarter: Option<Quarter>,
     /// Said on stderr: where the file's label, its opening and its call date disagree, which was trusted.
     pub note: Option<String>,
 }
@@ -274,7 +204,7 @@ pub fn place(call: &Call, overrides: &HashMap<String, u32>) -> Placement {
     Placement {
         fiscal,
         period_end,
-        calendar_quarter: period_end.map(calendar_quarter),
+        calendar_quarter: period_end.map(Quarter::of_date),
         note: (!notes.is_empty()).then(|| notes.join("; ")),
     }
 }
@@ -321,7 +251,7 @@ mod tests {
         for (ticker, fiscal, end, quarter) in cases {
             let fye = company(ticker).unwrap().fye_month;
             assert_eq!(period_end(fiscal, fye), end, "{ticker} {fiscal}");
-            assert_eq!(calendar_quarter(end), quarter, "{ticker} {fiscal}");
+            assert_eq!(Quarter::of_date(end).to_string(), quarter, "{ticker} {fiscal}");
         }
     }
 
@@ -357,13 +287,13 @@ mod tests {
         // Agree: MSFT FY2026 Q2 reported on 2026-01-28.
         let p = place(&call("MSFT", Some(fp(2026, 2)), Some(d(2026, 1, 28))), &none);
         assert_eq!(
-            (p.fiscal, p.calendar_quarter.as_deref(), p.note),
+            (p.fiscal, p.calendar_quarter.map(|q| q.to_string()).as_deref(), p.note),
             (Some(fp(2026, 2)), Some("2025Q4"), None)
         );
         // A retailer's own "fiscal 2025" label: the call date wins, renamed to the year it ends.
         let p = place(&call("TGT", Some(fp(2025, 3)), Some(d(2025, 11, 19))), &none);
         assert_eq!(
-            (p.fiscal, p.calendar_quarter.as_deref()),
+            (p.fiscal, p.calendar_quarter.map(|q| q.to_string()).as_deref()),
             (Some(fp(2026, 3)), Some("2025Q4"))
         );
         assert!(p.note.unwrap().contains("trusted the call date"));
@@ -374,7 +304,7 @@ mod tests {
         // No label: from the date. Overrides beat the table.
         let p = place(&call("ORCL", None, Some(d(2026, 3, 10))), &none);
         assert_eq!(
-            (p.fiscal, p.calendar_quarter.as_deref()),
+            (p.fiscal, p.calendar_quarter.map(|q| q.to_string()).as_deref()),
             (Some(fp(2026, 3)), Some("2026Q1"))
         );
         let over = HashMap::from([("ORCL".to_owned(), 12)]);
@@ -421,22 +351,6 @@ mod tests {
         // Not in the table; Q3 reported in early December fits a January year end best.
         let c = call("ZZZZ", Some(fp(2026, 3)), Some(d(2025, 12, 4)));
         assert_eq!(fye_month(&c, &HashMap::new()), (1, FyeSource::CallDate));
-    }
-
-    #[test]
-    fn tickers_from_company_names() {
-        assert_eq!(ticker_of_company("Broadcom").as_deref(), Some("AVGO"));
-        assert_eq!(ticker_of_company("Broadcom, Inc").as_deref(), Some("AVGO"));
-        assert_eq!(ticker_of_company("NVIDIA").as_deref(), Some("NVDA"));
-        assert_eq!(ticker_of_company("Contoso"), None);
-        assert_eq!(ticker_of_company("Inc."), None);
-    }
-
-    #[test]
-    fn share_classes_fold() {
-        assert_eq!(canonical_ticker("goog"), "GOOGL");
-        assert_eq!(canonical_ticker("NYSE:BRK-B"), "BRK.B");
-        assert_eq!(canonical_ticker("NASDAQ:MSFT"), "MSFT");
     }
 
     #[test]

@@ -2,11 +2,10 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::call::Call;
+use crate::call::{Call, CallId};
 use crate::period::{canonical_ticker, Placement};
 use crate::segment::Asked;
 
@@ -15,15 +14,9 @@ use crate::segment::Asked;
 pub struct Question {
     /// Stable: derived from the call's identity and the normalised text.
     pub id: String,
-    pub ticker: String,
-    pub company: String,
-    /// The company's own label, e.g. `FY2026 Q2`.
-    pub fiscal_period: String,
-    /// Last day of the fiscal quarter the call reports.
-    pub period_end: Option<NaiveDate>,
-    /// Calendar quarter containing `period_end`, e.g. `2025Q4`.
-    pub calendar_quarter: Option<String>,
-    pub call_date: Option<NaiveDate>,
+    /// Written as its fields, between `id` and `analyst`.
+    #[serde(flatten)]
+    pub call: CallId,
     pub analyst: String,
     pub firm: String,
     /// 1-based analyst turn within the call's Q&A.
@@ -46,8 +39,15 @@ impl Question {
     /// A call's questions with their ids: the same text asked twice in one
     /// call gets ids of its own by order of occurrence (`#2`, `#3`, ...).
     pub fn for_call(call: &Call, placement: &Placement, asked: Vec<Asked>) -> Vec<Question> {
-        let ticker = canonical_ticker(&call.ticker);
-        let fiscal_period = placement.fiscal.map(|f| f.to_string()).unwrap_or_default();
+        let id = CallId {
+            ticker: canonical_ticker(&call.ticker),
+            company: call.company.clone(),
+            fiscal_period: placement.fiscal,
+            period_end: placement.period_end,
+            calendar_quarter: placement.calendar_quarter,
+            call_date: call.call_date,
+        };
+        let fiscal_period = crate::quarter::fiscal_or_empty::label(id.fiscal_period);
         let ai = crate::model::features::ai_per_1k(call);
         let mut seen: HashMap<String, u32> = HashMap::new();
         asked
@@ -55,18 +55,13 @@ impl Question {
             .map(|a| {
                 let n = seen.entry(normalize(&a.text)).or_insert(0);
                 *n += 1;
-                let id = match *n {
-                    1 => question_id(&ticker, &fiscal_period, &a.text),
-                    n => question_id(&ticker, &fiscal_period, &format!("{} #{n}", a.text)),
-                };
+                let ticker = &id.ticker;
                 Question {
-                    id,
-                    ticker: ticker.clone(),
-                    company: call.company.clone(),
-                    fiscal_period: fiscal_period.clone(),
-                    period_end: placement.period_end,
-                    calendar_quarter: placement.calendar_quarter.clone(),
-                    call_date: call.call_date,
+                    id: match *n {
+                        1 => question_id(ticker, &fiscal_period, &a.text),
+                        n => question_id(ticker, &fiscal_period, &format!("{} #{n}", a.text)),
+                    },
+                    call: id.clone(),
                     analyst: a.analyst,
                     firm: a.firm,
                     turn: a.turn,
@@ -114,12 +109,14 @@ fn short_sha(bytes: &[u8]) -> String {
 pub(crate) fn fixture(ticker: &str, fiscal_period: &str, text: &str, source: &str) -> Question {
     Question {
         id: String::new(),
-        ticker: ticker.into(),
-        company: ticker.into(),
-        fiscal_period: fiscal_period.into(),
-        period_end: None,
-        calendar_quarter: None,
-        call_date: None,
+        call: CallId {
+            ticker: ticker.into(),
+            company: ticker.into(),
+            fiscal_period: (!fiscal_period.is_empty()).then(|| fiscal_period.parse().expect("a fiscal period")),
+            period_end: None,
+            calendar_quarter: None,
+            call_date: None,
+        },
         analyst: "A".into(),
         firm: "F".into(),
         turn: 1,

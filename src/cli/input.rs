@@ -4,11 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use earnings_qa::aggregate::{Filter, GroupBy, Quarter};
+use earnings_qa::aggregate::{Filter, GroupBy};
 use earnings_qa::ingest;
 use earnings_qa::labels::Journal;
 use earnings_qa::period::{self, canonical_ticker};
 use earnings_qa::pipeline::{self, Diagnostic, InputOptions, Inputs, Loaded};
+use earnings_qa::quarter::Quarter;
 
 /// Where transcripts come from and how to read them.
 #[derive(clap::Args, Debug, Clone)]
@@ -16,9 +17,10 @@ pub struct InputArgs {
     /// Transcript files or folders (walked recursively); `-` reads one from standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Layout of the inputs: `auto` detects it from each file's content.
-    #[arg(long, default_value = "auto", value_name = "auto|NAME")]
-    pub format: String,
+    /// Layout of the inputs: `auto` detects it from each file's content
+    /// (`--format`, its old name, is still accepted).
+    #[arg(long, alias = "format", default_value = "auto", value_name = "auto|NAME")]
+    pub layout: String,
     /// Fiscal-year-end month for a company the built-in table lacks or gets wrong, e.g. `--fye ACME=6`.
     #[arg(long, value_name = "TICKER=MONTH", value_parser = period::parse_override)]
     pub fye: Vec<(String, u32)>,
@@ -32,7 +34,7 @@ pub struct InputArgs {
 pub struct SelectArgs {
     /// Which quarter a call counts in.
     #[arg(long, value_enum, default_value_t)]
-    pub by: GroupBy,
+    pub by: By,
     /// Only these companies (tickers; GOOG and GOOGL are one company).
     #[arg(long, value_delimiter = ',')]
     pub companies: Vec<String>,
@@ -42,6 +44,29 @@ pub struct SelectArgs {
     /// Last quarter, included.
     #[arg(long)]
     pub to: Option<Quarter>,
+}
+
+/// `--by`: the library's `GroupBy` as the command line spells and explains it.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default)]
+pub enum By {
+    /// The calendar quarter holding the end of the reported period.
+    #[default]
+    ResultsQuarter,
+    /// The calendar quarter in which the call was held.
+    CallQuarter,
+    /// The company's own fiscal quarter (not comparable across companies
+    /// whose fiscal years differ).
+    Fiscal,
+}
+
+impl From<By> for GroupBy {
+    fn from(b: By) -> GroupBy {
+        match b {
+            By::ResultsQuarter => GroupBy::ResultsQuarter,
+            By::CallQuarter => GroupBy::CallQuarter,
+            By::Fiscal => GroupBy::Fiscal,
+        }
+    }
 }
 
 impl SelectArgs {
@@ -58,7 +83,7 @@ impl From<&InputArgs> for InputOptions {
     fn from(a: &InputArgs) -> InputOptions {
         InputOptions {
             paths: a.paths.clone(),
-            format: (a.format != "auto").then(|| a.format.clone()),
+            layout: (a.layout != "auto").then(|| a.layout.clone()),
             fye: a.fye.clone(),
             fye_file: a.fye_file.clone(),
         }
@@ -85,7 +110,7 @@ pub fn read_inputs(opts: &InputOptions, companies: &[String]) -> anyhow::Result<
     let ticker_of: HashMap<&str, &str> = inputs
         .questions
         .iter()
-        .map(|i| (i.question.source.as_str(), i.question.ticker.as_str()))
+        .map(|i| (i.question.source.as_str(), i.question.call.ticker.as_str()))
         .collect();
     let (mut notes, mut skips) = (0, 0);
     for d in &inputs.diagnostics {

@@ -1,4 +1,4 @@
-//! `earnings-qa questions [PATH ...] [--format auto|NAME] [-o FILE]`:
+//! `earnings-qa questions [PATH ...] [--layout auto|NAME] [-o FILE]`:
 //! transcripts in, one JSON object per analyst question out (JSON Lines).
 
 use std::io::Write;

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use earnings_qa::aggregate::Summary;
 use earnings_qa::period::{self, canonical_ticker};
 use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
+use earnings_qa::quarter::fiscal_or_empty;
 use earnings_qa::report::{self, chart, Format, QuestionLine};
 
 use super::classify::ModelArgs;
@@ -32,7 +33,7 @@ pub struct Args {
     #[command(flatten)]
     select: SelectArgs,
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: OutputFormat,
     /// Also draw a chart; .svg or .png.
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
@@ -54,6 +55,31 @@ pub struct Args {
     fye_file: Option<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
+}
+
+/// `--format`: the library's `report::Format` as the command line spells and explains it.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default)]
+enum OutputFormat {
+    /// Aligned columns for a terminal (fits 100 columns).
+    #[default]
+    Table,
+    /// Comma-separated values, one record per row (columns in docs/report.md).
+    Csv,
+    /// One object: rows, the calls counted and the copies skipped.
+    Json,
+    /// A GitHub-flavoured Markdown table, for notes.
+    Markdown,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(f: OutputFormat) -> Format {
+        match f {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Csv => Format::Csv,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Markdown => Format::Markdown,
+        }
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
@@ -80,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let inputs = read_inputs(
         &InputOptions {
             paths: args.paths.clone(),
-            format: None,
+            layout: None,
             fye: args.fye.clone(),
             fye_file: args.fye_file.clone(),
         },
@@ -88,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     )?;
     check_companies(&args.select.companies, &inputs)?;
     let mut outcome = inputs.outcome.and(labels_read);
-    let selected = pipeline::select(inputs.questions, &journal, args.select.by, args.select.filter());
+    let selected = pipeline::select(inputs.questions, &journal, args.select.by.into(), args.select.filter());
     print_stale(&journal, &selected.stale);
     let probs = args.model.classify(&selected.unlabeled())?;
     let summary = selected.summarise(probs);
@@ -110,9 +136,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 .map(|(counted, labeled)| QuestionLine { counted, labeled })
                 .collect();
             let width = if args.output.is_none() { terminal_width() } else { None };
-            report::write_questions(&summary, &lines, args.format, width, &mut out)?;
+            report::write_questions(&summary, &lines, args.format.into(), width, &mut out)?;
         }
-        None => report::write_summary(&summary, args.format, &mut out)?,
+        None => report::write_summary(&summary, args.format.into(), &mut out)?,
     }
     out.finish()?;
 
@@ -146,7 +172,7 @@ fn check_companies(companies: &[String], inputs: &Inputs) -> anyhow::Result<()> 
     let read: std::collections::HashSet<String> = inputs
         .questions
         .iter()
-        .map(|i| canonical_ticker(&i.question.ticker))
+        .map(|i| canonical_ticker(&i.question.call.ticker))
         .collect();
     for c in companies {
         let ticker = canonical_ticker(c);
@@ -170,7 +196,7 @@ fn describe(summary: &Summary) -> bool {
         say!(
             "{} {}: used {}; skipped duplicate {}",
             d.ticker,
-            d.fiscal_period,
+            fiscal_or_empty::label(d.fiscal_period),
             copy(&d.kept, d.kept_questions),
             skipped.join(", ")
         );
@@ -179,7 +205,7 @@ fn describe(summary: &Summary) -> bool {
         say!(
             "{} {}: {} files whose questions differ are counted as different calls: {}",
             d.ticker,
-            d.fiscal_period,
+            fiscal_or_empty::label(d.fiscal_period),
             d.sources.len(),
             d.sources.join(", ")
         );

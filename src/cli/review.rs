@@ -101,7 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     )?;
     let outcome = inputs.outcome.and(labels_read);
     let mut model = ModelOutputs::of(&inputs.questions);
-    let selected = pipeline::select(inputs.questions, &journal, args.select.by, args.select.filter());
+    let selected = pipeline::select(inputs.questions, &journal, args.select.by.into(), args.select.filter());
     print_stale(&journal, &selected.stale);
     let missing = model.missing(selected.selection.questions().map(|p| &p.question));
     let probs = args.model.classify(&missing)?;

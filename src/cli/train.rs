@@ -144,7 +144,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         0 => (None, None),
         k => {
             let (evaluation, probs) = data.cross_validate(k, &opts)?;
-            let method = format!("fitted on the {} questions' {k}-fold cross-validated outputs", data.len());
+            let method = format!(
+                "fitted on the {} questions' {k}-fold cross-validated outputs",
+                data.len()
+            );
             let calibration = Calibration::fit(&probs, &data.labels, method);
             (Some(evaluation), Some(calibration))
         }

@@ -10,12 +10,12 @@ use crate::call::Call;
 mod api_json;
 mod asr_no_speakers;
 mod callstreet_text;
-mod capiq;
+mod capiq_or_seekingalpha_text;
 mod fool;
 mod meta;
 mod motleyfool_header_name_colon;
-mod motleyfool_json;
 mod motleyfool_json_transcript_field;
+mod motleyfool_json_turns;
 mod motleyfool_name_colon;
 mod name_colon;
 mod name_colon_text;
@@ -25,7 +25,7 @@ pub use meta::ticker_from_file_name;
 
 /// One transcript layout. Each lives in a file of its own.
 pub trait Format: Sync {
-    /// The name `--format` takes and `Call::format` records.
+    /// The name `--layout` takes and `Call::format` records.
     fn name(&self) -> &'static str;
     /// How well the text fits this layout: 0 not at all, higher is surer.
     /// Detection picks the highest score.
@@ -37,8 +37,8 @@ pub trait Format: Sync {
 
 /// Every layout the tool reads, in detection-tie order.
 pub static FORMATS: &[&dyn Format] = &[
-    &capiq::CapIq,
-    &motleyfool_json::MotleyFoolJson,
+    &capiq_or_seekingalpha_text::CapIq,
+    &motleyfool_json_turns::MotleyFoolJson,
     &streetevents_text::StreetEventsText,
     &api_json::ApiJson,
     &callstreet_text::CallStreetText,

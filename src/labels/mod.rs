@@ -153,6 +153,28 @@ pub struct Resolved {
     pub changed: Vec<String>,
 }
 
+/// What the journal says of one question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Human {
+    /// The final decision for its id, made on the same text (same text hash).
+    Label(Label),
+    /// A decision made on another text: the question changed since, so it is set aside.
+    Changed,
+    /// No decision.
+    None,
+}
+
+impl Journal {
+    /// The human label of `q`, if a decision applies to its current text.
+    pub fn human(&self, q: &Question) -> Human {
+        match self.final_decision(&q.id) {
+            Some(d) if d.text_hash == text_hash(&q.text) => Human::Label(d.label),
+            Some(_) => Human::Changed,
+            None => Human::None,
+        }
+    }
+}
+
 /// Matches the journal's final decisions to `questions` (the same call
 /// read from two sources gives the same id; it is counted once).
 pub fn resolve(journal: &Journal, questions: &[Question]) -> Resolved {
@@ -162,12 +184,10 @@ pub fn resolve(journal: &Journal, questions: &[Question]) -> Resolved {
         if !seen.insert(q.id.as_str()) {
             continue;
         }
-        if let Some(d) = journal.final_decision(&q.id) {
-            if d.text_hash == text_hash(&q.text) {
-                out.labeled.push((q.clone(), d.label));
-            } else {
-                out.changed.push(q.id.clone());
-            }
+        match journal.human(q) {
+            Human::Label(label) => out.labeled.push((q.clone(), label)),
+            Human::Changed => out.changed.push(q.id.clone()),
+            Human::None => {}
         }
     }
     out.unknown = journal

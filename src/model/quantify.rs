@@ -18,6 +18,7 @@ use super::ModelError;
 use crate::estimate::{self, HeadRates, Item, Method};
 use crate::labels::{Label, Probs};
 use crate::period::canonical_ticker;
+use crate::quarter::Quarter;
 
 /// Points within which an estimated share counts as close.
 pub const CLOSE: f64 = 0.05;
@@ -34,7 +35,7 @@ pub struct SharesEval {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CellEval {
-    pub quarter: String,
+    pub quarter: Quarter,
     pub questions: usize,
     /// The labelled share of each label, in `Label::ALL` order.
     pub labelled: [f64; 3],
@@ -57,7 +58,11 @@ impl Dataset {
     /// `k`-fold cross-validation with each company's questions in one fold:
     /// every question's probabilities from a head that never saw its company.
     pub fn out_of_company(&self, k: usize, opts: &TrainOptions) -> Result<Vec<Probs>, ModelError> {
-        let groups: Vec<String> = self.questions.iter().map(|q| canonical_ticker(&q.ticker)).collect();
+        let groups: Vec<String> = self
+            .questions
+            .iter()
+            .map(|q| canonical_ticker(&q.call.ticker))
+            .collect();
         let folds = grouped_folds(&groups, k);
         let mut probs = vec![Probs::from_array([0.0; 3]); self.len()];
         for f in 0..k {
@@ -80,7 +85,7 @@ impl Dataset {
     ) -> Result<SharesEval, ModelError> {
         let raw = self.out_of_company(k, opts)?;
         let wanted: Vec<String> = tickers.iter().map(|t| canonical_ticker(t)).collect();
-        let chosen = |i: usize| wanted.contains(&canonical_ticker(&self.questions[i].ticker));
+        let chosen = |i: usize| wanted.contains(&canonical_ticker(&self.questions[i].call.ticker));
         let (rest, evaluated): (Vec<usize>, Vec<usize>) = (0..self.len()).partition(|&i| !chosen(i));
         let pick = |idx: &[usize], v: &[Probs]| -> (Vec<Probs>, Vec<Label>) {
             idx.iter().map(|&i| (v[i], self.labels[i])).unzip()
@@ -101,10 +106,10 @@ impl Dataset {
             wanted.join(",")
         );
 
-        let mut by_quarter: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_quarter: BTreeMap<Quarter, Vec<usize>> = BTreeMap::new();
         for &i in &evaluated {
-            if let Some(q) = &self.questions[i].calendar_quarter {
-                by_quarter.entry(q.to_string()).or_default().push(i);
+            if let Some(q) = self.questions[i].call.calendar_quarter {
+                by_quarter.entry(q).or_default().push(i);
             }
         }
         let cells: Vec<CellEval> = by_quarter
@@ -112,7 +117,8 @@ impl Dataset {
             .filter(|(_, idx)| idx.len() >= min_questions)
             .map(|(quarter, idx)| {
                 let mut labelled = [0.0; 3];
-                idx.iter().for_each(|&i| labelled[self.labels[i].index()] += 1.0 / idx.len() as f64);
+                idx.iter()
+                    .for_each(|&i| labelled[self.labels[i].index()] += 1.0 / idx.len() as f64);
                 let items: Vec<Item> = idx.iter().map(|&i| Item::Model(calibrated[i])).collect();
                 let estimates = Method::ALL
                     .into_iter()
@@ -175,7 +181,10 @@ impl SharesEval {
             "Calibration: {}; temperature {:.3}; ECE {:.4} -> {:.4}, Brier {:.4} -> {:.4}.\n",
             c.method, c.temperature, c.before.ece, c.after.ece, c.before.brier, c.after.brier
         );
-        let _ = writeln!(s, "| quarter | questions | labelled P/I/O | method | estimate P/I/O (95% interval) |");
+        let _ = writeln!(
+            s,
+            "| quarter | questions | labelled P/I/O | method | estimate P/I/O (95% interval) |"
+        );
         let _ = writeln!(s, "|---|---:|---|---|---|");
         let pct = |x: f64| format!("{:.0}", 100.0 * x);
         for cell in &self.cells {

@@ -25,10 +25,9 @@ pub struct Dataset {
 /// (ticker and fiscal period), so copies of one call from different
 /// sources are one group; the file when the period is unknown.
 pub fn call_key(q: &Question) -> String {
-    if q.fiscal_period.is_empty() {
-        q.source.clone()
-    } else {
-        format!("{}|{}", q.ticker, q.fiscal_period)
+    match q.call.fiscal_period {
+        None => q.source.clone(),
+        Some(f) => format!("{}|{f}", q.call.ticker),
     }
 }
 
@@ -57,7 +56,7 @@ impl Dataset {
         for l in &self.labels {
             per_label[l.index()] += 1;
         }
-        let dates: Vec<_> = self.questions.iter().filter_map(|q| q.call_date).collect();
+        let dates: Vec<_> = self.questions.iter().filter_map(|q| q.call.call_date).collect();
         DataSummary {
             questions: self.len(),
             per_label,
@@ -65,7 +64,7 @@ impl Dataset {
             companies: self
                 .questions
                 .iter()
-                .map(|q| q.ticker.as_str())
+                .map(|q| q.call.ticker.as_str())
                 .collect::<BTreeSet<_>>()
                 .len(),
             first_call: dates.iter().min().copied(),
@@ -119,7 +118,7 @@ impl Dataset {
         let held = |i: usize| {
             tickers
                 .iter()
-                .any(|t| t.eq_ignore_ascii_case(&self.questions[i].ticker))
+                .any(|t| t.eq_ignore_ascii_case(&self.questions[i].call.ticker))
         };
         let test: Vec<usize> = (0..self.len()).filter(|&i| held(i)).collect();
         if test.is_empty() || test.len() == self.len() {

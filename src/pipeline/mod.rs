@@ -11,9 +11,10 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::aggregate::{review, CallQuestions, Filter, GroupBy, Pending, Quarter, Selection, Summary};
+use crate::aggregate::{review, CallQuestions, Filter, GroupBy, Pending, Selection, Summary};
 use crate::labels::{BadLine, Journal, Label, LabelsError, Origin, Probs};
 use crate::period::canonical_ticker;
+use crate::quarter::Quarter;
 use crate::question::Question;
 
 pub use input::{read, Input, Inputs};

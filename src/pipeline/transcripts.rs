@@ -16,7 +16,7 @@ pub struct InputOptions {
     /// Transcript files or folders (walked recursively).
     pub paths: Vec<PathBuf>,
     /// A layout's name; `None` detects it from each file's content.
-    pub format: Option<String>,
+    pub layout: Option<String>,
     /// Fiscal-year-end months the built-in table lacks or gets wrong.
     pub fye: Vec<(String, u32)>,
     /// A file of `TICKER=MONTH` lines (blank lines and `#` comments allowed).
@@ -88,17 +88,17 @@ impl InputOptions {
 type Segmented = Result<(Vec<Question>, Option<String>), String>;
 
 /// Reads, segments and places every transcript under the paths. A bad
-/// format name or `fye_file` is an error, a bad input file a diagnostic.
+/// layout name or `fye_file` is an error, a bad input file a diagnostic.
 pub fn load_transcripts(opts: &InputOptions) -> Result<Loaded, PipelineError> {
     let overrides = opts.overrides()?;
-    let format = opts.format.as_deref();
-    if let Some(name) = format {
+    let layout = opts.layout.as_deref();
+    if let Some(name) = layout {
         ingest::format_named(name)?;
     }
     if let Some(p) = opts.paths.iter().find(|p| !p.exists() && !ingest::is_stdin(p)) {
         return Err(PipelineError::NoSuchPath(p.clone()));
     }
-    let (calls, read_skips) = ingest::read_paths(&opts.paths, format);
+    let (calls, read_skips) = ingest::read_paths(&opts.paths, layout);
     let results: Vec<(PathBuf, Segmented)> = calls
         .par_iter()
         .map(|call| {

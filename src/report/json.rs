@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::aggregate::{Duplicate, Share, Summary};
 use crate::labels::Label;
+use crate::quarter::FiscalPeriod;
 
 use super::QUESTION_COLUMNS;
 
@@ -48,7 +49,8 @@ struct Row<'a> {
 struct Call<'a> {
     ticker: &'a str,
     quarter: String,
-    fiscal_period: &'a str,
+    #[serde(with = "crate::quarter::fiscal_or_empty")]
+    fiscal_period: Option<FiscalPeriod>,
     call_date: Option<chrono::NaiveDate>,
     source: &'a str,
     questions: usize,
@@ -82,8 +84,8 @@ pub fn write_summary(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
             .map(|c| Call {
                 ticker: &c.ticker,
                 quarter: summary.quarter_label(c.quarter),
-                fiscal_period: &c.call.fiscal_period,
-                call_date: c.call.call_date,
+                fiscal_period: c.call.id.fiscal_period,
+                call_date: c.call.id.call_date,
                 source: &c.call.source,
                 questions: c.call.questions.len(),
             })

@@ -27,7 +27,7 @@ pub enum ReportError {
 }
 
 /// How the numbers are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// Aligned columns for a terminal (fits 100 columns).
     #[default]

@@ -4,9 +4,10 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::aggregate::{Counted, Labeled, Quarter, Summary};
+use crate::aggregate::{Counted, Labeled, Summary};
 use crate::labels::{Label, Probs};
 use crate::pipeline::{CellRef, ModelOutputs};
+use crate::quarter::Quarter;
 use crate::question::Question;
 
 /// One question to review, with what the model made of it.

@@ -275,7 +275,7 @@ pub struct Changes {
     /// Per label, questions gained minus questions lost.
     pub per_label: [i64; 3],
     /// The same per report cell (ticker, quarter) touched.
-    pub cells: BTreeMap<(String, crate::aggregate::Quarter), [i64; 3]>,
+    pub cells: BTreeMap<(String, crate::quarter::Quarter), [i64; 3]>,
 }
 
 #[cfg(test)]

@@ -90,14 +90,18 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     };
     let item = app.session.items()[i].clone();
     let q = &item.question;
-    let quarter = q.calendar_quarter.as_deref().unwrap_or("?");
-    let call = q.call_date.map(|d| format!(" · call {d}")).unwrap_or_default();
+    let quarter = q
+        .call
+        .calendar_quarter
+        .map_or_else(|| "?".to_owned(), |q| q.to_string());
+    let call = q.call.call_date.map(|d| format!(" · call {d}")).unwrap_or_default();
     let header = vec![
         Line::from(vec![
-            Span::styled(format!("{} ", q.ticker), Style::new().add_modifier(Modifier::BOLD)),
+            Span::styled(format!("{} ", q.call.ticker), Style::new().add_modifier(Modifier::BOLD)),
             Span::raw(format!(
                 "{} · {} (calendar {quarter}){call}",
-                q.company, q.fiscal_period
+                q.call.company,
+                crate::quarter::fiscal_or_empty::label(q.call.fiscal_period)
             )),
         ]),
         Line::raw(format!(

@@ -3,35 +3,30 @@
 //! and the labels file is checked line by line. Input: the `classify`
 //! output of the repo's own `corpus/`, made once by the real binary.
 
-mod pty;
-
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use earnings_qa::aggregate::Classified;
 use earnings_qa::labels::{Decision, Journal, Label};
-use pty::{flat, total, CommandBuilder, Term};
 
-const BIN: &str = env!("CARGO_BIN_EXE_earnings-qa");
+use crate::pty::{flat, total, Term};
+use crate::test::{json_lines, Test};
+use crate::{root, source};
 
-/// `classify PATH` by the real encoder and head, once per PATH for the
-/// whole file; absolute sources, so that review finds the transcripts again.
+/// `classify PATH` by the real encoder and head (its embeddings cached in
+/// the repo's .cache), once per PATH for the whole run; absolute sources,
+/// so that review finds the transcripts again.
 fn classify(path: &Path, name: &str) -> PathBuf {
     let out = std::env::temp_dir().join(format!("earnings-qa-review-{}-{name}.jsonl", std::process::id()));
-    let status = std::process::Command::new(BIN)
+    Test::new()
         .arg("classify")
         .arg(path)
         .arg("-o")
         .arg(&out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .unwrap();
-    assert!(status.success(), "classify {}", path.display());
+        .current_dir(root())
+        .run();
     out
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The repo's own `corpus/`: 50 questions counted.
@@ -42,28 +37,25 @@ fn classified() -> &'static Path {
 
 /// A real call (train split) whose one question runs to some 5,000
 /// characters, and whose replies are long.
-fn long_call() -> &'static Path {
-    static FILE: OnceLock<PathBuf> = OnceLock::new();
-    FILE.get_or_init(|| {
-        let call = root().join("../shared/corpus/sources/la83la/ENV_q4_2020.txt");
-        assert!(
-            call.exists(),
-            "{} is missing: tests read ../shared/corpus",
-            call.display()
-        );
-        classify(&call, "long")
-    })
+fn long_call() -> Option<&'static Path> {
+    static FILE: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let file = FILE.get_or_init(|| Some(classify(&source("la83la/ENV_q4_2020.txt")?, "long")));
+    file.as_deref()
+}
+
+fn read_classified(path: &Path) -> Vec<Classified> {
+    json_lines(&std::fs::read_to_string(path).unwrap())
 }
 
 /// `review INPUT --annotator tester --labels labels EXTRA` in `dir`.
 fn review_of(input: &Path, dir: &Path, extra: &[&str], rows: u16, cols: u16) -> Term {
-    let mut cmd = CommandBuilder::new(BIN);
-    cmd.arg("review");
-    cmd.arg(input);
-    cmd.args(["--annotator", "tester", "--labels", "labels"]);
-    cmd.args(extra);
-    cmd.cwd(dir);
-    Term::spawn(cmd, rows, cols)
+    let test = Test::new()
+        .arg("review")
+        .arg(input)
+        .args(["--annotator", "tester", "--labels", "labels"])
+        .args(extra)
+        .current_dir(dir);
+    Term::spawn(test.pty_command(), rows, cols)
 }
 
 /// `review` of the corpus/ questions.
@@ -72,8 +64,7 @@ fn review(dir: &Path, extra: &[&str], rows: u16, cols: u16) -> Term {
 }
 
 fn decisions(dir: &Path) -> Vec<Decision> {
-    let text = std::fs::read_to_string(dir.join("labels/tester.jsonl")).unwrap();
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    json_lines(&std::fs::read_to_string(dir.join("labels/tester.jsonl")).unwrap())
 }
 
 fn labels_dir() -> tempfile::TempDir {
@@ -193,22 +184,13 @@ fn a_restart_resumes_after_the_last_decided_question_and_sigkill_loses_nothing()
 
 #[test]
 fn small_and_large_terminals_a_resize_redraws_and_long_text_wraps_and_scrolls() {
+    let Some(long_call) = long_call() else { return };
     let dir = labels_dir();
-    let questions: Vec<serde_json::Value> = std::fs::read_to_string(long_call())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let longest = (0..questions.len())
-        .max_by_key(|&i| questions[i]["text"].as_str().unwrap().len())
-        .unwrap();
-    let words: Vec<&str> = questions[longest]["text"]
-        .as_str()
-        .unwrap()
-        .split_whitespace()
-        .collect();
+    let questions: Vec<_> = read_classified(long_call).into_iter().map(|c| c.question).collect();
+    let longest = (0..questions.len()).max_by_key(|&i| questions[i].text.len()).unwrap();
+    let words: Vec<&str> = questions[longest].text.split_whitespace().collect();
     let (first, last) = (words[..4].join(" "), words[words.len() - 3..].join(" "));
-    let mut t = review_of(long_call(), dir.path(), &["--order", "call"], 24, 80);
+    let mut t = review_of(long_call, dir.path(), &["--order", "call"], 24, 80);
     let n = total(&t.wait_for(" 0/"));
     for _ in 0..longest {
         t.keys("s");
@@ -239,7 +221,7 @@ fn small_and_large_terminals_a_resize_redraws_and_long_text_wraps_and_scrolls() 
     assert!(big.lines().any(|l| l.chars().count() > 100), "{big}");
     // The whole reply on request, read again from the transcript: on a
     // later question whose reply was cut to its opening 64 words.
-    let reply_words = |i: usize| questions[i]["reply"].as_str().unwrap().split_whitespace().count();
+    let reply_words = |i: usize| questions[i].reply.split_whitespace().count();
     let cut = (longest + 1..questions.len())
         .find(|&i| reply_words(i) == 64)
         .expect("a long reply");
@@ -265,12 +247,10 @@ fn small_and_large_terminals_a_resize_redraws_and_long_text_wraps_and_scrolls() 
 #[test]
 fn bad_labels_lines_are_named_and_kept_and_an_unwritable_file_stops_review() {
     let dir = labels_dir();
-    let q: serde_json::Value =
-        serde_json::from_str(std::fs::read_to_string(classified()).unwrap().lines().next().unwrap()).unwrap();
+    let id = read_classified(classified()).remove(0).question.id;
     let line = |label: &str, hash: &str| {
         format!(
-            "{{\"id\": \"{}\", \"text_hash\": \"{hash}\", \"label\": \"{label}\", \"annotator\": \"tester\", \"at\": \"2026-01-01T00:00:00Z\"}}",
-            q["id"].as_str().unwrap()
+            "{{\"id\": \"{id}\", \"text_hash\": \"{hash}\", \"label\": \"{label}\", \"annotator\": \"tester\", \"at\": \"2026-01-01T00:00:00Z\"}}"
         )
     };
     // A stale id (the text changed since), an unknown label, a torn last line.
@@ -319,16 +299,11 @@ fn bad_labels_lines_are_named_and_kept_and_an_unwritable_file_stops_review() {
 /// `agreement` on the shipped labels, and between a review and the model.
 #[test]
 fn agreement_between_annotators_and_against_the_model() {
-    let run = |dir: &Path, args: &[&str]| {
-        let out = std::process::Command::new(BIN)
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    let run = |dir: &Path, args: &[&str], statuses: &[i32]| {
+        let out = Test::new().args(args).current_dir(dir).expect_status_in(statuses).run();
+        out.stdout
     };
-    let (code, out) = run(root(), &["agreement"]);
-    assert_eq!(code, Some(0));
+    let out = run(root(), &["agreement"], &[0]);
     // What the model card is given (`card::Agreement`), printed.
     let (journal, _) = Journal::load(&root().join("labels")).unwrap();
     let expected = earnings_qa::model::card::Agreement::of(&journal).unwrap();
@@ -337,7 +312,7 @@ fn agreement_between_annotators_and_against_the_model() {
         expected.metrics.questions, expected.kappa
     );
     assert!(out.contains(&head), "{out}");
-    let (_, out) = run(root(), &["agreement", "--annotators", "ann-1,ann-2"]);
+    let out = run(root(), &["agreement", "--annotators", "ann-1,ann-2"], &[0, 1, 2]);
     assert!(out.contains("Confusion matrix (rows: ann-1, columns: ann-2)"), "{out}");
 
     let dir = labels_dir();
@@ -349,11 +324,11 @@ fn agreement_between_annotators_and_against_the_model() {
     t.keys("q");
     t.finish();
     let input = classified().to_str().unwrap();
-    let (code, out) = run(
+    let out = run(
         dir.path(),
         &["agreement", "--annotators", "tester", "--vs-model", input],
+        &[0],
     );
-    assert_eq!(code, Some(0), "{out}");
     assert!(
         out.contains("tester vs model: 4 questions both decided\nCohen's kappa 1.000, agreement 100.0%"),
         "{out}"

@@ -1,43 +1,30 @@
 //! The shipped labels: enough of them, every one resolvable against the real
-//! corpus with the text its annotator saw, none from a heldout file.
+//! corpus with the text its annotator saw, none from a heldout file; and a
+//! label journal's bad lines named and skipped by every reader.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use earnings_qa::labels::{Journal, Label, ADJUDICATOR};
 use earnings_qa::question::{text_hash, Question};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Manifest path (relative to ../shared/corpus) -> split.
-fn splits() -> HashMap<String, String> {
-    let text = std::fs::read_to_string(root().join("../shared/corpus/manifest.csv")).expect("manifest");
-    text.lines()
-        .skip(1)
-        .filter_map(|l| {
-            let cols: Vec<&str> = l.split(',').collect();
-            Some((cols.first()?.to_string(), cols.last()?.to_string()))
-        })
-        .collect()
-}
+use crate::test::Test;
+use crate::{corpus, manifest, root};
 
 #[test]
 fn labels_resolve_against_train_and_dev_calls_only() {
-    let corpus = root().join("../shared/corpus");
-    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
+    let Some(corpus) = corpus() else { return };
+    let questions = Test::new()
         .arg("questions")
         .arg(corpus.join("sources"))
-        .output()
-        .expect("binary runs");
+        .expect_status_in(&[0, 1])
+        .run()
+        .questions();
     let mut by_id: HashMap<String, Vec<Question>> = HashMap::new();
-    for line in String::from_utf8(out.stdout).expect("UTF-8").lines() {
-        let q: Question = serde_json::from_str(line).expect("a question");
+    for q in questions {
         by_id.entry(q.id.clone()).or_default().push(q);
     }
-    let splits = splits();
+    let splits: HashMap<String, String> = manifest(&corpus).into_iter().map(|f| (f.path, f.split)).collect();
     let (journal, bad) = Journal::load(&root().join("labels")).expect("labels/ reads");
     assert!(bad.is_empty(), "{bad:?}");
 
@@ -65,7 +52,7 @@ fn labels_resolve_against_train_and_dev_calls_only() {
                 q.source
             );
         }
-        calls.insert((copies[0].ticker.clone(), copies[0].fiscal_period.clone()));
+        calls.insert((copies[0].call.ticker.clone(), copies[0].call.fiscal_period));
         *per_label.entry(d.label).or_default() += 1;
     }
     assert!(journal.len() >= 2000, "{} final labels", journal.len());
@@ -105,36 +92,10 @@ fn doubly_labeled_questions_are_many_and_every_disagreement_is_adjudicated() {
     }
 }
 
-struct Run {
-    code: i32,
-    stderr: String,
-    stdout: String,
-}
-
-/// The real binary, run in `dir`.
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_earnings-qa"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("binary runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-    }
-}
-
 #[test]
 fn bad_lines_are_named_and_skipped_and_every_valid_decision_counts() {
-    let dir = tempfile::tempdir().unwrap();
     let corpus = root().join("corpus");
-    let corpus = corpus.to_str().unwrap();
-    let questions: Vec<Question> = run(dir.path(), &["questions", corpus])
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let questions = Test::new().arg("questions").arg(&corpus).run().questions();
     // 12 decisions (4 of each label) on the first calls' questions, then a
     // line with an unknown label, a non-UTF-8 byte and a write cut short.
     let mut text = String::new();
@@ -151,11 +112,17 @@ fn bad_lines_are_named_and_skipped_and_every_valid_decision_counts() {
     let mut bytes = (text + "\n").into_bytes();
     bytes.extend(b"{\"id\": \"\xff\"}\n");
     bytes.extend(&valid.as_bytes()[..40]);
-    std::fs::create_dir(dir.path().join("labels")).unwrap();
-    std::fs::write(dir.path().join("labels/a.jsonl"), bytes).unwrap();
+    // Each command in a temp dir holding labels/a.jsonl (found as ./labels).
+    let with_labels = |args: &[&str]| {
+        Test::new()
+            .args(args)
+            .arg(&corpus)
+            .file("labels/a.jsonl", &bytes)
+            .expect_status(1)
+            .run()
+    };
 
-    let report = run(dir.path(), &["report", corpus, "--format", "json"]);
-    assert_eq!(report.code, 1, "{}", report.stderr);
+    let report = with_labels(&["report", "--format", "json"]);
     for (line, what) in [(13, "unknown label \"capex\""), (14, "not UTF-8"), (15, "cut short")] {
         assert!(
             report.stderr.contains(&format!("labels/a.jsonl:{line}: skipped, ")) && report.stderr.contains(what),
@@ -163,20 +130,13 @@ fn bad_lines_are_named_and_skipped_and_every_valid_decision_counts() {
             report.stderr
         );
     }
-    let json: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
-    let human = json["labels"]["human"].as_u64().unwrap();
+    let human = report.json::<crate::report::Report>().labels.human;
     // Copies of one call are counted once: some of the 12 may sit in a copy not used.
     assert!((10..=12).contains(&human), "{human} human labels counted");
 
-    let model = dir.path().join("head");
-    let train = run(
-        dir.path(),
-        &["train", corpus, "--folds", "0", "--out", model.to_str().unwrap()],
-    );
-    assert_eq!(train.code, 1, "{}", train.stderr);
+    let train = with_labels(&["train", "--folds", "0", "--out", "head"]);
     assert!(train.stderr.contains("labels/a.jsonl:15: skipped"), "{}", train.stderr);
     assert!(train.stderr.contains("12 labeled questions found"), "{}", train.stderr);
-    let eval = run(dir.path(), &["eval", corpus, "--folds", "2"]);
-    assert_eq!(eval.code, 1, "{}", eval.stderr);
+    let eval = with_labels(&["eval", "--folds", "2"]);
     assert!(eval.stderr.contains("labels/a.jsonl:13: skipped"), "{}", eval.stderr);
 }

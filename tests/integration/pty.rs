@@ -1,4 +1,4 @@
-//! The real binary in a pseudo-terminal, for tests/review.rs and the
+//! The real binary in a pseudo-terminal, for tests/integration/review.rs and the
 //! review latency benchmark: keys in, the screen read back through vt100.
 
 use std::io::{Read, Write};

@@ -4,67 +4,20 @@
 //! and every segment tall enough carries its count, so the chart reads in
 //! black and white. SVG or PNG, by the file's extension.
 
-use std::path::Path;
-use std::sync::Once;
+mod marks;
+mod text;
 
-use ab_glyph::{Font, FontRef, ScaleFont};
+use std::path::Path;
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::text_anchor::{HPos, VPos};
 
 use super::ReportError;
 use crate::aggregate::Summary;
 use crate::labels::Label;
-
-/// DejaVu Sans (Bitstream Vera license, assets/fonts/DejaVuSans-LICENSE.txt),
-/// built in so a machine with no fonts installed still draws text.
-static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const FAMILY: &str = "sans-serif";
-
-fn register_font() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // Cannot fail: the bytes are the TTF built into the binary.
-        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
-    });
-}
-
-/// What a label looks like.
-struct Look {
-    fill: RGBColor,
-    /// Hatching over the fill, in this colour.
-    hatch: Option<RGBColor>,
-    text: RGBColor,
-}
-
-fn look(label: Label) -> Look {
-    match label {
-        Label::Profitability => Look {
-            fill: RGBColor(31, 58, 104),
-            hatch: None,
-            text: WHITE,
-        },
-        Label::Investment => Look {
-            fill: RGBColor(236, 160, 84),
-            hatch: Some(RGBColor(70, 40, 10)),
-            text: BLACK,
-        },
-        Label::Other => Look {
-            fill: RGBColor(228, 228, 228),
-            hatch: None,
-            text: BLACK,
-        },
-    }
-}
-
-/// The note's names for the classes.
-fn legend_name(label: Label) -> &'static str {
-    match label {
-        Label::Profitability => "AI business profitability",
-        Label::Investment => "AI investment plan",
-        Label::Other => "Other",
-    }
-}
+use marks::{legend_name, look, swatch};
+use text::{register_font, Pen};
 
 struct Bar {
     ticker: String,
@@ -193,112 +146,7 @@ fn step(max: usize) -> usize {
     (nice * mag) as usize
 }
 
-fn style(size: f64, color: &RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
-    (FAMILY, size).into_font().color(color).pos(Pos::new(h, v))
-}
-
 type Drawn<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
-
-/// Writes text. SVG gets whole strings (the viewer lays them out); bitmaps
-/// get one glyph at a time, placed with its side bearing, because plotters'
-/// bitmap text drops the bearing and "META" comes out as "ME TA".
-struct Pen {
-    font: FontRef<'static>,
-    by_glyph: bool,
-}
-
-impl Pen {
-    fn new(by_glyph: bool) -> Pen {
-        Pen {
-            font: FontRef::try_from_slice(FONT).expect("the built-in font parses"),
-            by_glyph,
-        }
-    }
-
-    /// Advance width in pixels at `size`.
-    fn width(&self, s: &str, size: f64) -> f32 {
-        let f = self.font.as_scaled(size as f32);
-        let mut w = 0.0;
-        let mut prev = None;
-        for c in s.chars() {
-            let g = f.glyph_id(c);
-            if let Some(p) = prev {
-                w += f.kern(p, g);
-            }
-            w += f.h_advance(g);
-            prev = Some(g);
-        }
-        w
-    }
-
-    fn write<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        s: &str,
-        (size, color): (f64, &RGBColor),
-        (h, v): (HPos, VPos),
-        (x, y): (i32, i32),
-    ) -> Drawn<DB> {
-        if !self.by_glyph {
-            return area.draw_text(s, &style(size, color, h, v), (x, y));
-        }
-        let mut pen = match h {
-            HPos::Left => x as f32,
-            HPos::Center => x as f32 - self.width(s, size) / 2.0,
-            HPos::Right => x as f32 - self.width(s, size),
-        };
-        let f = self.font.as_scaled(size as f32);
-        let glyph_style = style(size, color, HPos::Left, v);
-        let mut prev = None;
-        for c in s.chars() {
-            let g = f.glyph_id(c);
-            if let Some(p) = prev {
-                pen += f.kern(p, g);
-            }
-            prev = Some(g);
-            if let Some(outline) = f.outline_glyph(f.scaled_glyph(c)) {
-                let left = (pen + outline.px_bounds().min.x).round() as i32;
-                area.draw_text(&c.to_string(), &glyph_style, (left, y))?;
-            }
-            pen += f.h_advance(g);
-        }
-        Ok(())
-    }
-}
-
-/// Diagonal lines (45 degrees, `/`) clipped to a rectangle.
-fn hatch<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    (x0, y0): (i32, i32),
-    (x1, y1): (i32, i32),
-    color: &RGBColor,
-) -> Drawn<DB> {
-    const SPACING: i32 = 7;
-    let mut c = x0 + y0 + SPACING;
-    while c < x1 + y1 {
-        // The points with x + y = c inside the rectangle.
-        let xa = x0.max(c - y1);
-        let xb = x1.min(c - y0);
-        if xa < xb {
-            area.draw(&PathElement::new(
-                vec![(xa, c - xa), (xb, c - xb)],
-                color.stroke_width(1),
-            ))?;
-        }
-        c += SPACING;
-    }
-    Ok(())
-}
-
-/// A filled box in a label's look, outlined in black.
-fn swatch<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, label: Label, a: (i32, i32), b: (i32, i32)) -> Drawn<DB> {
-    let l = look(label);
-    area.draw(&Rectangle::new([a, b], l.fill.filled()))?;
-    if let Some(h) = l.hatch {
-        hatch(area, a, b, &h)?;
-    }
-    area.draw(&Rectangle::new([a, b], BLACK.stroke_width(1)))
-}
 
 fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

