@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::calibration::{self, Calibration};
 use super::head::TrainOptions;
-use super::train::{grouped_folds, Dataset};
+use super::train::Dataset;
 use super::ModelError;
 use crate::estimate::{self, HeadRates, Item, Method};
 use crate::labels::{Label, Probs};
@@ -63,15 +63,7 @@ impl Dataset {
             .iter()
             .map(|q| canonical_ticker(&q.call.ticker))
             .collect();
-        let folds = grouped_folds(&groups, k);
-        let mut probs = vec![Probs::from_array([0.0; 3]); self.len()];
-        for f in 0..k {
-            let test: Vec<usize> = (0..self.len()).filter(|&i| folds[i] == f).collect();
-            for (i, p) in test.iter().zip(self.fit_predict(|i| folds[i] != f, &test, opts)?) {
-                probs[*i] = p;
-            }
-        }
-        Ok(probs)
+        self.out_of_fold(&groups, k, opts)
     }
 
     /// Estimates each calendar quarter of `tickers` with at least

@@ -97,7 +97,25 @@ impl Dataset {
                 "{k}-fold cross-validation needs k >= 2 and at least k calls; the labels cover {distinct}"
             )));
         }
-        let folds = grouped_folds(&groups, k);
+        let probs = self.out_of_fold(&groups, k, opts)?;
+        let predicted: Vec<Label> = probs.iter().map(Probs::argmax).collect();
+        let evaluation = Evaluation {
+            method: format!("{k}-fold cross-validation grouped by call ({distinct} calls; no call in both a training and a test fold)"),
+            metrics: Metrics::new(&self.labels, &predicted),
+        };
+        Ok((evaluation, probs))
+    }
+
+    /// Each question's probabilities from a head trained on the other
+    /// folds, with the questions of a group (`groups`, index for index)
+    /// always in one fold.
+    pub(super) fn out_of_fold(
+        &self,
+        groups: &[String],
+        k: usize,
+        opts: &TrainOptions,
+    ) -> Result<Vec<Probs>, ModelError> {
+        let folds = grouped_folds(groups, k);
         let mut probs = vec![Probs::from_array([0.0; 3]); self.len()];
         for f in 0..k {
             let test: Vec<usize> = (0..self.len()).filter(|&i| folds[i] == f).collect();
@@ -105,12 +123,7 @@ impl Dataset {
                 probs[*i] = p;
             }
         }
-        let predicted: Vec<Label> = probs.iter().map(Probs::argmax).collect();
-        let evaluation = Evaluation {
-            method: format!("{k}-fold cross-validation grouped by call ({distinct} calls; no call in both a training and a test fold)"),
-            metrics: Metrics::new(&self.labels, &predicted),
-        };
-        Ok((evaluation, probs))
+        Ok(probs)
     }
 
     /// Trains on every company but `tickers`, tests on those.
@@ -148,7 +161,7 @@ impl Dataset {
     /// Trains on the examples `train_on` selects (the vocabulary too, so
     /// no test word leaks into training) and gives the probabilities of
     /// each of `test`, in order.
-    pub(super) fn fit_predict(
+    fn fit_predict(
         &self,
         train_on: impl Fn(usize) -> bool,
         test: &[usize],
