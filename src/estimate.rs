@@ -96,7 +96,7 @@ pub enum Item {
 }
 
 /// Each label's estimated share of the group, with a 95% interval.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Estimate {
     pub shares: [f64; K],
     pub low: [f64; K],
@@ -108,8 +108,9 @@ const DRAWS: usize = 1000;
 
 /// The point estimate, and an interval from a bootstrap that redraws the
 /// group's questions with replacement and, for each question the model
-/// labeled, its label from its probabilities (as the method adjusted
-/// them): the spread of the labels the questions could truly have. The
+/// labeled, its label from its probabilities (re-weighted for `em`,
+/// one-hot for `count`, as they are for `pcc` and `acc`): the spread of
+/// the labels the questions could truly have. The
 /// seed fixes the draws, so a report is reproducible.
 pub fn estimate(method: Method, items: &[Item], rates: &HeadRates, seed: u64) -> Option<Estimate> {
     if items.is_empty() {

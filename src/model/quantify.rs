@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::calibration::{self, Calibration};
 use super::head::TrainOptions;
@@ -23,7 +23,7 @@ use crate::quarter::Quarter;
 /// Points within which an estimated share counts as close.
 pub const CLOSE: f64 = 0.05;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SharesEval {
     pub method: String,
     /// Calibration of the chosen companies' out-of-company probabilities,
@@ -33,7 +33,7 @@ pub struct SharesEval {
     pub summary: Vec<MethodSummary>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CellEval {
     pub quarter: Quarter,
     pub questions: usize,
@@ -42,7 +42,7 @@ pub struct CellEval {
     pub estimates: Vec<(Method, estimate::Estimate)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MethodSummary {
     pub method: Method,
     pub mean_abs_error: f64,
@@ -88,15 +88,17 @@ impl Dataset {
         let (rest_cal, _) = pick(&rest, &calibrated);
         let rates = HeadRates::of(&rest_cal, &rest_labels);
         let (eval_raw, eval_labels) = pick(&evaluated, &raw);
-        let mut calibration = Calibration::fit(&eval_raw, &eval_labels, String::new());
-        calibration.temperature = t;
-        calibration.after = calibration::Fit::of(&eval_raw, &eval_labels, t);
-        calibration.method = format!(
-            "temperature fitted on the out-of-company outputs of the {} questions of other companies; fit on the {} questions of {}",
-            rest.len(),
-            evaluated.len(),
-            wanted.join(",")
-        );
+        let calibration = Calibration {
+            temperature: t,
+            method: format!(
+                "temperature fitted on the out-of-company outputs of the {} questions of other companies; fit on the {} questions of {}",
+                rest.len(),
+                evaluated.len(),
+                wanted.join(",")
+            ),
+            before: calibration::Fit::of(&eval_raw, &eval_labels, 1.0),
+            after: calibration::Fit::of(&eval_raw, &eval_labels, t),
+        };
 
         let mut by_quarter: BTreeMap<Quarter, Vec<usize>> = BTreeMap::new();
         for &i in &evaluated {

@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
+use earnings_qa::estimate::Method;
 use earnings_qa::model::card::{Evaluation, ModelCard};
+use earnings_qa::model::quantify::SharesEval;
 
 use crate::classify::{classify, dev_call};
 use crate::test::Test;
@@ -104,6 +106,12 @@ fn train_writes_a_head_and_a_card_with_grouped_cross_validation() {
         "{md}"
     );
     assert!(md.contains("## Notes\n\nTried: nothing else yet."), "{md}");
+    // The temperature is fitted on the cross-validated outputs, so it can
+    // only lower their log-loss.
+    let cal = card.calibration.as_ref().expect("train calibrates on its folds");
+    assert!(cal.temperature > 0.2 && cal.temperature < 5.0, "{cal:?}");
+    assert!(cal.after.nll <= cal.before.nll + 1e-9, "{cal:?}");
+    assert!(md.contains("## Calibration") && md.contains("ECE"), "{md}");
 
     let r = classify()
         .arg(dev_call().unwrap())
@@ -136,4 +144,46 @@ fn eval_reports_cross_validated_and_leave_company_out_metrics_as_json() {
     .run();
     assert!(r.stdout.contains("trained without MSFT"), "{}", r.stdout);
     assert!(r.stdout.contains("macro-F1"), "{}", r.stdout);
+}
+
+#[test]
+fn eval_shares_compares_every_estimate_on_the_held_out_companies_quarters() {
+    let Some(eval) = labeled(
+        "eval",
+        &[
+            "--shares",
+            "--holdout-companies",
+            "MSFT,AMZN,GOOGL,META,ORCL",
+            "--folds",
+            "2",
+            "--epochs",
+            "100",
+            "--json",
+        ],
+    ) else {
+        return;
+    };
+    let r = eval.run();
+    let v: SharesEval = r.json();
+    assert!(v.method.contains("grouped by company"), "{}", v.method);
+    assert!(
+        !v.cells.is_empty(),
+        "the labels hold hyperscaler quarters of >= 40 questions"
+    );
+    for c in &v.cells {
+        assert!(c.questions >= 40);
+        assert!((c.labelled.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+        assert_eq!(c.estimates.len(), Method::ALL.len());
+        for (m, e) in &c.estimates {
+            assert!((e.shares.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{m}: {e:?}");
+            assert!(
+                (0..3).all(|k| e.low[k] <= e.shares[k] && e.shares[k] <= e.high[k]),
+                "{m}: {e:?}"
+            );
+        }
+    }
+    for m in &v.summary {
+        assert_eq!(m.pairs, 3 * v.cells.len());
+        assert!(m.close <= m.pairs && m.covered <= m.pairs && m.mean_abs_error <= m.max_abs_error);
+    }
 }
