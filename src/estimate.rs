@@ -33,6 +33,21 @@ pub enum Method {
 impl Method {
     pub const ALL: [Method; 4] = [Method::Count, Method::Pcc, Method::Acc, Method::Em];
 
+    /// What the method does, for a report's notes.
+    pub fn description(self) -> &'static str {
+        match self {
+            Method::Count => "classify and count (each question's most probable label)",
+            Method::Pcc => "probabilistic classify and count (mean calibrated probability)",
+            Method::Acc => "adjusted classify and count (corrected by the head's confusion)",
+            Method::Em => "EM prior re-estimation (Saerens, Latinne and Decaestecker, 2002)",
+        }
+    }
+
+    /// Whether it needs the head's cross-validated `HeadRates`.
+    pub fn needs_rates(self) -> bool {
+        matches!(self, Method::Acc | Method::Em)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Method::Count => "count",
@@ -88,6 +103,35 @@ impl HeadRates {
     }
 }
 
+/// A method with what it needs of the head.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimator {
+    method: Method,
+    rates: Option<HeadRates>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the {0} estimate needs the head's cross-validated rates, which its model card lacks (train it with --folds)")]
+pub struct NeedsRates(pub Method);
+
+impl Estimator {
+    pub fn new(method: Method, rates: Option<HeadRates>) -> Result<Estimator, NeedsRates> {
+        if method.needs_rates() && rates.is_none() {
+            return Err(NeedsRates(method));
+        }
+        Ok(Estimator { method, rates })
+    }
+
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// See `estimate`.
+    pub fn estimate(&self, items: &[Item], seed: u64) -> Option<Estimate> {
+        estimate(self.method, items, self.rates.as_ref(), seed)
+    }
+}
+
 /// One question of a group: its human label, or the model's probabilities.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Item {
@@ -108,11 +152,12 @@ const DRAWS: usize = 1000;
 
 /// The point estimate, and an interval from a bootstrap that redraws the
 /// group's questions with replacement and, for each question the model
-/// labeled, its label from its probabilities (re-weighted for `em`,
-/// one-hot for `count`, as they are for `pcc` and `acc`): the spread of
-/// the labels the questions could truly have. The
-/// seed fixes the draws, so a report is reproducible.
-pub fn estimate(method: Method, items: &[Item], rates: &HeadRates, seed: u64) -> Option<Estimate> {
+/// labeled, its label from its calibrated probabilities (re-weighted to
+/// the group's shares for `em`): sampling and the classifier's
+/// uncertainty both widen it. The interval always holds the point. The
+/// seed fixes the draws, so a report is reproducible. `rates` must be
+/// given for the methods that need them (`Estimator` checks).
+fn estimate(method: Method, items: &[Item], rates: Option<&HeadRates>, seed: u64) -> Option<Estimate> {
     if items.is_empty() {
         return None;
     }
@@ -146,19 +191,22 @@ pub fn estimate(method: Method, items: &[Item], rates: &HeadRates, seed: u64) ->
 }
 
 /// Each question's label distribution under `method`: one-hot for a known
-/// label; for the model's, its probabilities (`pcc`, `acc`), one-hot at its
-/// label (`count`), or re-weighted to the group's shares (`em`).
-fn posteriors(method: Method, items: &[Item], rates: &HeadRates, shares: &[f64; K]) -> Vec<[f64; K]> {
+/// label; for the model's, its probabilities, re-weighted to the group's
+/// shares under `em`.
+fn posteriors(method: Method, items: &[Item], rates: Option<&HeadRates>, shares: &[f64; K]) -> Vec<[f64; K]> {
     let model_share = em_prior(items, shares);
     items
         .iter()
         .map(|item| match (item, method) {
             (Item::Known(l), _) => one_hot(*l),
-            (Item::Model(p), Method::Count) => one_hot(p.argmax()),
-            (Item::Model(p), Method::Em) => reweight(p, &model_share, &rates.mean_probs),
+            (Item::Model(p), Method::Em) => reweight(p, &model_share, &needed(rates).mean_probs),
             (Item::Model(p), _) => p.as_array().map(f64::from),
         })
         .collect()
+}
+
+fn needed(rates: Option<&HeadRates>) -> &HeadRates {
+    rates.expect("Estimator::new checks that acc and em have rates")
 }
 
 fn one_hot(l: Label) -> [f64; K] {
@@ -188,7 +236,7 @@ fn em_prior(items: &[Item], shares: &[f64; K]) -> [f64; K] {
     std::array::from_fn(|k| ((shares[k] * n - known[k]) / m.max(1.0)).clamp(1e-6, 1.0))
 }
 
-fn point(method: Method, items: &[Item], rates: &HeadRates) -> [f64; K] {
+fn point(method: Method, items: &[Item], rates: Option<&HeadRates>) -> [f64; K] {
     let n = items.len() as f64;
     let mut known = [0.0; K];
     let model: Vec<&Probs> = items
@@ -208,8 +256,12 @@ fn point(method: Method, items: &[Item], rates: &HeadRates) -> [f64; K] {
         match method {
             Method::Count => mean(model.iter().map(|p| one_hot(p.argmax()))),
             Method::Pcc => mean(model.iter().map(|p| p.as_array().map(f64::from))),
-            Method::Acc => adjust(&mean(model.iter().map(|p| one_hot(p.argmax()))), &rates.confusion),
+            Method::Acc => adjust(
+                &mean(model.iter().map(|p| one_hot(p.argmax()))),
+                &needed(rates).confusion,
+            ),
             Method::Em => {
+                let rates = needed(rates);
                 let mut prior = rates.mean_probs;
                 for _ in 0..100 {
                     let next = mean(model.iter().map(|p| reweight(p, &prior, &rates.mean_probs)));
@@ -273,11 +325,15 @@ mod tests {
         }
     }
 
+    fn estimate(m: Method, items: &[Item], seed: u64) -> Option<Estimate> {
+        Estimator::new(m, Some(rates())).unwrap().estimate(items, seed)
+    }
+
     #[test]
     fn known_labels_count_as_known_under_every_method() {
         let items = [Item::Known(Label::Profitability), Item::Known(Label::Other)];
         for m in Method::ALL {
-            let e = estimate(m, &items, &rates(), 1).unwrap();
+            let e = estimate(m, &items, 1).unwrap();
             assert_eq!(e.shares, [0.5, 0.0, 0.5], "{m}");
             assert!(e.low[0] < 0.5 && e.high[0] > 0.5 && e.high[1] == 0.0, "{m} {e:?}");
         }
@@ -287,7 +343,7 @@ mod tests {
     fn methods_differ_as_their_definitions_say() {
         let p = Probs::from_array([0.6, 0.1, 0.3]);
         let items: Vec<Item> = (0..10).map(|_| Item::Model(p)).collect();
-        let share = |m| estimate(m, &items, &rates(), 1).unwrap().shares;
+        let share = |m| estimate(m, &items, 1).unwrap().shares;
         assert_eq!(share(Method::Count), [1.0, 0.0, 0.0]);
         assert!((share(Method::Pcc)[0] - 0.6).abs() < 1e-6);
         // Every question predicted profitability, which a true profitability
@@ -297,6 +353,9 @@ mod tests {
         // EM sharpens toward the group's majority.
         assert!(share(Method::Em)[0] > 0.6);
         assert_eq!(Method::from_str("EM"), Ok(Method::Em));
+        // Counting and pcc need nothing of the head; the adjusting methods do.
+        assert!(Estimator::new(Method::Pcc, None).is_ok());
+        assert!(Estimator::new(Method::Acc, None).is_err());
         assert!(Method::from_str("mean").is_err());
     }
 
@@ -305,10 +364,21 @@ mod tests {
         let p = Probs::from_array([0.5, 0.2, 0.3]);
         let few: Vec<Item> = (0..10).map(|_| Item::Model(p)).collect();
         let many: Vec<Item> = (0..400).map(|_| Item::Model(p)).collect();
-        let a = estimate(Method::Pcc, &few, &rates(), 7).unwrap();
-        let b = estimate(Method::Pcc, &many, &rates(), 7).unwrap();
+        let a = estimate(Method::Pcc, &few, 7).unwrap();
+        let b = estimate(Method::Pcc, &many, 7).unwrap();
         assert!(b.high[0] - b.low[0] < (a.high[0] - a.low[0]) / 3.0, "{a:?} {b:?}");
         assert!(b.low[0] < 0.5 && b.high[0] > 0.5);
-        assert_eq!(a, estimate(Method::Pcc, &few, &rates(), 7).unwrap());
+        assert_eq!(a, estimate(Method::Pcc, &few, 7).unwrap());
+    }
+
+    #[test]
+    fn a_count_interval_carries_the_classifier_uncertainty() {
+        // Every question's most probable label is profitability, at 60%:
+        // the count says 100%, and the interval reaches well below it.
+        let p = Probs::from_array([0.6, 0.1, 0.3]);
+        let items: Vec<Item> = (0..50).map(|_| Item::Model(p)).collect();
+        let e = estimate(Method::Count, &items, 3).unwrap();
+        assert_eq!(e.shares[0], 1.0);
+        assert!(e.low[0] < 0.75 && e.high[0] == 1.0 && e.high[2] > 0.3, "{e:?}");
     }
 }

@@ -1,7 +1,7 @@
 //! Labeled questions to company x quarter counts: one copy of each call,
-//! share classes merged, human labels over model labels, and a 95% Wilson
-//! interval on every share (a call holds only 6 to 20 questions, so a
-//! share alone says little about how far it could move).
+//! share classes merged, human labels over model labels, and every share
+//! estimated with a 95% interval (`estimate`: a call holds only 6 to 20
+//! questions, so a share alone says little about how far it could move).
 //!
 //! Two steps, so that the model only sees questions that will be counted:
 //! `Selection::new` picks the calls (companies, quarters, one copy of
@@ -10,7 +10,6 @@
 //! (`Labeled`). Nothing here knows where model labels come from.
 
 mod dedup;
-mod interval;
 mod select;
 mod summary;
 
@@ -23,7 +22,6 @@ use crate::labels::{Human, Journal, Label, Probs};
 use crate::question::Question;
 
 pub use dedup::{dedup, Distinct, Duplicate, SkippedCopy, SAME_CALL_TRIGRAMS};
-pub use interval::wilson;
 pub use select::{Counted, Filter, GroupBy, Selection};
 pub use summary::{Cell, Row, Share, Summary, TOTAL_COMPANY, TOTAL_TICKER};
 

@@ -1,11 +1,12 @@
 //! Counting a selection: per quarter a row for each company and a total,
-//! every share with its 95% interval.
+//! every share estimated (`estimate`) with its 95% interval.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{wilson, CallQuestions, Counted, Distinct, Duplicate, Filter, GroupBy, Labeled, Selection};
+use super::{CallQuestions, Counted, Distinct, Duplicate, Filter, GroupBy, Labeled, Selection};
+use crate::estimate::{Estimate, Estimator, Item, Method};
 use crate::labels::Label;
 use crate::period::canonical_ticker;
 use crate::quarter::Quarter;
@@ -14,6 +15,7 @@ use crate::question::normalize;
 /// A share with its 95% interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Share {
+    /// Questions with this label: the human's, else the model's most probable.
     pub count: usize,
     /// `None` when there are no questions to share among.
     pub share: Option<f64>,
@@ -32,18 +34,28 @@ pub struct Cell {
     pub human: usize,
     /// Per label, in `Label::ALL` order.
     pub counts: [usize; 3],
+    /// The shares under the summary's estimate; none without questions.
+    pub estimate: Option<Estimate>,
 }
 
+/// The bootstrap's seed: the same input gives the same intervals.
+const SEED: u64 = 0;
+
 impl Cell {
-    fn of<'a>(calls: impl IntoIterator<Item = &'a CallQuestions>) -> Cell {
+    fn of<'a>(calls: impl IntoIterator<Item = &'a CallQuestions>, estimator: &Estimator) -> Cell {
         let mut cell = Cell::default();
         let mut analysts = BTreeSet::new();
+        let mut items = Vec::new();
         for c in calls {
             cell.calls += 1;
             for l in &c.questions {
                 cell.questions += 1;
                 cell.human += usize::from(l.human);
                 cell.counts[l.label.index()] += 1;
+                items.push(match (l.human, l.probs) {
+                    (false, Some(p)) => Item::Model(p),
+                    _ => Item::Known(l.label),
+                });
                 let name = normalize(&l.question.analyst);
                 if !name.is_empty() {
                     analysts.insert(name);
@@ -51,17 +63,27 @@ impl Cell {
             }
         }
         cell.analysts = analysts.len();
+        cell.estimate = estimator.estimate(&items, SEED);
         cell
     }
 
     pub fn share(&self, label: Label) -> Share {
-        let count = self.counts[label.index()];
-        let interval = wilson(count, self.questions);
+        let k = label.index();
+        let e = self.estimate.as_ref();
         Share {
-            count,
-            share: (self.questions > 0).then(|| count as f64 / self.questions as f64),
-            low: interval.map(|i| i.0),
-            high: interval.map(|i| i.1),
+            count: self.counts[k],
+            share: e.map(|e| e.shares[k]),
+            low: e.map(|e| e.low[k]),
+            high: e.map(|e| e.high[k]),
+        }
+    }
+
+    /// Each label's estimated number of questions (its share of them):
+    /// the counts themselves under `count`.
+    pub fn estimated_counts(&self) -> [f64; 3] {
+        match &self.estimate {
+            Some(e) => e.shares.map(|s| s * self.questions as f64),
+            None => [0.0; 3],
         }
     }
 }
@@ -83,6 +105,8 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub by: GroupBy,
+    /// How the shares were estimated.
+    pub estimate: Method,
     pub filter: Filter,
     /// Per quarter: one row per company (by ticker), then the total row.
     pub rows: Vec<Row>,
@@ -97,7 +121,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn new(selection: Selection<Labeled>) -> Summary {
+    pub fn new(selection: Selection<Labeled>, estimator: &Estimator) -> Summary {
         let Selection {
             by,
             filter,
@@ -107,9 +131,10 @@ impl Summary {
             unplaced,
             names,
         } = selection;
-        let rows = rows(&calls, &filter, &names);
+        let rows = rows(&calls, &filter, &names, estimator);
         Summary {
             by,
+            estimate: estimator.method(),
             filter,
             rows,
             calls,
@@ -152,7 +177,7 @@ impl Summary {
 /// Rows per quarter and company, then a total per quarter. With a list of
 /// companies, every listed company gets a row in every quarter (zeros show
 /// a missing call); without one, only cells holding calls appear.
-fn rows(counted: &[Counted], filter: &Filter, names: &BTreeMap<String, String>) -> Vec<Row> {
+fn rows(counted: &[Counted], filter: &Filter, names: &BTreeMap<String, String>, estimator: &Estimator) -> Vec<Row> {
     let mut quarters: BTreeSet<Quarter> = counted.iter().map(|c| c.quarter).collect();
     if !filter.companies.is_empty() {
         if let (Some(from), Some(to)) = (filter.from, filter.to) {
@@ -173,7 +198,7 @@ fn rows(counted: &[Counted], filter: &Filter, names: &BTreeMap<String, String>) 
                 company: names.get(t).cloned().unwrap_or_else(|| t.to_owned()),
                 quarter: q,
                 total: false,
-                cell: Cell::of(in_quarter.iter().filter(|c| c.ticker == t).map(|c| &c.call)),
+                cell: Cell::of(in_quarter.iter().filter(|c| c.ticker == t).map(|c| &c.call), estimator),
             });
         }
         rows.push(Row {
@@ -181,7 +206,7 @@ fn rows(counted: &[Counted], filter: &Filter, names: &BTreeMap<String, String>) 
             company: TOTAL_COMPANY.to_owned(),
             quarter: q,
             total: true,
-            cell: Cell::of(in_quarter.iter().map(|c| &c.call)),
+            cell: Cell::of(in_quarter.iter().map(|c| &c.call), estimator),
         });
     }
     rows

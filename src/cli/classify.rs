@@ -5,12 +5,16 @@
 //! No questions in the input is not an error: the output is empty and the
 //! exit code says whether files were skipped, as for `questions`.
 
+use anyhow::Context as _;
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
 use earnings_qa::aggregate::Classified;
+use earnings_qa::estimate::{Estimator, Method};
 use earnings_qa::labels::Probs;
+use earnings_qa::model::card::ModelCard;
 use earnings_qa::model::device::{self, DeviceChoice};
 use earnings_qa::model::encoder::{Precision, Spec};
 use earnings_qa::model::{self, cache, Classifier, Device, Embedder, Options};
@@ -108,6 +112,19 @@ pub struct ModelArgs {
 impl ModelArgs {
     pub fn head_dir(&self) -> PathBuf {
         self.model.clone().unwrap_or_else(|| model::locate(model::DEFAULT_HEAD))
+    }
+
+    /// The estimator for `method`, with the head's cross-validated rates
+    /// from its model card where the method needs them.
+    pub fn estimator(&self, method: Method) -> anyhow::Result<Estimator> {
+        let rates = if method.needs_rates() {
+            let dir = self.head_dir();
+            ModelCard::load(&dir)?.rates
+        } else {
+            None
+        };
+        Estimator::new(method, rates)
+            .with_context(|| format!("--estimate {method}: head {}", self.head_dir().display()))
     }
 
     /// The model's probabilities for `questions`, loading the head only if

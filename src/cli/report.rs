@@ -5,6 +5,7 @@
 //!     [--companies T1,T2] [--from 2025Q1] [--to 2026Q2]
 //!     [--format table|csv|json|markdown] [--chart FILE.svg|FILE.png] [-o FILE]
 //!     [--labels DIR] [--questions COMPANY,QUARTER[,LABEL]]
+//!     [--estimate count|pcc|acc|em]
 //! ```
 //!
 //! A PATH is a transcript or a folder of them (read and split as by
@@ -17,6 +18,7 @@
 use std::path::PathBuf;
 
 use earnings_qa::aggregate::Summary;
+use earnings_qa::estimate::Method;
 use earnings_qa::period::{self, canonical_ticker};
 use earnings_qa::pipeline::{self, CellRef, InputOptions, Inputs, Outcome};
 use earnings_qa::quarter::fiscal_or_empty;
@@ -34,6 +36,10 @@ pub struct Args {
     select: SelectArgs,
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
+    /// How each share is estimated from the labels and the model's
+    /// probabilities (docs/report.md); human labels count as known under all.
+    #[arg(long, value_enum, default_value_t)]
+    estimate: EstimateArg,
     /// Also draw a chart; .svg or .png.
     #[arg(long, value_name = "FILE")]
     chart: Option<PathBuf>,
@@ -71,6 +77,31 @@ enum OutputFormat {
     Markdown,
 }
 
+/// `--estimate`: `estimate::Method` as the command line spells and explains it.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default)]
+enum EstimateArg {
+    /// Classify and count: each question's most probable label (measured best).
+    #[default]
+    Count,
+    /// Probabilistic classify and count: the mean calibrated probability.
+    Pcc,
+    /// Adjusted classify and count: counts corrected by the head's cross-validated confusion.
+    Acc,
+    /// EM prior re-estimation (Saerens, Latinne and Decaestecker, 2002).
+    Em,
+}
+
+impl From<EstimateArg> for Method {
+    fn from(e: EstimateArg) -> Method {
+        match e {
+            EstimateArg::Count => Method::Count,
+            EstimateArg::Pcc => Method::Pcc,
+            EstimateArg::Acc => Method::Acc,
+            EstimateArg::Em => Method::Em,
+        }
+    }
+}
+
 impl From<OutputFormat> for Format {
     fn from(f: OutputFormat) -> Format {
         match f {
@@ -100,6 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     if let Some(path) = &args.chart {
         chart::check_path(path)?;
     }
+    let estimator = args.model.estimator(args.estimate.into())?;
     let mut out = super::Output::open(args.output.as_deref())?;
     let (journal, _, labels_read) = super::load_labels(args.labels.as_deref())?;
 
@@ -117,7 +149,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let selected = pipeline::select(inputs.questions, &journal, args.select.by.into(), args.select.filter());
     print_stale(&journal, &selected.stale);
     let probs = args.model.classify(&selected.unlabeled())?;
-    let summary = selected.summarise(probs);
+    let summary = selected.summarise(probs, &estimator);
     if describe(&summary) {
         outcome = Outcome::Partial;
     }

@@ -15,6 +15,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use earnings_qa::estimate::{Estimator, Method};
 use earnings_qa::labels::{self, Appender, Label, Probs};
 use earnings_qa::period;
 use earnings_qa::pipeline::{self, CellRef, InputOptions, ModelOutputs, Outcome};
@@ -111,7 +112,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .iter()
         .map(|q| model.get(q).expect("classified above").1)
         .collect();
-    let summary = selected.summarise(unlabeled);
+    // Review lists questions; its cells' shares are plain counts.
+    let count = Estimator::new(Method::Count, None).expect("counting needs no rates");
+    let summary = selected.summarise(unlabeled, &count);
 
     let seed = args.seed.unwrap_or_else(|| rand::random::<u32>().into());
     let order = match args.order.as_str() {

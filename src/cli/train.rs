@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 
+use earnings_qa::estimate::HeadRates;
 use earnings_qa::labels::{self, Journal};
-use earnings_qa::model::calibration::Calibration;
+use earnings_qa::model::calibration::{scale, Calibration};
 use earnings_qa::model::card::{Agreement, EncoderInfo, ModelCard};
 use earnings_qa::model::head::TrainOptions;
 use earnings_qa::model::train::Dataset;
@@ -140,8 +141,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let spec = args.data.encoder.encoder;
     let agreement = Agreement::of(&journal);
     let opts = args.training.options();
-    let (cross_validation, calibration) = match args.folds {
-        0 => (None, None),
+    let (cross_validation, calibration, rates) = match args.folds {
+        0 => (None, None, None),
         k => {
             let (evaluation, probs) = data.cross_validate(k, &opts)?;
             let method = format!(
@@ -149,7 +150,9 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
                 data.len()
             );
             let calibration = Calibration::fit(&probs, &data.labels, method);
-            (Some(evaluation), Some(calibration))
+            let calibrated: Vec<_> = probs.iter().map(|p| scale(p, calibration.temperature)).collect();
+            let rates = HeadRates::of(&calibrated, &data.labels);
+            (Some(evaluation), Some(calibration), Some(rates))
         }
     };
     let head = data.train(&opts)?;
@@ -188,6 +191,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         data: data.summary(&labels_dir.display().to_string()),
         cross_validation,
         calibration,
+        rates,
         agreement,
         notes,
         created: chrono::Utc::now(),

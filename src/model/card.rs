@@ -12,6 +12,7 @@ use super::calibration::Calibration;
 use super::head::TrainOptions;
 use super::metrics::Metrics;
 use super::ModelError;
+use crate::estimate::HeadRates;
 use crate::labels::{Journal, Label};
 
 pub const JSON: &str = "card.json";
@@ -32,6 +33,10 @@ pub struct ModelCard {
     /// outputs; none for a head trained without folds.
     #[serde(default)]
     pub calibration: Option<Calibration>,
+    /// The confusion and mean probabilities of the calibrated
+    /// cross-validated outputs: what `report --estimate acc|em` adjusts by.
+    #[serde(default)]
+    pub rates: Option<HeadRates>,
     /// The annotators' agreement on the training labels: the ceiling a
     /// head can be judged against.
     #[serde(default)]
@@ -163,6 +168,20 @@ impl ModelCard {
                 let _ = writeln!(s, "| {name} | {:.4} | {:.4} | {:.4} |", f.ece, f.brier, f.nll);
             }
             let _ = writeln!(s);
+        }
+        if let Some(r) = &self.rates {
+            let _ = writeln!(
+                s,
+                "## Rates for adjusted shares\n\nWhat `report --estimate acc|em` corrects by, from the calibrated \
+                 cross-validated outputs: each true label's questions (rows) given each label (columns), \
+                 and the mean probability.\n\n| | {} |\n|---|---:|---:|---:|",
+                self.labels.join(" | ")
+            );
+            for (l, row) in self.labels.iter().zip(&r.confusion) {
+                let _ = writeln!(s, "| {l} | {:.3} | {:.3} | {:.3} |", row[0], row[1], row[2]);
+            }
+            let m = r.mean_probs;
+            let _ = writeln!(s, "| mean probability | {:.3} | {:.3} | {:.3} |\n", m[0], m[1], m[2]);
         }
         if let Some(a) = &self.agreement {
             let _ = writeln!(s, "## Annotators' agreement\n");

@@ -15,7 +15,7 @@ use super::calibration::{self, Calibration};
 use super::head::TrainOptions;
 use super::train::Dataset;
 use super::ModelError;
-use crate::estimate::{self, HeadRates, Item, Method};
+use crate::estimate::{Estimate, Estimator, HeadRates, Item, Method};
 use crate::labels::{Label, Probs};
 use crate::period::canonical_ticker;
 use crate::quarter::Quarter;
@@ -39,7 +39,7 @@ pub struct CellEval {
     pub questions: usize,
     /// The labelled share of each label, in `Label::ALL` order.
     pub labelled: [f64; 3],
-    pub estimates: Vec<(Method, estimate::Estimate)>,
+    pub estimates: Vec<(Method, Estimate)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -116,7 +116,12 @@ impl Dataset {
                 let items: Vec<Item> = idx.iter().map(|&i| Item::Model(calibrated[i])).collect();
                 let estimates = Method::ALL
                     .into_iter()
-                    .filter_map(|m| estimate::estimate(m, &items, &rates, 0).map(|e| (m, e)))
+                    .filter_map(|m| {
+                        Estimator::new(m, Some(rates.clone()))
+                            .ok()?
+                            .estimate(&items, 0)
+                            .map(|e| (m, e))
+                    })
                     .collect();
                 CellEval {
                     quarter,

@@ -12,6 +12,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::aggregate::{review, CallQuestions, Filter, GroupBy, Pending, Selection, Summary};
+use crate::estimate::Estimator;
 use crate::labels::{BadLine, Journal, Label, LabelsError, Origin, Probs};
 use crate::period::canonical_ticker;
 use crate::quarter::Quarter;
@@ -187,12 +188,14 @@ impl Selected {
             .collect()
     }
 
-    /// The counts, with `model` giving the probabilities of `unlabeled()`, in order.
-    pub fn summarise(self, model: Vec<Probs>) -> Summary {
+    /// The counts and shares, with `model` giving the probabilities of
+    /// `unlabeled()`, in order.
+    pub fn summarise(self, model: Vec<Probs>, estimator: &Estimator) -> Summary {
         let mut model = model.into_iter();
         Summary::new(
             self.selection
                 .map(|p| p.label(|| model.next().expect("one model label per unlabeled question"))),
+            estimator,
         )
     }
 }

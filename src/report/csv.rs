@@ -8,7 +8,8 @@ use crate::labels::Label;
 
 /// The columns before the per-label ones; each label then adds
 /// `<label>_count`, `<label>_share`, `<label>_low`, `<label>_high`.
-pub const LEADING_COLUMNS: [&str; 8] = [
+/// `estimate` names how the shares were estimated (`--estimate`).
+pub const LEADING_COLUMNS: [&str; 9] = [
     "ticker",
     "company",
     "quarter",
@@ -17,6 +18,7 @@ pub const LEADING_COLUMNS: [&str; 8] = [
     "analysts",
     "questions",
     "human",
+    "estimate",
 ];
 
 pub fn columns() -> Vec<String> {
@@ -59,6 +61,7 @@ pub fn write_summary(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
             c.analysts.to_string(),
             c.questions.to_string(),
             c.human.to_string(),
+            summary.estimate.to_string(),
         ];
         for l in Label::ALL {
             let s = c.share(l);

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::aggregate::{Duplicate, Share, Summary};
+use crate::estimate::Method;
 use crate::labels::Label;
 use crate::quarter::FiscalPeriod;
 
@@ -15,6 +16,9 @@ use super::QUESTION_COLUMNS;
 #[derive(Serialize)]
 struct Report<'a> {
     by: &'static str,
+    /// How the shares were estimated (`--estimate`), and what that means.
+    estimate: Method,
+    estimate_method: &'static str,
     from: Option<String>,
     to: Option<String>,
     labels: LabelSources,
@@ -60,6 +64,8 @@ pub fn write_summary(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let (human, model) = summary.label_sources();
     let report = Report {
         by: summary.by.name(),
+        estimate: summary.estimate,
+        estimate_method: summary.estimate.description(),
         from: summary.filter.from.map(|q| summary.quarter_label(q)),
         to: summary.filter.to.map(|q| summary.quarter_label(q)),
         labels: LabelSources { human, model },

@@ -36,6 +36,7 @@ fn card(dim: usize) -> ModelCard {
         data: DataSummary::default(),
         cross_validation: None,
         calibration: None,
+        rates: None,
         agreement: None,
         notes: None,
         created: chrono::Utc::now(),

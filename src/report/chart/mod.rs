@@ -1,5 +1,6 @@
 //! The chart of the research note's Figure 2 (right panel): per quarter, a
-//! group of bars, one per company, each stacked by label counts. Each
+//! group of bars, one per company, each stacked by label: the counts, or
+//! under another `--estimate` each share of the bar's questions. Each
 //! label has its own fill *and* pattern (solid dark, hatched, plain light)
 //! and every segment tall enough carries its count, so the chart reads in
 //! black and white. SVG or PNG, by the file's extension.
@@ -22,7 +23,9 @@ use text::{register_font, Pen};
 struct Bar {
     ticker: String,
     calls: usize,
-    counts: [usize; 3],
+    questions: usize,
+    /// Per label: its estimated number of the bar's questions.
+    counts: [f64; 3],
 }
 
 struct Group {
@@ -43,7 +46,8 @@ fn groups(summary: &Summary) -> Vec<Group> {
         let bar = Bar {
             ticker: r.ticker.clone(),
             calls: r.cell.calls,
-            counts: r.cell.counts,
+            questions: r.cell.questions,
+            counts: r.cell.estimated_counts(),
         };
         groups.last_mut().expect("pushed above").bars.push(bar);
     }
@@ -126,10 +130,11 @@ fn caption(summary: &Summary, source: &str) -> [String; 2] {
     let (human, model) = summary.label_sources();
     [
         format!(
-            "Period: {period}, by {}. {} calls, {} analyst questions; labels: {human} human-reviewed, {model} model-predicted.",
+            "Period: {period}, by {}. {} calls, {} analyst questions; labels: {human} human-reviewed, {model} model-predicted; shares by {}.",
             summary.by.name().replace('-', " "),
             summary.calls.len(),
             human + model,
+            summary.estimate,
         ),
         format!("Source: earnings-call transcripts ({source}); counted with earnings-qa."),
     ]
@@ -165,14 +170,14 @@ fn draw<DB: DrawingBackend>(
     let max = groups
         .iter()
         .flat_map(|g| &g.bars)
-        .map(|b| b.counts.iter().sum::<usize>())
+        .map(|b| b.questions)
         .max()
         .unwrap_or(0)
         .max(1);
     let step = step(max);
     // A step of headroom over the tallest bar, for the total above it.
     let top_value = (max / step + 1) * step;
-    let y = |v: usize| base - (v as f64 / top_value as f64 * PLOT_HEIGHT as f64).round() as i32;
+    let y = |v: f64| base - (v / top_value as f64 * PLOT_HEIGHT as f64).round() as i32;
 
     pen.write(
         area,
@@ -194,7 +199,7 @@ fn draw<DB: DrawingBackend>(
     // The y axis: its title over it, gridlines, values.
     pen.write(area, "Questions", (13.0, &BLACK), (Left, Bottom), (12, TOP - 12))?;
     for v in (0..=top_value).step_by(step) {
-        let yy = y(v);
+        let yy = y(v as f64);
         area.draw(&PathElement::new(
             vec![(LEFT, yy), (plot_right, yy)],
             RGBColor(210, 210, 210).stroke_width(1),
@@ -220,17 +225,17 @@ fn draw<DB: DrawingBackend>(
             let width = slot * 3 / 4;
             let (x0, x1) = (x + (slot - width) / 2, x + (slot + width) / 2);
             let mid_x = (x0 + x1) / 2;
-            let mut below = 0usize;
+            let mut below = 0.0;
             for label in Label::ALL {
                 let n = bar.counts[label.index()];
-                if n == 0 {
+                if n <= 0.0 {
                     continue;
                 }
                 let (ya, yb) = (y(below + n), y(below));
                 swatch(area, label, (x0, ya), (x1, yb))?;
                 if yb - ya >= 15 {
                     let l = look(label);
-                    let (s, mid_y) = (n.to_string(), (ya + yb) / 2);
+                    let (s, mid_y) = (format!("{n:.0}"), (ya + yb) / 2);
                     if l.hatch.is_some() {
                         // A white patch keeps the digits legible over the hatching.
                         let hw = (pen.width(&s, 12.0) / 2.0).round() as i32 + 3;
@@ -246,7 +251,7 @@ fn draw<DB: DrawingBackend>(
             let above = if bar.calls == 0 {
                 "no call".to_owned()
             } else {
-                below.to_string()
+                bar.questions.to_string()
             };
             pen.write(area, &above, (12.0, &BLACK), (Center, Bottom), (mid_x, y(below) - 3))?;
             pen.write(area, &bar.ticker, (12.0, &BLACK), (Center, Top), (mid_x, base + 6))?;

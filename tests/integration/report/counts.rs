@@ -4,19 +4,25 @@
 use super::{close, decision, json_report, jsonl, on_two_quarters, report, row, Call, LabelSources, I, O, P};
 
 #[test]
-fn counts_shares_and_wilson_intervals() {
+fn counts_shares_and_their_intervals() {
     let r = json_report(on_two_quarters().arg("c.jsonl"));
     assert_eq!(r.by, "results-quarter");
+    assert_eq!(r.estimate, "count");
     let aaa = row(&r, "AAA", "2025Q4");
     assert_eq!((aaa.calls, aaa.analysts, aaa.questions), (1, 3, 10));
     assert_eq!(aaa.company, "AAA Corp");
     assert!(!aaa.total);
-    // 5 of 10: Wilson [0.2366, 0.7634]; 1 of 10: [0.0179, 0.4042].
-    assert_eq!(aaa.share(P).count, 5);
+    // 5 of 10 questions most probably profitability, each at 80%: the
+    // share is 50%, and the interval spans the labels those
+    // probabilities allow as well as the sampling (a Wilson interval, for
+    // sampling alone, would be [24, 76]).
     let p = aaa.share(P);
-    assert!(close(p.share, 0.5) && close(p.low, 0.2366) && close(p.high, 0.7634));
+    assert_eq!(p.count, 5);
+    assert!(close(p.share, 0.5));
+    let (lo, hi) = (p.low.unwrap(), p.high.unwrap());
+    assert!((0.05..0.3).contains(&lo) && (0.65..0.95).contains(&hi), "{p:?}");
     assert_eq!(aaa.share(I).count, 1);
-    assert!(close(aaa.share(I).low, 0.0179) && close(aaa.share(I).high, 0.4042));
+    assert!(aaa.share(I).low.unwrap() < 0.1 && aaa.share(I).high.unwrap() > 0.3);
     assert!(close(aaa.share(O).share, 0.4));
 
     // The total sums calls and questions; Ann Lee asked at both companies.
@@ -36,6 +42,49 @@ fn counts_shares_and_wilson_intervals() {
         ["2025Q4 AAA", "2025Q4 BBB", "2025Q4 ALL", "2026Q1 AAA", "2026Q1 ALL"]
     );
     assert_eq!(r.labels, LabelSources { human: 0, model: 16 });
+}
+
+#[test]
+fn each_estimate_is_named_in_every_format() {
+    // Probabilistic classify and count: each question's 80/10/10 averaged.
+    let r = json_report(on_two_quarters().args(["c.jsonl", "--estimate", "pcc"]));
+    assert_eq!(r.estimate, "pcc");
+    assert!(r.estimate_method.contains("probabilistic"), "{}", r.estimate_method);
+    let aaa = row(&r, "AAA", "2025Q4");
+    assert_eq!(aaa.share(P).count, 5);
+    assert!(close(aaa.share(P).share, 0.45) && close(aaa.share(I).share, 0.17) && close(aaa.share(O).share, 0.38));
+    let low = aaa.share(P).low.unwrap();
+    assert!(low < 0.45 && aaa.share(P).high.unwrap() > 0.45);
+
+    let csv = on_two_quarters()
+        .args(["c.jsonl", "--estimate", "pcc", "--format", "csv"])
+        .run()
+        .stdout;
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let column = header.iter().position(|c| *c == "estimate").unwrap();
+    assert!(
+        csv.lines().skip(1).all(|l| l.split(',').nth(column) == Some("pcc")),
+        "{csv}"
+    );
+    let table = on_two_quarters().args(["c.jsonl", "--estimate", "pcc"]).run().stdout;
+    assert!(table.contains("Shares: --estimate pcc, probabilistic"), "{table}");
+    let chart = on_two_quarters()
+        .args(["c.jsonl", "--estimate", "pcc", "--chart", "c.svg"])
+        .run();
+    assert!(chart.read("c.svg").contains("shares by pcc"));
+
+    // The adjusting estimates need the head's cross-validated rates.
+    let head = crate::model::head_dir(384);
+    let run = on_two_quarters()
+        .args(["c.jsonl", "--estimate", "acc", "--model"])
+        .arg(head.path())
+        .expect_status(2)
+        .run();
+    assert!(
+        run.stderr.contains("--estimate acc") && run.stderr.contains("rates"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -31,6 +31,8 @@ pub const O: Label = Label::Other;
 #[allow(dead_code)]
 pub struct Report {
     pub by: String,
+    pub estimate: String,
+    pub estimate_method: String,
     pub from: Option<String>,
     pub to: Option<String>,
     pub labels: LabelSources,
