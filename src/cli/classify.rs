@@ -5,12 +5,11 @@
 //! No questions in the input is not an error: the output is empty and the
 //! exit code says whether files were skipped, as for `questions`.
 
-use anyhow::Context as _;
-
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
+use anyhow::Context as _;
 use earnings_qa::aggregate::Classified;
 use earnings_qa::estimate::{Estimator, Method};
 use earnings_qa::labels::Probs;
@@ -117,14 +116,13 @@ impl ModelArgs {
     /// The estimator for `method`, with the head's cross-validated rates
     /// from its model card where the method needs them.
     pub fn estimator(&self, method: Method) -> anyhow::Result<Estimator> {
+        let dir = self.head_dir();
         let rates = if method.needs_rates() {
-            let dir = self.head_dir();
             ModelCard::load(&dir)?.rates
         } else {
             None
         };
-        Estimator::new(method, rates)
-            .with_context(|| format!("--estimate {method}: head {}", self.head_dir().display()))
+        Estimator::new(method, rates).with_context(|| format!("--estimate {method}: head {}", dir.display()))
     }
 
     /// The model's probabilities for `questions`, loading the head only if
