@@ -86,6 +86,7 @@ impl EncoderArgs {
             cache_dir: (!self.no_cache).then(|| self.cache_dir.clone().unwrap_or_else(cache::default_dir)),
             progress: std::io::stderr().is_terminal() && !super::quiet(),
             precision: self.precision,
+            delta: None,
         };
         Ok((device, options))
     }

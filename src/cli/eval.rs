@@ -5,7 +5,11 @@
 
 use std::io::Write;
 
+use std::path::PathBuf;
+
+use earnings_qa::labels::Probs;
 use earnings_qa::model::card::Evaluation;
+use earnings_qa::model::train::Dataset;
 
 use super::train::{DataArgs, TrainArgs};
 use earnings_qa::pipeline::Outcome;
@@ -31,12 +35,24 @@ pub struct Args {
     /// Print the metrics as JSON.
     #[arg(long)]
     json: bool,
+    /// Write each tested question's id, label, prediction and
+    /// probabilities (from the head that did not train on it) as JSON
+    /// Lines: what an error analysis reads.
+    #[arg(long, value_name = "FILE", conflicts_with = "shares")]
+    predictions: Option<PathBuf>,
     #[command(flatten)]
     training: TrainArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
-    let (data, _, _, outcome) = args.data.load()?;
+    // Opened before the work, so that a bad path fails at once.
+    let predictions = args
+        .predictions
+        .as_deref()
+        .map(|p| super::Output::open(Some(p)))
+        .transpose()?;
+    let (mut data, _, _, outcome) = args.data.load()?;
+    args.training.fine_tune(&mut data, &args.data.encoder)?;
     let opts = args.training.options();
     let mut out = std::io::stdout().lock();
     if args.shares {
@@ -46,17 +62,42 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         } else {
             writeln!(out, "{}", shares.markdown())?;
         }
+        remove_checkpoints(&data);
         return Ok(outcome);
     }
-    let evaluation: Evaluation = if args.holdout_companies.is_empty() {
-        data.cross_validate(args.folds, &opts)?.0
+    let (evaluation, predicted): (Evaluation, Vec<(usize, Probs)>) = if args.holdout_companies.is_empty() {
+        let (evaluation, probs) = data.cross_validate(args.folds, &opts)?;
+        (evaluation, probs.into_iter().enumerate().collect())
     } else {
         data.holdout_companies(&args.holdout_companies, &opts)?
     };
+    if let Some(mut file) = predictions {
+        for &(i, p) in &predicted {
+            let q = &data.questions[i];
+            let line = serde_json::json!({
+                "id": q.id,
+                "ticker": q.call.ticker,
+                "calendar_quarter": q.call.calendar_quarter.map(|c| c.to_string()),
+                "label": data.labels[i].name(),
+                "predicted": p.argmax().name(),
+                "probs": p,
+            });
+            writeln!(file, "{line}")?;
+        }
+        file.finish()?;
+    }
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&evaluation)?)?;
     } else {
         writeln!(out, "{}\n\n{}", evaluation.method, evaluation.metrics.markdown())?;
     }
+    remove_checkpoints(&data);
     Ok(outcome)
+}
+
+/// Fine-tuning checkpoints are for an interrupted run; a finished one drops them.
+pub(super) fn remove_checkpoints(data: &Dataset) {
+    if let Some(tuner) = data.tuner() {
+        tuner.remove_checkpoints();
+    }
 }

@@ -3,6 +3,7 @@
 //! cross-validates it grouped by call, and writes the head with its model
 //! card. Also the labeled-data step `eval` shares.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -10,10 +11,11 @@ use anyhow::Context as _;
 use earnings_qa::estimate::HeadRates;
 use earnings_qa::labels::{self, Journal};
 use earnings_qa::model::calibration::{scale, Calibration};
-use earnings_qa::model::card::{Agreement, EncoderInfo, ModelCard};
+use earnings_qa::model::card::{Agreement, EncoderInfo, FineTuneInfo, ModelCard};
+use earnings_qa::model::finetune::{self, Tuner};
 use earnings_qa::model::head::TrainOptions;
 use earnings_qa::model::train::Dataset;
-use earnings_qa::model::{self, lexical, Embedder};
+use earnings_qa::model::{self, cache, lexical, Embedder};
 
 use super::classify::EncoderArgs;
 use super::input::InputArgs;
@@ -46,7 +48,7 @@ pub struct DataArgs {
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
-    encoder: EncoderArgs,
+    pub(super) encoder: EncoderArgs,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -62,9 +64,54 @@ pub struct TrainArgs {
     /// Class weighting: 1 weighs classes equally, 0 weighs examples equally.
     #[arg(long, default_value_t = TrainOptions::default().balance, value_name = "0..1")]
     balance: f64,
+    /// Fine-tune the encoder's top N layers for each head (0: the frozen
+    /// encoder); all-MiniLM-L6-v2 only. The head ships them as a delta.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    fine_tune_layers: usize,
+    #[arg(long, default_value_t = finetune::Options::default().epochs, value_name = "N")]
+    fine_tune_epochs: usize,
+    /// AdamW's rate for the fine-tuned layers.
+    #[arg(long, default_value_t = finetune::Options::default().learning_rate, value_name = "RATE")]
+    fine_tune_learning_rate: f64,
+    /// Where fine-tuning checkpoints go (every 50 steps; a rerun on the same
+    /// labels and options resumes; removed when the command succeeds)
+    /// [default: fine-tune/ in the embedding cache folder].
+    #[arg(long, value_name = "DIR")]
+    checkpoints: Option<PathBuf>,
 }
 
 impl TrainArgs {
+    /// With --fine-tune-layers, the tuner every head of `data` is fitted over.
+    pub fn fine_tune(&self, data: &mut Dataset, encoder: &EncoderArgs) -> anyhow::Result<()> {
+        if self.fine_tune_layers == 0 {
+            return Ok(());
+        }
+        let opts = finetune::Options {
+            layers: self.fine_tune_layers,
+            epochs: self.fine_tune_epochs,
+            learning_rate: self.fine_tune_learning_rate,
+            balance: self.balance,
+            ..Default::default()
+        };
+        let checkpoints = self
+            .checkpoints
+            .clone()
+            .unwrap_or_else(|| cache::default_dir().join("fine-tune"));
+        let progress = std::io::stderr().is_terminal() && !super::quiet();
+        let dir = model::locate(encoder.encoder.dir);
+        let tuner = Tuner::new(
+            encoder.encoder,
+            &dir,
+            &data.texts(),
+            opts,
+            Some(checkpoints),
+            progress,
+            |m| say!("{m}"),
+        )?;
+        data.fine_tune(tuner);
+        Ok(())
+    }
+
     pub fn options(&self) -> TrainOptions {
         TrainOptions {
             epochs: self.epochs,
@@ -137,7 +184,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
-    let (data, journal, labels_dir, outcome) = args.data.load()?;
+    let (mut data, journal, labels_dir, outcome) = args.data.load()?;
+    args.training.fine_tune(&mut data, &args.data.encoder)?;
     let spec = args.data.encoder.encoder;
     let agreement = Agreement::of(&journal);
     let opts = args.training.options();
@@ -155,8 +203,24 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             (Some(evaluation), Some(calibration), Some(rates))
         }
     };
-    let head = data.train(&opts)?;
+    let (head, delta) = data.train(&opts)?;
     let out = args.out.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
+    head.save(&out)?;
+    let delta_path = out.join(finetune::DELTA_FILE);
+    let fine_tune = match (delta, data.tuner()) {
+        (Some(delta), Some(tuner)) => Some(FineTuneInfo {
+            options: tuner.options().clone(),
+            delta_sha256: delta.save(&delta_path)?,
+        }),
+        _ => {
+            // A frozen head's folder must not keep an earlier head's delta.
+            if delta_path.exists() {
+                std::fs::remove_file(&delta_path)
+                    .with_context(|| format!("{}: cannot remove", delta_path.display()))?;
+            }
+            None
+        }
+    };
     let name = out
         .file_name()
         .map_or_else(|| "head".to_owned(), |n| n.to_string_lossy().into_owned());
@@ -171,6 +235,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             sha256: spec.sha256.into(),
             dim: data.embeddings[0].len(),
             max_tokens: spec.max_tokens,
+            fine_tune,
         },
         head: format!(
             "multinomial logistic regression over the embedding and TF-IDF of the question's word \
@@ -196,8 +261,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         notes,
         created: chrono::Utc::now(),
     };
-    head.save(&out)?;
     card.save(&out)?;
+    super::eval::remove_checkpoints(&data);
     if let Some(cv) = &card.cross_validation {
         eprintln!("{}\n\n{}", cv.method, cv.metrics.markdown());
     }

@@ -12,6 +12,7 @@ use candle_transformers::models::bert::Config;
 use rayon::prelude::*;
 
 use super::kernels::{self, Bf16Linear, Epilogue};
+use super::layer::{self, Names};
 use super::mpnet;
 
 struct Norm {
@@ -64,25 +65,6 @@ fn linear(vbs: &[VarBuilder], n_in: usize, n_out: usize) -> candle_core::Result<
     Ok(Bf16Linear::new(&w, b, n_in, n_out * vbs.len()))
 }
 
-/// Where a layer's weights sit under `encoder.layer.{i}`: candle-transformers' BERT or `mpnet`.
-struct Names {
-    qkv: [&'static str; 3],
-    attention_out: &'static str,
-    attention_norm: &'static str,
-}
-
-const BERT: Names = Names {
-    qkv: ["attention.self.query", "attention.self.key", "attention.self.value"],
-    attention_out: "attention.output.dense",
-    attention_norm: "attention.output.LayerNorm",
-};
-
-const MPNET: Names = Names {
-    qkv: ["attention.attn.q", "attention.attn.k", "attention.attn.v"],
-    attention_out: "attention.attn.o",
-    attention_norm: "attention.LayerNorm",
-};
-
 fn layers(vb: &VarBuilder, count: usize, h: usize, inter: usize, names: &Names) -> candle_core::Result<Vec<Layer>> {
     (0..count)
         .map(|i| {
@@ -113,7 +95,7 @@ impl Packed {
             word: values(&emb, &[config.vocab_size, h], "word_embeddings.weight")?,
             position,
             embedding_norm: norm(emb.pp("LayerNorm"), h)?,
-            layers: layers(&vb, config.num_hidden_layers, h, config.intermediate_size, &BERT)?,
+            layers: layers(&vb, config.num_hidden_layers, h, config.intermediate_size, &layer::BERT)?,
             hidden: h,
             heads: config.num_attention_heads,
             eps: config.layer_norm_eps as f32,
@@ -142,7 +124,13 @@ impl Packed {
             word: values(&emb, &[config.vocab_size, h], "word_embeddings.weight")?,
             position: position[first * h..].to_vec(),
             embedding_norm: norm(emb.pp("LayerNorm"), h)?,
-            layers: layers(&vb, config.num_hidden_layers, h, config.intermediate_size, &MPNET)?,
+            layers: layers(
+                &vb,
+                config.num_hidden_layers,
+                h,
+                config.intermediate_size,
+                &layer::MPNET,
+            )?,
             hidden: h,
             heads,
             eps: config.layer_norm_eps as f32,

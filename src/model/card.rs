@@ -83,6 +83,25 @@ pub struct EncoderInfo {
     pub sha256: String,
     pub dim: usize,
     pub max_tokens: usize,
+    /// Layers fine-tuned for this head, shipped beside it as a delta over
+    /// the pinned weights (`finetune::DELTA_FILE`); none for a frozen encoder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fine_tune: Option<FineTuneInfo>,
+}
+
+/// "1 layer", "2 layers".
+fn plural(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        _ => format!("{n} {what}s"),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FineTuneInfo {
+    pub options: super::finetune::Options,
+    /// sha256 of the delta file, checked before it is loaded.
+    pub delta_sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -134,6 +153,23 @@ impl ModelCard {
             "- Encoder: {} (sha256 `{}`), {}-d, mean pooling, L2-normalised, truncated at {} tokens",
             self.encoder.name, self.encoder.sha256, self.encoder.dim, self.encoder.max_tokens
         );
+        if let Some(f) = &self.encoder.fine_tune {
+            let o = &f.options;
+            let _ = writeln!(
+                s,
+                "- Fine-tuned: the top {}, {} of AdamW (learning rate {}, classifier {}), batch {}, \
+                 class balance {}, seed {}; shipped as `{}` (sha256 `{}`) over the pinned weights",
+                plural(o.layers, "layer"),
+                plural(o.epochs, "epoch"),
+                o.learning_rate,
+                o.classifier_learning_rate,
+                o.batch_size,
+                o.balance,
+                o.seed,
+                super::finetune::DELTA_FILE,
+                f.delta_sha256
+            );
+        }
         let t = &self.training;
         let _ = writeln!(
             s,

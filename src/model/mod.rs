@@ -14,9 +14,11 @@ pub mod device;
 pub mod encoder;
 pub mod features;
 pub mod fetch;
+pub mod finetune;
 pub mod head;
 #[cfg(target_arch = "x86_64")]
 pub mod kernels;
+pub mod layer;
 pub mod lexical;
 pub mod metrics;
 pub mod mpnet;
@@ -118,6 +120,8 @@ pub struct Options {
     pub progress: bool,
     /// The encoder's arithmetic; `None`: bf16 where the CPU has it, else f32.
     pub precision: Option<encoder::Precision>,
+    /// A fine-tuned head's delta over the encoder's weights, and its sha256.
+    pub delta: Option<(PathBuf, String)>,
 }
 
 impl Default for Options {
@@ -129,6 +133,7 @@ impl Default for Options {
             cache_dir: Some(cache::default_dir()),
             progress: false,
             precision: None,
+            delta: None,
         }
     }
 }
@@ -150,7 +155,8 @@ impl Embedder {
         let precision = opts
             .precision
             .unwrap_or_else(|| encoder::Precision::default_for(&device));
-        let encoder = Encoder::load(opts.encoder, &dir, device, precision)?;
+        let delta = opts.delta.as_ref().map(|(p, sha)| (p.as_path(), sha.as_str()));
+        let encoder = Encoder::load(opts.encoder, &dir, delta, device, precision)?;
         let cache = match &opts.cache_dir {
             Some(d) => Some(Mutex::new(Cache::open(d, &encoder.cache_tag(), encoder.dim())?)),
             None => None,
@@ -236,8 +242,13 @@ impl Classifier {
     /// `opts.encoder`), and checks that they fit each other.
     pub fn load(head_dir: &Path, device: Device, mut opts: Options) -> Result<Classifier, ModelError> {
         let head = Head::load(head_dir)?;
-        if let Some(spec) = head.card().and_then(|c| encoder::Spec::with_sha256(&c.encoder.sha256)) {
-            opts.encoder = spec;
+        if let Some(card) = head.card() {
+            if let Some(spec) = encoder::Spec::with_sha256(&card.encoder.sha256) {
+                opts.encoder = spec;
+            }
+            if let Some(f) = &card.encoder.fine_tune {
+                opts.delta = Some((head_dir.join(finetune::DELTA_FILE), f.delta_sha256.clone()));
+            }
         }
         let embedder = Embedder::load(device, opts)?;
         head.check_encoder(head_dir, embedder.encoder())?;

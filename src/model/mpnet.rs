@@ -6,8 +6,10 @@
 //! reference and the GPU path (`bert::Packed` is the fast CPU path).
 
 use candle_core::{DType, Device, Module, Result, Tensor};
-use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, Linear, VarBuilder};
+use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, VarBuilder};
 use serde::Deserialize;
+
+use super::layer::{self, Layer};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
@@ -20,6 +22,17 @@ pub struct Config {
     pub layer_norm_eps: f64,
     pub pad_token_id: u32,
     pub relative_attention_num_buckets: usize,
+}
+
+impl Config {
+    pub fn shape(&self) -> layer::Shape {
+        layer::Shape {
+            hidden: self.hidden_size,
+            intermediate: self.intermediate_size,
+            heads: self.num_attention_heads,
+            eps: self.layer_norm_eps,
+        }
+    }
 }
 
 /// Farthest relative distance with a bucket of its own scale (`modeling_mpnet.py`).
@@ -42,52 +55,6 @@ pub fn relative_bucket(relative: i64, buckets: usize) -> usize {
     base + (exact + scaled as usize).min(half - 1)
 }
 
-struct Layer {
-    q: Linear,
-    k: Linear,
-    v: Linear,
-    o: Linear,
-    attention_norm: LayerNorm,
-    intermediate: Linear,
-    output: Linear,
-    output_norm: LayerNorm,
-    heads: usize,
-}
-
-impl Layer {
-    fn load(vb: VarBuilder, c: &Config) -> Result<Layer> {
-        let (h, attn) = (c.hidden_size, vb.pp("attention"));
-        Ok(Layer {
-            q: linear(h, h, attn.pp("attn.q"))?,
-            k: linear(h, h, attn.pp("attn.k"))?,
-            v: linear(h, h, attn.pp("attn.v"))?,
-            o: linear(h, h, attn.pp("attn.o"))?,
-            attention_norm: layer_norm(h, c.layer_norm_eps, attn.pp("LayerNorm"))?,
-            intermediate: linear(h, c.intermediate_size, vb.pp("intermediate.dense"))?,
-            output: linear(c.intermediate_size, h, vb.pp("output.dense"))?,
-            output_norm: layer_norm(h, c.layer_norm_eps, vb.pp("output.LayerNorm"))?,
-            heads: c.num_attention_heads,
-        })
-    }
-
-    /// `x`: `[batch, len, hidden]`; `bias`: `[batch, heads, len, len]`,
-    /// the position bias plus the padding mask.
-    fn forward(&self, x: &Tensor, bias: &Tensor) -> Result<Tensor> {
-        let (b, len, h) = x.dims3()?;
-        let d = h / self.heads;
-        let split = |t: Tensor| t.reshape((b, len, self.heads, d))?.transpose(1, 2)?.contiguous();
-        let q = split(self.q.forward(x)?)?;
-        let k = split(self.k.forward(x)?)?;
-        let v = split(self.v.forward(x)?)?;
-        let scores = (q.matmul(&k.t()?)? / (d as f64).sqrt())?.add(bias)?;
-        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-        let context = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((b, len, h))?;
-        let x = self.attention_norm.forward(&(self.o.forward(&context)? + x)?)?;
-        let inner = self.intermediate.forward(&x)?.gelu_erf()?;
-        self.output_norm.forward(&(self.output.forward(&inner)? + x)?)
-    }
-}
-
 pub struct MPNetModel {
     word: Embedding,
     position: Embedding,
@@ -106,7 +73,7 @@ impl MPNetModel {
             norm: layer_norm(h, config.layer_norm_eps, emb.pp("LayerNorm"))?,
             relative_bias: relative_bias(&vb, config)?,
             layers: (0..config.num_hidden_layers)
-                .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), config))
+                .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), &layer::MPNET, config.shape()))
                 .collect::<Result<_>>()?,
             config: config.clone(),
         })

@@ -3,11 +3,13 @@
 //! topics, so splitting a call across folds would flatter the model) and
 //! a leave-companies-out split.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 
 use super::card::{DataSummary, Evaluation};
+use super::finetune::{Delta, Tuner};
 use super::head::{Head, Input, TrainOptions};
 use super::metrics::Metrics;
 use super::{Embedder, ModelError};
@@ -19,6 +21,10 @@ pub struct Dataset {
     pub questions: Vec<Question>,
     pub labels: Vec<Label>,
     pub embeddings: Vec<Vec<f32>>,
+    /// With a tuner, every head is fitted over an encoder fine-tuned on
+    /// that head's training questions (so a test fold's questions never
+    /// reach the encoder's training), not over `embeddings`.
+    tuner: Option<Tuner>,
 }
 
 /// The call a question belongs to: the identity its id is built on
@@ -40,7 +46,22 @@ impl Dataset {
             questions,
             labels,
             embeddings,
+            tuner: None,
         })
+    }
+
+    /// Fine-tunes the encoder for every head fitted from now on (see `tuner`).
+    pub fn fine_tune(&mut self, tuner: Tuner) {
+        self.tuner = Some(tuner);
+    }
+
+    pub fn tuner(&self) -> Option<&Tuner> {
+        self.tuner.as_ref()
+    }
+
+    /// The questions' texts, index for index.
+    pub fn texts(&self) -> Vec<&str> {
+        self.questions.iter().map(|q| q.text.as_str()).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -73,16 +94,31 @@ impl Dataset {
         }
     }
 
-    pub fn train(&self, opts: &TrainOptions) -> Result<Head, ModelError> {
+    /// The head over all the questions and, with a tuner, the encoder
+    /// delta it was fitted over.
+    pub fn train(&self, opts: &TrainOptions) -> Result<(Head, Option<Delta>), ModelError> {
         let all: Vec<usize> = (0..self.len()).collect();
-        let (inputs, x, y) = self.rows(&all);
-        Head::train(&inputs, &x, &y, opts)
+        let (embeddings, delta) = self.embeddings_for(&all)?;
+        let (inputs, x, y) = self.rows(&all, &embeddings);
+        Ok((Head::train(&inputs, &x, &y, opts)?, delta))
+    }
+
+    /// Every question's embedding for a head trained on `train`: the
+    /// frozen encoder's, or one fine-tuned on `train` (and its delta).
+    fn embeddings_for(&self, train: &[usize]) -> Result<(Cow<'_, [Vec<f32>]>, Option<Delta>), ModelError> {
+        match &self.tuner {
+            None => Ok((Cow::Borrowed(&self.embeddings), None)),
+            Some(tuner) => {
+                let delta = tuner.tune(train, &self.labels)?;
+                Ok((Cow::Owned(tuner.embed(&delta)?), Some(delta)))
+            }
+        }
     }
 
     /// Head inputs, embeddings and labels of the examples `idx`.
-    fn rows(&self, idx: &[usize]) -> (Vec<Input<'_>>, Vec<Vec<f32>>, Vec<Label>) {
+    fn rows(&self, idx: &[usize], embeddings: &[Vec<f32>]) -> (Vec<Input<'_>>, Vec<Vec<f32>>, Vec<Label>) {
         let inputs = idx.iter().map(|&i| Input::from(&self.questions[i])).collect();
-        let x = idx.iter().map(|&i| self.embeddings[i].clone()).collect();
+        let x = idx.iter().map(|&i| embeddings[i].clone()).collect();
         (inputs, x, idx.iter().map(|&i| self.labels[i]).collect())
     }
 
@@ -126,8 +162,13 @@ impl Dataset {
         Ok(probs)
     }
 
-    /// Trains on every company but `tickers`, tests on those.
-    pub fn holdout_companies(&self, tickers: &[String], opts: &TrainOptions) -> Result<Evaluation, ModelError> {
+    /// Trains on every company but `tickers`, tests on those; also each
+    /// tested question's index and probabilities.
+    pub fn holdout_companies(
+        &self,
+        tickers: &[String],
+        opts: &TrainOptions,
+    ) -> Result<(Evaluation, Vec<(usize, Probs)>), ModelError> {
         let held = |i: usize| {
             tickers
                 .iter()
@@ -142,20 +183,18 @@ impl Dataset {
                 self.len() - test.len()
             )));
         }
-        let pred: Vec<Label> = self
-            .fit_predict(|i| !held(i), &test, opts)?
-            .iter()
-            .map(Probs::argmax)
-            .collect();
+        let probs = self.fit_predict(|i| !held(i), &test, opts)?;
+        let pred: Vec<Label> = probs.iter().map(Probs::argmax).collect();
         let truth: Vec<Label> = test.iter().map(|&i| self.labels[i]).collect();
-        Ok(Evaluation {
+        let evaluation = Evaluation {
             method: format!(
                 "trained without {}, tested on their {} questions",
                 tickers.join(", "),
                 test.len()
             ),
             metrics: Metrics::new(&truth, &pred),
-        })
+        };
+        Ok((evaluation, test.into_iter().zip(probs).collect()))
     }
 
     /// Trains on the examples `train_on` selects (the vocabulary too, so
@@ -168,9 +207,10 @@ impl Dataset {
         opts: &TrainOptions,
     ) -> Result<Vec<Probs>, ModelError> {
         let train: Vec<usize> = (0..self.len()).filter(|&i| train_on(i)).collect();
-        let (inputs, x, y) = self.rows(&train);
+        let (embeddings, _) = self.embeddings_for(&train)?;
+        let (inputs, x, y) = self.rows(&train, &embeddings);
         let head = Head::train(&inputs, &x, &y, opts)?;
-        let (inputs, xt, _) = self.rows(test);
+        let (inputs, xt, _) = self.rows(test, &embeddings);
         head.probs(&inputs, &xt)
     }
 }

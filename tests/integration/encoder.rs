@@ -24,7 +24,7 @@ fn load_encoder() -> Encoder {
 }
 
 fn load_encoder_as(precision: Precision) -> Encoder {
-    Encoder::load(&encoder::MINILM, &encoder_dir(), Device::Cpu, precision)
+    Encoder::load(&encoder::MINILM, &encoder_dir(), None, Device::Cpu, precision)
         .expect("weights present (run `earnings-qa fetch-model`)")
 }
 
@@ -133,7 +133,7 @@ fn encoder_dir_with_weights(weights: &[u8]) -> tempfile::TempDir {
 #[test]
 fn missing_or_corrupt_weights_are_refused_with_a_clear_error() {
     let empty = tempfile::tempdir().unwrap();
-    let err = Encoder::load(&encoder::MINILM, empty.path(), Device::Cpu, Precision::F32)
+    let err = Encoder::load(&encoder::MINILM, empty.path(), None, Device::Cpu, Precision::F32)
         .err()
         .unwrap();
     assert!(matches!(err, ModelError::MissingWeights { .. }), "{err}");
@@ -143,7 +143,7 @@ fn missing_or_corrupt_weights_are_refused_with_a_clear_error() {
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
     let dir = encoder_dir_with_weights(&bytes);
-    let err = Encoder::load(&encoder::MINILM, dir.path(), Device::Cpu, Precision::F32)
+    let err = Encoder::load(&encoder::MINILM, dir.path(), None, Device::Cpu, Precision::F32)
         .err()
         .unwrap();
     assert!(matches!(err, ModelError::CorruptWeights { .. }), "{err}");
@@ -152,7 +152,7 @@ fn missing_or_corrupt_weights_are_refused_with_a_clear_error() {
 
 /// The distinct questions of the `dev` calls (real transcripts), as the
 /// binary splits them.
-fn dev_questions() -> Option<Vec<Question>> {
+pub fn dev_questions() -> Option<Vec<Question>> {
     let corpus = corpus()?;
     let mut paths: Vec<PathBuf> = manifest(&corpus)
         .into_iter()
@@ -226,7 +226,7 @@ fn mpnet_reproduces_sentence_transformers() {
         precisions.push((Precision::Bf16, 0.999));
     }
     for (precision, floor) in precisions {
-        let enc = Encoder::load(&encoder::MPNET, &dir, Device::Cpu, precision)
+        let enc = Encoder::load(&encoder::MPNET, &dir, None, Device::Cpu, precision)
             .expect("weights present (run `earnings-qa fetch-model --encoder all-mpnet-base-v2`)");
         assert_eq!(enc.tokenize(&texts).unwrap(), r.token_ids);
         let batched = enc.embed(&texts, 4, false).unwrap();

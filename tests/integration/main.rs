@@ -9,6 +9,7 @@ mod test;
 mod cache;
 mod classify;
 mod encoder;
+mod finetune;
 mod formats;
 mod inputs;
 mod labels;

@@ -30,6 +30,7 @@ fn card(dim: usize) -> ModelCard {
             sha256: encoder::MINILM.sha256.into(),
             dim,
             max_tokens: 256,
+            fine_tune: None,
         },
         head: "logistic regression".into(),
         training: TrainOptions::default(),

