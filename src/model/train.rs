@@ -16,6 +16,9 @@ use super::{Embedder, ModelError};
 use crate::labels::{Label, Probs};
 use crate::question::Question;
 
+/// Every question's embedding for one head, and the delta it came from.
+type Embeddings<'a> = (Cow<'a, [Vec<f32>]>, Option<Delta>);
+
 /// Labeled questions and their embeddings, index for index.
 pub struct Dataset {
     pub questions: Vec<Question>,
@@ -105,7 +108,7 @@ impl Dataset {
 
     /// Every question's embedding for a head trained on `train`: the
     /// frozen encoder's, or one fine-tuned on `train` (and its delta).
-    fn embeddings_for(&self, train: &[usize]) -> Result<(Cow<'_, [Vec<f32>]>, Option<Delta>), ModelError> {
+    fn embeddings_for(&self, train: &[usize]) -> Result<Embeddings<'_>, ModelError> {
         match &self.tuner {
             None => Ok((Cow::Borrowed(&self.embeddings), None)),
             Some(tuner) => {
