@@ -261,7 +261,8 @@ impl Tuner {
         let bar = self.bar(ids.len(), "fine-tune: frozen layers");
         for batch in order.chunks(32) {
             let rows: Vec<&[u32]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
-            let (ids_t, bias) = padded(&rows)?;
+            let (ids_t, mask) = encoder::padded(&rows, &Device::Cpu)?;
+            let bias = padding_bias(&mask)?;
             let mut x = frozen.forward(&ids_t)?;
             for l in &layers {
                 x = l.forward(&x, &bias)?;
@@ -291,20 +292,16 @@ impl Tuner {
             .map(|&i| self.lower[i].pad_with_zeros(0, 0, max - self.tokens(i)))
             .collect::<candle_core::Result<Vec<_>>>()?;
         let mut x = Tensor::stack(&rows, 0)?;
-        let lens: Vec<usize> = batch.iter().map(|&i| self.tokens(i)).collect();
-        let mask: Vec<f32> = lens
+        let mask: Vec<u32> = batch
             .iter()
-            .flat_map(|&n| (0..max).map(move |p| if p < n { 1.0 } else { 0.0 }))
+            .flat_map(|&i| (0..max).map(move |p| u32::from(p < self.tokens(i))))
             .collect();
         let mask = Tensor::from_vec(mask, (batch.len(), max), &Device::Cpu)?;
-        let bias = ((mask.ones_like()? - &mask)? * f32::MIN as f64)?.reshape((batch.len(), 1, 1, max))?;
+        let bias = padding_bias(&mask)?;
         for l in layers {
             x = l.forward(&x, &bias)?;
         }
-        let mask = mask.unsqueeze(2)?;
-        let mean = x.broadcast_mul(&mask)?.sum(1)?.broadcast_div(&mask.sum(1)?)?;
-        let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
-        mean.broadcast_div(&norm)
+        encoder::pool(&x, &mask)
     }
 
     /// Trains the top layers on the texts `train` (indices into the texts
@@ -509,21 +506,11 @@ impl Frozen {
     }
 }
 
-/// Right-padded ids `[batch, len]` and the attention bias that hides the padding.
-fn padded(rows: &[&[u32]]) -> candle_core::Result<(Tensor, Tensor)> {
-    let len = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-    let mut ids = Vec::with_capacity(rows.len() * len);
-    let mut bias = Vec::with_capacity(rows.len() * len);
-    for r in rows {
-        ids.extend_from_slice(r);
-        ids.extend(std::iter::repeat_n(0u32, len - r.len()));
-        bias.extend(std::iter::repeat_n(0f32, r.len()));
-        bias.extend(std::iter::repeat_n(f32::MIN, len - r.len()));
-    }
-    Ok((
-        Tensor::from_vec(ids, (rows.len(), len), &Device::Cpu)?,
-        Tensor::from_vec(bias, (rows.len(), 1, 1, len), &Device::Cpu)?,
-    ))
+/// The attention bias `[batch, 1, 1, len]` that hides the padding `mask` marks 0.
+fn padding_bias(mask: &Tensor) -> candle_core::Result<Tensor> {
+    let (b, len) = mask.dims2()?;
+    let mask = mask.to_dtype(DType::F32)?;
+    ((mask.ones_like()? - &mask)? * f32::MIN as f64)?.reshape((b, 1, 1, len))
 }
 
 /// Per label, `(n / (labels * count))^balance`: 1 weighs classes equally.

@@ -253,29 +253,42 @@ impl Encoder {
         if let Net::Packed(packed) = &self.net {
             return Ok(packed.embed(rows));
         }
-        let len = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-        let mut ids = Vec::with_capacity(rows.len() * len);
-        let mut mask = Vec::with_capacity(rows.len() * len);
-        for r in rows {
-            ids.extend_from_slice(r);
-            ids.extend(std::iter::repeat_n(0u32, len - r.len()));
-            mask.extend(std::iter::repeat_n(1u32, r.len()));
-            mask.extend(std::iter::repeat_n(0u32, len - r.len()));
-        }
-        let shape = (rows.len(), len);
-        let ids = Tensor::from_vec(ids, shape, &self.device)?;
-        let mask = Tensor::from_vec(mask, shape, &self.device)?;
+        let (ids, mask) = padded(rows, &self.device)?;
         let hidden = match &self.net {
             Net::Bert(model) => model.forward(&ids, &ids.zeros_like()?, Some(&mask))?,
             Net::Mpnet(model) => model.forward(&ids, &mask)?,
             Net::Packed(_) => unreachable!("packed batches returned above"),
         };
-        // Masked mean over tokens, then L2 normalisation (eps as in torch's F.normalize).
-        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-        let mean = hidden.broadcast_mul(&mask)?.sum(1)?.broadcast_div(&mask.sum(1)?)?;
-        let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
-        Ok(mean.broadcast_div(&norm)?.to_device(&Device::Cpu)?.to_vec2()?)
+        Ok(pool(&hidden, &mask)?.to_device(&Device::Cpu)?.to_vec2()?)
     }
+}
+
+/// Token-id rows right-padded to the longest, `[batch, len]` u32, and
+/// their mask (1 for a real token).
+pub(crate) fn padded(rows: &[&[u32]], device: &Device) -> candle_core::Result<(Tensor, Tensor)> {
+    let len = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let mut ids = Vec::with_capacity(rows.len() * len);
+    let mut mask = Vec::with_capacity(rows.len() * len);
+    for r in rows {
+        ids.extend_from_slice(r);
+        ids.extend(std::iter::repeat_n(0u32, len - r.len()));
+        mask.extend(std::iter::repeat_n(1u32, r.len()));
+        mask.extend(std::iter::repeat_n(0u32, len - r.len()));
+    }
+    let shape = (rows.len(), len);
+    Ok((
+        Tensor::from_vec(ids, shape, device)?,
+        Tensor::from_vec(mask, shape, device)?,
+    ))
+}
+
+/// Mean of the hidden states `[batch, len, hidden]` over the tokens `mask`
+/// (`[batch, len]`) keeps, L2-normalised (eps as in torch's F.normalize).
+pub(crate) fn pool(hidden: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
+    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+    let mean = hidden.broadcast_mul(&mask)?.sum(1)?.broadcast_div(&mask.sum(1)?)?;
+    let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f32::MAX)?;
+    mean.broadcast_div(&norm)
 }
 
 /// candle allocates a fresh buffer for every op's output. glibc serves the
