@@ -175,15 +175,7 @@ impl Tuner {
         }
         let base = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu)?;
         let tokenizer = encoder::load_tokenizer(&dir.join(FILES[2]), spec.max_tokens)?;
-        let ids = texts
-            .iter()
-            .map(|t| {
-                tokenizer
-                    .encode(*t, true)
-                    .map(|e| e.get_ids().to_vec())
-                    .map_err(|e| ModelError::Tokenizer(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids = encoder::token_ids(&tokenizer, texts)?;
         let mut tuner = Tuner {
             base,
             config,

