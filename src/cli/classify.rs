@@ -137,11 +137,16 @@ impl ModelArgs {
         let classifier = Classifier::load(&head_dir, device, opts)?;
         note_cache(classifier.embedder());
         let probs = classifier.classify(questions)?;
+        let embedder = classifier.embedder();
+        let tuned = embedder
+            .delta()
+            .map(|d| format!(" with {}", d.display()))
+            .unwrap_or_default();
         say!(
-            "the model labeled {} questions (head {}, encoder {})",
+            "the model labeled {} questions (head {}, encoder {}{tuned})",
             questions.len(),
             head_dir.display(),
-            model::locate(classifier.embedder().encoder().spec().dir).display()
+            model::locate(embedder.encoder().spec().dir).display()
         );
         Ok(probs)
     }

@@ -80,10 +80,11 @@ enum OutputFormat {
 /// `--estimate`: `estimate::Method` as the command line spells and explains it.
 #[derive(clap::ValueEnum, Debug, Clone, Copy, Default)]
 enum EstimateArg {
-    /// Classify and count: each question's most probable label (measured best).
-    #[default]
+    /// Classify and count: each question's most probable label.
     Count,
-    /// Probabilistic classify and count: the mean calibrated probability.
+    /// Probabilistic classify and count: the mean calibrated probability
+    /// (measured best with the default head, docs/model.md).
+    #[default]
     Pcc,
     /// Adjusted classify and count: counts corrected by the head's cross-validated confusion.
     Acc,

@@ -168,6 +168,11 @@ impl Embedder {
         &self.encoder
     }
 
+    /// The fine-tuned delta laid over the encoder's weights, if any.
+    pub fn delta(&self) -> Option<&Path> {
+        self.opts.delta.as_ref().map(|(p, _)| p.as_path())
+    }
+
     /// What stderr should say of the cache: records that failed the check on opening.
     pub fn cache_note(&self) -> Option<String> {
         let cache = self.cache.as_ref()?.lock().unwrap_or_else(|e| e.into_inner());

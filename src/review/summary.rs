@@ -43,8 +43,9 @@ impl fmt::Display for Changes {
         }
         writeln!(
             f,
-            "Labels the report counts changed on {} questions: {}",
+            "Labels the report counts changed on {} question{}: {}",
             self.changed,
+            if self.changed == 1 { "" } else { "s" },
             deltas(&self.per_label)
         )?;
         for ((ticker, quarter), counts) in &self.cells {

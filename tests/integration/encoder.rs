@@ -193,7 +193,7 @@ fn the_bf16_encoder_stays_within_cosine_0999_of_f32_and_keeps_995_percent_of_lab
         .map(|(r, f)| cosine(f, &r.iter().map(|&x| x as f64).collect::<Vec<_>>()))
         .fold(1.0, f64::min);
     assert!(worst >= 0.999, "lowest cosine bf16 vs f32: {worst}");
-    let head = Head::load(&root().join("models/default")).unwrap();
+    let head = Head::load(&root().join("models/minilm-frozen")).unwrap();
     let inputs: Vec<Input> = questions.iter().map(Input::from).collect();
     let labels =
         |e: &[Vec<f32>]| -> Vec<Label> { head.probs(&inputs, e).unwrap().iter().map(|p| p.argmax()).collect() };
