@@ -93,13 +93,16 @@ fn the_cache_keeps_the_work_of_an_interrupted_run() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let file = cache.join(format!(
-        "embeddings-{}.bin",
-        &earnings_qa::model::encoder::MINILM.sha256[..16]
-    ));
+    // The cache file's name depends on the encoder and the head's delta:
+    // whatever the folder holds is the cache.
+    let held = || {
+        std::fs::read_dir(&cache).map_or(0, |d| {
+            d.flatten().map(|e| e.metadata().map_or(0, |m| m.len())).sum::<u64>()
+        })
+    };
     // Records reach the file while the run is still encoding: some, not all.
     let first_seen = loop {
-        let len = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        let len = held();
         if len > 0 || child.try_wait().unwrap().is_some() {
             break len / RECORD;
         }

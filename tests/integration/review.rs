@@ -14,14 +14,16 @@ use crate::pty::{flat, total, Term};
 use crate::test::{json_lines, Test};
 use crate::{root, source};
 
-/// `classify PATH` by the real encoder and head (its embeddings cached in
-/// the repo's .cache), once per PATH for the whole run; absolute sources,
-/// so that review finds the transcripts again.
+/// `classify PATH` by the real encoder and the frozen-encoder head the
+/// sessions below were written against (its embeddings cached in the
+/// repo's .cache), once per PATH for the whole run; absolute sources, so
+/// that review finds the transcripts again.
 fn classify(path: &Path, name: &str) -> PathBuf {
     let out = std::env::temp_dir().join(format!("earnings-qa-review-{}-{name}.jsonl", std::process::id()));
     Test::new()
         .arg("classify")
         .arg(path)
+        .args(["--model", "models/minilm-frozen"])
         .arg("-o")
         .arg(&out)
         .current_dir(root())
