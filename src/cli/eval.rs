@@ -4,12 +4,10 @@
 //! `--holdout-companies`, trained on every other company and tested on those.
 
 use std::io::Write;
-
 use std::path::PathBuf;
 
 use earnings_qa::labels::Probs;
 use earnings_qa::model::card::Evaluation;
-use earnings_qa::model::train::Dataset;
 
 use super::train::{DataArgs, TrainArgs};
 use earnings_qa::pipeline::Outcome;
@@ -62,7 +60,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         } else {
             writeln!(out, "{}", shares.markdown())?;
         }
-        remove_checkpoints(&data);
+        data.remove_checkpoints();
         return Ok(outcome);
     }
     let (evaluation, predicted): (Evaluation, Vec<(usize, Probs)>) = if args.holdout_companies.is_empty() {
@@ -91,13 +89,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         writeln!(out, "{}\n\n{}", evaluation.method, evaluation.metrics.markdown())?;
     }
-    remove_checkpoints(&data);
+    data.remove_checkpoints();
     Ok(outcome)
-}
-
-/// Fine-tuning checkpoints are for an interrupted run; a finished one drops them.
-pub(super) fn remove_checkpoints(data: &Dataset) {
-    if let Some(tuner) = data.tuner() {
-        tuner.remove_checkpoints();
-    }
 }

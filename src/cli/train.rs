@@ -262,7 +262,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         created: chrono::Utc::now(),
     };
     card.save(&out)?;
-    super::eval::remove_checkpoints(&data);
+    data.remove_checkpoints();
     if let Some(cv) = &card.cross_validation {
         eprintln!("{}\n\n{}", cv.method, cv.metrics.markdown());
     }

@@ -154,26 +154,15 @@ impl Tuner {
                 spec.dir
             )));
         }
-        let path = dir.join(FILES[0]);
-        let bytes = std::fs::read(&path).map_err(|_| ModelError::MissingWeights {
-            dir: dir.to_path_buf(),
-            encoder: spec.dir,
-        })?;
-        spec.check_sha256(&path, &bytes)?;
-        let config_path = dir.join(FILES[1]);
-        let config: bert::Config =
-            serde_json::from_str(&std::fs::read_to_string(&config_path).map_err(ModelError::io(&config_path))?)
-                .map_err(|e| ModelError::Io {
-                    path: config_path.clone(),
-                    source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-                })?;
+        let pinned = encoder::Pinned::read(spec, dir)?;
+        let config: bert::Config = pinned.config.parse()?;
         if opts.layers == 0 || opts.layers > config.num_hidden_layers {
             return Err(ModelError::Train(format!(
                 "--fine-tune-layers must be 1 to {}, not {}",
                 config.num_hidden_layers, opts.layers
             )));
         }
-        let base = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu)?;
+        let base = candle_core::safetensors::load_buffer(&pinned.bytes, &Device::Cpu)?;
         let tokenizer = encoder::load_tokenizer(&dir.join(FILES[2]), spec.max_tokens)?;
         let ids = encoder::token_ids(&tokenizer, texts)?;
         let mut tuner = Tuner {

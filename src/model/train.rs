@@ -62,6 +62,14 @@ impl Dataset {
         self.tuner.as_ref()
     }
 
+    /// Fine-tuning checkpoints are for an interrupted run; a finished one
+    /// drops them.
+    pub fn remove_checkpoints(&self) {
+        if let Some(tuner) = &self.tuner {
+            tuner.remove_checkpoints();
+        }
+    }
+
     /// The questions' texts, index for index.
     pub fn texts(&self) -> Vec<&str> {
         self.questions.iter().map(|q| q.text.as_str()).collect()

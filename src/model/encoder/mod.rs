@@ -3,7 +3,7 @@
 //! hidden state and L2 normalisation, as in their `modules.json`
 //! (Transformer -> Pooling(mean) -> Normalize).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -83,24 +83,7 @@ impl Encoder {
         device: Device,
         precision: Precision,
     ) -> Result<Encoder, ModelError> {
-        let weights = dir.join(FILES[0]);
-        if !weights.is_file() {
-            return Err(ModelError::MissingWeights {
-                dir: dir.to_path_buf(),
-                encoder: spec.dir,
-            });
-        }
-        if let Some(f) = FILES[1..].iter().map(|f| dir.join(f)).find(|f| !f.is_file()) {
-            return Err(ModelError::MissingEncoderFile(f));
-        }
-        let bytes = std::fs::read(&weights).map_err(ModelError::io(&weights))?;
-        spec.check_sha256(&weights, &bytes)?;
-        let config_path = dir.join(FILES[1]);
-        let config_text = std::fs::read_to_string(&config_path).map_err(ModelError::io(&config_path))?;
-        let bad_config = |e: serde_json::Error| ModelError::Io {
-            path: config_path.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-        };
+        let Pinned { bytes, config } = Pinned::read(spec, dir)?;
         if precision == Precision::Bf16 && !(device.is_cpu() && kernels::bf16_supported()) {
             return Err(ModelError::NoBf16);
         }
@@ -115,7 +98,7 @@ impl Encoder {
         };
         let (net, dim) = match spec.arch {
             Arch::Bert => {
-                let config: bert::Config = serde_json::from_str(&config_text).map_err(bad_config)?;
+                let config: bert::Config = config.parse()?;
                 let net = match precision {
                     Precision::F32 => Net::Bert(BertModel::load(vb, &config)?),
                     Precision::Bf16 => Net::Packed(Packed::load_bert(vb, &config)?),
@@ -123,7 +106,7 @@ impl Encoder {
                 (net, config.hidden_size)
             }
             Arch::MpNet => {
-                let config: mpnet::Config = serde_json::from_str(&config_text).map_err(bad_config)?;
+                let config: mpnet::Config = config.parse()?;
                 let net = match precision {
                     Precision::F32 => Net::Mpnet(MPNetModel::load(vb, &config)?),
                     Precision::Bf16 => Net::Packed(Packed::load_mpnet(vb, &config)?),
@@ -297,6 +280,52 @@ fn keep_freed_memory() {
             libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
             libc::mallopt(libc::M_TRIM_THRESHOLD, 1 << 30);
         });
+    }
+}
+
+/// An encoder's pinned files as read from its folder: the weights, their
+/// sha256 checked (so a corrupt or foreign file is refused before it is
+/// parsed), and its config.
+pub(crate) struct Pinned {
+    pub bytes: Vec<u8>,
+    pub config: ConfigFile,
+}
+
+impl Pinned {
+    pub(crate) fn read(spec: &Spec, dir: &Path) -> Result<Pinned, ModelError> {
+        let weights = dir.join(FILES[0]);
+        if !weights.is_file() {
+            return Err(ModelError::MissingWeights {
+                dir: dir.to_path_buf(),
+                encoder: spec.dir,
+            });
+        }
+        if let Some(f) = FILES[1..].iter().map(|f| dir.join(f)).find(|f| !f.is_file()) {
+            return Err(ModelError::MissingEncoderFile(f));
+        }
+        let bytes = std::fs::read(&weights).map_err(ModelError::io(&weights))?;
+        spec.check_sha256(&weights, &bytes)?;
+        let path = dir.join(FILES[1]);
+        let text = std::fs::read_to_string(&path).map_err(ModelError::io(&path))?;
+        Ok(Pinned {
+            bytes,
+            config: ConfigFile { path, text },
+        })
+    }
+}
+
+/// An encoder's config.json, parsed as the architecture needs it.
+pub(crate) struct ConfigFile {
+    path: PathBuf,
+    text: String,
+}
+
+impl ConfigFile {
+    pub(crate) fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, ModelError> {
+        serde_json::from_str(&self.text).map_err(|e| ModelError::Io {
+            path: self.path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })
     }
 }
 
