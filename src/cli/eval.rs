@@ -1,13 +1,16 @@
 //! `earnings-qa eval --labels labels/ [PATH ...] [--folds K] [--json]`:
 //! how well a head trained on the labels does on questions it has not
 //! seen: k-fold cross-validation grouped by call, or, with
-//! `--holdout-companies`, trained on every other company and tested on those.
+//! `--holdout-companies`, trained on every other company and tested on
+//! those. `--card` records the result in the model card of the head the
+//! same settings trained.
 
 use std::io::Write;
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use earnings_qa::labels::Probs;
-use earnings_qa::model::card::Evaluation;
+use earnings_qa::model::card::{self, Evaluation, ModelCard};
 
 use super::train::{DataArgs, TrainArgs};
 use earnings_qa::pipeline::Outcome;
@@ -38,6 +41,11 @@ pub struct Args {
     /// Lines: what an error analysis reads.
     #[arg(long, value_name = "FILE", conflicts_with = "shares")]
     predictions: Option<PathBuf>,
+    /// Record the evaluation in the model card in DIR (card.json and
+    /// card.md): refused unless DIR's head was trained with the same
+    /// encoder, fine-tuning, options and labels.
+    #[arg(long, value_name = "DIR")]
+    card: Option<PathBuf>,
     #[command(flatten)]
     training: TrainArgs,
 }
@@ -49,9 +57,32 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(|p| super::Output::open(Some(p)))
         .transpose()?;
-    let (mut data, _, _, outcome) = args.data.load()?;
+    let card = args
+        .card
+        .as_deref()
+        .map(|dir| ModelCard::load(dir).map(|c| (dir, c)))
+        .transpose()?;
+    let (mut data, _, labels_dir, outcome) = args.data.load()?;
     args.training.fine_tune(&mut data, &args.data.encoder)?;
     let opts = args.training.options();
+    // Checked before the work, which may take an hour.
+    if let Some((dir, c)) = &card {
+        let fine_tune = data.tuner().map(|t| t.options());
+        let summary = data.summary(&labels_dir.display().to_string());
+        if let Some(why) = c.differs_from(args.data.encoder.encoder.name, fine_tune, &opts, &summary) {
+            anyhow::bail!("{}: not the head this evaluation trains: {why}", dir.display());
+        }
+    }
+    let record = |update: &dyn Fn(&mut ModelCard)| -> anyhow::Result<()> {
+        if let Some((dir, c)) = &card {
+            let mut c = c.clone();
+            update(&mut c);
+            c.save(dir)
+                .with_context(|| format!("{}: cannot record the evaluation", dir.display()))?;
+            say!("recorded the evaluation in {}", dir.join(card::JSON).display());
+        }
+        Ok(())
+    };
     let mut out = std::io::stdout().lock();
     if args.shares {
         let shares = data.evaluate_shares(args.folds, &args.holdout_companies, args.min_questions, &opts)?;
@@ -60,6 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         } else {
             writeln!(out, "{}", shares.markdown())?;
         }
+        record(&|c| c.shares = Some(shares.clone()))?;
         data.remove_checkpoints();
         return Ok(outcome);
     }
@@ -69,6 +101,11 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         data.holdout_companies(&args.holdout_companies, &opts)?
     };
+    if args.holdout_companies.is_empty() {
+        record(&|c| c.cross_validation = Some(evaluation.clone()))?;
+    } else {
+        record(&|c| c.leave_companies_out = Some(evaluation.clone()))?;
+    }
     if let Some(mut file) = predictions {
         for &(i, p) in &predicted {
             let q = &data.questions[i];

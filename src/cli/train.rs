@@ -65,7 +65,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = TrainOptions::default().balance, value_name = "0..1")]
     balance: f64,
     /// Fine-tune the encoder's top N layers for each head (0: the frozen
-    /// encoder); all-MiniLM-L6-v2 only. The head ships them as a delta.
+    /// encoder). The head ships them as a delta over the pinned weights.
     #[arg(long, default_value_t = 0, value_name = "N")]
     fine_tune_layers: usize,
     #[arg(long, default_value_t = finetune::Options::default().epochs, value_name = "N")]
@@ -255,6 +255,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         training: opts,
         data: data.summary(&labels_dir.display().to_string()),
         cross_validation,
+        leave_companies_out: None,
+        shares: None,
         calibration,
         rates,
         agreement,

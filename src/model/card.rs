@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::calibration::Calibration;
 use super::head::TrainOptions;
 use super::metrics::Metrics;
+use super::quantify::SharesEval;
 use super::ModelError;
 use crate::estimate::HeadRates;
 use crate::labels::{Journal, Label};
@@ -29,6 +30,14 @@ pub struct ModelCard {
     pub data: DataSummary,
     /// Cross-validation grouped by call.
     pub cross_validation: Option<Evaluation>,
+    /// Trained on every company but some, tested on those (`eval
+    /// --holdout-companies --card`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leave_companies_out: Option<Evaluation>,
+    /// How well each share estimate recovers labelled shares out of
+    /// company (`eval --shares --card`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shares: Option<SharesEval>,
     /// The temperature `classify` applies, fitted on the cross-validated
     /// outputs; none for a head trained without folds.
     #[serde(default)]
@@ -143,6 +152,40 @@ impl ModelCard {
         std::fs::write(&md, self.markdown()).map_err(ModelError::io(&md))
     }
 
+    /// Why an evaluation run with these settings says nothing of this
+    /// card's head, if it does not: another encoder, fine-tuning, head
+    /// options or labelled data.
+    pub fn differs_from(
+        &self,
+        encoder: &str,
+        fine_tune: Option<&super::finetune::Options>,
+        training: &TrainOptions,
+        data: &DataSummary,
+    ) -> Option<String> {
+        let ours = self.encoder.fine_tune.as_ref().map(|f| &f.options);
+        let d = &self.data;
+        if self.encoder.name != encoder {
+            Some(format!(
+                "its encoder is {}, this evaluation's {encoder}",
+                self.encoder.name
+            ))
+        } else if ours != fine_tune {
+            Some(format!("its fine-tuning is {ours:?}, this evaluation's {fine_tune:?}"))
+        } else if &self.training != training {
+            Some(format!(
+                "its head options are {:?}, this evaluation's {training:?}",
+                self.training
+            ))
+        } else if (d.questions, &d.per_label, d.calls) != (data.questions, &data.per_label, data.calls) {
+            Some(format!(
+                "it was trained on {} labelled questions ({:?}) of {} calls, this evaluation has {} ({:?}) of {}",
+                d.questions, d.per_label, d.calls, data.questions, data.per_label, data.calls
+            ))
+        } else {
+            None
+        }
+    }
+
     pub fn markdown(&self) -> String {
         let mut s = String::new();
         let d = &self.data;
@@ -193,6 +236,12 @@ impl ModelCard {
         }
         if let Some(cv) = &self.cross_validation {
             let _ = writeln!(s, "\n## Cross-validation\n\n{}\n\n{}", cv.method, cv.metrics.markdown());
+        }
+        if let Some(e) = &self.leave_companies_out {
+            let _ = writeln!(s, "## Leave companies out\n\n{}\n\n{}", e.method, e.metrics.markdown());
+        }
+        if let Some(e) = &self.shares {
+            let _ = writeln!(s, "## Share estimates out of company\n\n{}", e.markdown());
         }
         if let Some(c) = &self.calibration {
             let _ = writeln!(

@@ -1,11 +1,14 @@
 //! Fine-tuning the encoder: the top `layers` transformer layers of
-//! all-MiniLM-L6-v2 are trained, with a linear classifier on the pooled
+//! all-MiniLM-L6-v2 or all-mpnet-base-v2 are trained, with a linear classifier on the pooled
 //! embedding, by class-weighted cross-entropy and AdamW. The layers below
 //! stay frozen, so their output is computed once per question and training
 //! pays only for the layers it changes (a third of a full pass for two of
 //! six). What comes out, and what ships beside a head, is a `Delta`: the
-//! changed layers' tensors under their names in the pinned safetensors
-//! (about 7 MB a layer), which `Encoder::load` lays over the base weights.
+//! changed layers' tensors under their names in the pinned safetensors,
+//! in f16 (3.5 MB a MiniLM layer, 14 MB an MPNet one), which
+//! `Encoder::load` lays over the base weights. The rounding to f16 happens
+//! before the head is fitted on the tuned embeddings, so the head is
+//! measured on the weights that ship.
 //! The classifier only steers the layers: the head is fitted afterwards on
 //! the tuned embeddings, as over a frozen encoder.
 
@@ -24,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use super::encoder::{self, Arch, Spec, FILES};
 use super::layer::{self, Layer};
+use super::mpnet;
 use super::ModelError;
 use crate::labels::Label;
 
@@ -121,7 +125,11 @@ impl Delta {
 /// what is needed to train the layers above it.
 pub struct Tuner {
     base: HashMap<String, Tensor>,
-    config: bert::Config,
+    input: Input,
+    shape: layer::Shape,
+    /// Transformer layers of the encoder, and their weights' names.
+    num_layers: usize,
+    names: &'static layer::Names,
     /// Per text, the hidden states `[len, hidden]` below the tuned layers.
     lower: Vec<Tensor>,
     /// Per text, a sha256 of it: what checkpoints are named by.
@@ -148,26 +156,45 @@ impl Tuner {
         progress: bool,
         note: fn(&str),
     ) -> Result<Tuner, ModelError> {
-        if spec.arch != Arch::Bert {
-            return Err(ModelError::Train(format!(
-                "fine-tuning is implemented for BERT encoders (all-MiniLM-L6-v2), not {}",
-                spec.dir
-            )));
-        }
         let pinned = encoder::Pinned::read(spec, dir)?;
-        let config: bert::Config = pinned.config.parse()?;
-        if opts.layers == 0 || opts.layers > config.num_hidden_layers {
+        let base = candle_core::safetensors::load_buffer(&pinned.bytes, &Device::Cpu)?;
+        let vb = VarBuilder::from_tensors(base.clone(), DType::F32, &Device::Cpu);
+        let (input, shape, num_layers, names) = match spec.arch {
+            Arch::Bert => {
+                let c: bert::Config = pinned.config.parse()?;
+                let shape = layer::Shape {
+                    hidden: c.hidden_size,
+                    intermediate: c.intermediate_size,
+                    heads: c.num_attention_heads,
+                    eps: c.layer_norm_eps,
+                };
+                (
+                    Input::Bert(BertEmbeddings::load(&vb, &c)?),
+                    shape,
+                    c.num_hidden_layers,
+                    &layer::BERT,
+                )
+            }
+            Arch::MpNet => {
+                let c: mpnet::Config = pinned.config.parse()?;
+                let input = Input::MpNet(mpnet::Embeddings::load(&vb, &c)?);
+                (input, c.shape(), c.num_hidden_layers, &layer::MPNET)
+            }
+        };
+        if opts.layers == 0 || opts.layers > num_layers {
             return Err(ModelError::Train(format!(
-                "--fine-tune-layers must be 1 to {}, not {}",
-                config.num_hidden_layers, opts.layers
+                "--fine-tune-layers must be 1 to {num_layers}, not {}",
+                opts.layers
             )));
         }
-        let base = candle_core::safetensors::load_buffer(&pinned.bytes, &Device::Cpu)?;
         let tokenizer = encoder::load_tokenizer(&dir.join(FILES[2]), spec.max_tokens)?;
         let ids = encoder::token_ids(&tokenizer, texts)?;
         let mut tuner = Tuner {
             base,
-            config,
+            input,
+            shape,
+            num_layers,
+            names,
             lower: Vec::new(),
             digests: texts.iter().map(|t| Sha256::digest(t.as_bytes()).into()).collect(),
             opts,
@@ -185,23 +212,18 @@ impl Tuner {
         self.lower[i].dims()[0]
     }
 
+    /// The encoder's transformer layers, tuned and frozen.
+    pub fn encoder_layers(&self) -> usize {
+        self.num_layers
+    }
+
     pub fn options(&self) -> &Options {
         &self.opts
     }
 
-    fn shape(&self) -> layer::Shape {
-        let c = &self.config;
-        layer::Shape {
-            hidden: c.hidden_size,
-            intermediate: c.intermediate_size,
-            heads: c.num_attention_heads,
-            eps: c.layer_norm_eps,
-        }
-    }
-
     /// Index of the first tuned layer.
     fn first_tuned(&self) -> usize {
-        self.config.num_hidden_layers - self.opts.layers
+        self.num_layers - self.opts.layers
     }
 
     fn bar(&self, len: usize, what: &str) -> ProgressBar {
@@ -222,20 +244,8 @@ impl Tuner {
 
     /// Embeddings and the frozen layers over every text, batched by length.
     fn run_frozen(&self, ids: &[Vec<u32>]) -> Result<Vec<Tensor>, ModelError> {
-        let c = &self.config;
         let vb = VarBuilder::from_tensors(self.base.clone(), DType::F32, &Device::Cpu);
-        let emb = vb.pp("embeddings");
-        let word = embedding(c.vocab_size, c.hidden_size, emb.pp("word_embeddings"))?;
-        let position = embedding(c.max_position_embeddings, c.hidden_size, emb.pp("position_embeddings"))?;
-        let token_type = embedding(c.type_vocab_size, c.hidden_size, emb.pp("token_type_embeddings"))?;
-        let norm = layer_norm(c.hidden_size, c.layer_norm_eps, emb.pp("LayerNorm"))?;
         let layers = self.layers(&vb, 0..self.first_tuned())?;
-        let frozen = Frozen {
-            word,
-            position,
-            token_type,
-            norm,
-        };
         let mut order: Vec<usize> = (0..ids.len()).collect();
         order.sort_by_key(|&i| ids[i].len());
         let mut out = vec![None; ids.len()];
@@ -243,8 +253,8 @@ impl Tuner {
         for batch in order.chunks(32) {
             let rows: Vec<&[u32]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
             let (ids_t, mask) = encoder::padded(&rows, &Device::Cpu)?;
-            let bias = padding_bias(&mask)?;
-            let mut x = frozen.forward(&ids_t)?;
+            let bias = self.input.bias(&mask)?;
+            let mut x = self.input.forward(&ids_t, &mask)?;
             for l in &layers {
                 x = l.forward(&x, &bias)?;
             }
@@ -258,9 +268,8 @@ impl Tuner {
     }
 
     fn layers(&self, vb: &VarBuilder, range: std::ops::Range<usize>) -> Result<Vec<Layer>, ModelError> {
-        let shape = self.shape();
         Ok(range
-            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), &layer::BERT, shape))
+            .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), self.names, self.shape))
             .collect::<candle_core::Result<_>>()?)
     }
 
@@ -278,7 +287,7 @@ impl Tuner {
             .flat_map(|&i| (0..max).map(move |p| u32::from(p < self.tokens(i))))
             .collect();
         let mask = Tensor::from_vec(mask, (batch.len(), max), &Device::Cpu)?;
-        let bias = padding_bias(&mask)?;
+        let bias = self.input.bias(&mask)?;
         for l in layers {
             x = l.forward(&x, &bias)?;
         }
@@ -293,7 +302,7 @@ impl Tuner {
     pub fn tune(&self, train: &[usize], labels: &[Label]) -> Result<Delta, ModelError> {
         let device = Device::Cpu;
         let first = self.first_tuned();
-        let prefixes: Vec<String> = (first..self.config.num_hidden_layers)
+        let prefixes: Vec<String> = (first..self.num_layers)
             .map(|i| format!("encoder.layer.{i}."))
             .collect();
         let layer_map = VarMap::new();
@@ -308,14 +317,14 @@ impl Tuner {
         let layers: Vec<Layer> = self
             .layers(
                 &VarBuilder::from_varmap(&layer_map, DType::F32, &device),
-                first..self.config.num_hidden_layers,
+                first..self.num_layers,
             )?
             .into_iter()
             .map(Layer::differentiable)
             .collect();
         let head_map = VarMap::new();
         let classifier = candle_nn::linear(
-            self.config.hidden_size,
+            self.shape.hidden,
             Label::ALL.len(),
             VarBuilder::from_varmap(&head_map, DType::F32, &device).pp("classifier"),
         )?;
@@ -404,8 +413,8 @@ impl Tuner {
             .lock()
             .expect("not poisoned")
             .iter()
-            .map(|(n, v)| (n.clone(), v.as_tensor().detach()))
-            .collect();
+            .map(|(n, v)| Ok((n.clone(), v.as_tensor().detach().to_dtype(DType::F16)?)))
+            .collect::<candle_core::Result<_>>()?;
         Ok(Delta { tensors })
     }
 
@@ -420,7 +429,7 @@ impl Tuner {
     /// Unit-length embeddings of every text through the layers of `delta`.
     pub fn embed(&self, delta: &Delta) -> Result<Vec<Vec<f32>>, ModelError> {
         let vb = VarBuilder::from_tensors(delta.tensors.clone(), DType::F32, &Device::Cpu);
-        let layers = self.layers(&vb, self.first_tuned()..self.config.num_hidden_layers)?;
+        let layers = self.layers(&vb, self.first_tuned()..self.num_layers)?;
         let mut order: Vec<usize> = (0..self.lower.len()).collect();
         order.sort_by_key(|&i| self.tokens(i));
         let mut out = vec![Vec::new(); order.len()];
@@ -466,15 +475,50 @@ impl Tuner {
     }
 }
 
+/// What the encoder's layers read besides the hidden states: its
+/// embeddings, and the bias its layers add to the attention scores.
+enum Input {
+    Bert(BertEmbeddings),
+    MpNet(mpnet::Embeddings),
+}
+
+impl Input {
+    /// The first layer's input for right-padded `ids` and their `mask`.
+    fn forward(&self, ids: &Tensor, mask: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Input::Bert(e) => e.forward(ids),
+            Input::MpNet(e) => e.forward(ids, mask),
+        }
+    }
+
+    /// The attention bias: the padding, and MPNet's relative positions.
+    fn bias(&self, mask: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Input::Bert(_) => padding_bias(mask),
+            Input::MpNet(e) => e.bias(mask),
+        }
+    }
+}
+
 /// BERT's embeddings: word + position + token type 0, normalised.
-struct Frozen {
+struct BertEmbeddings {
     word: Embedding,
     position: Embedding,
     token_type: Embedding,
     norm: LayerNorm,
 }
 
-impl Frozen {
+impl BertEmbeddings {
+    fn load(vb: &VarBuilder, c: &bert::Config) -> candle_core::Result<BertEmbeddings> {
+        let emb = vb.pp("embeddings");
+        Ok(BertEmbeddings {
+            word: embedding(c.vocab_size, c.hidden_size, emb.pp("word_embeddings"))?,
+            position: embedding(c.max_position_embeddings, c.hidden_size, emb.pp("position_embeddings"))?,
+            token_type: embedding(c.type_vocab_size, c.hidden_size, emb.pp("token_type_embeddings"))?,
+            norm: layer_norm(c.hidden_size, c.layer_norm_eps, emb.pp("LayerNorm"))?,
+        })
+    }
+
     fn forward(&self, ids: &Tensor) -> candle_core::Result<Tensor> {
         let (_, len) = ids.dims2()?;
         let positions = Tensor::arange(0u32, len as u32, ids.device())?.unsqueeze(0)?;

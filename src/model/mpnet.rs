@@ -5,7 +5,7 @@
 //! bucket added to every layer's attention scores. f32, any device: the
 //! reference and the GPU path (`bert::Packed` is the fast CPU path).
 
-use candle_core::{DType, Device, Module, Result, Tensor};
+use candle_core::{DType, Module, Result, Tensor};
 use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, VarBuilder};
 use serde::Deserialize;
 
@@ -55,35 +55,31 @@ pub fn relative_bucket(relative: i64, buckets: usize) -> usize {
     base + (exact + scaled as usize).min(half - 1)
 }
 
-pub struct MPNetModel {
+/// MPNet's input side: token and position embeddings, and the
+/// relative-position bias every layer adds to its attention scores.
+pub struct Embeddings {
     word: Embedding,
     position: Embedding,
     norm: LayerNorm,
     relative_bias: Tensor,
-    layers: Vec<Layer>,
     config: Config,
 }
 
-impl MPNetModel {
-    pub fn load(vb: VarBuilder, config: &Config) -> Result<MPNetModel> {
+impl Embeddings {
+    pub fn load(vb: &VarBuilder, config: &Config) -> Result<Embeddings> {
         let (h, emb) = (config.hidden_size, vb.pp("embeddings"));
-        Ok(MPNetModel {
+        Ok(Embeddings {
             word: embedding(config.vocab_size, h, emb.pp("word_embeddings"))?,
             position: embedding(config.max_position_embeddings, h, emb.pp("position_embeddings"))?,
             norm: layer_norm(h, config.layer_norm_eps, emb.pp("LayerNorm"))?,
-            relative_bias: relative_bias(&vb, config)?,
-            layers: (0..config.num_hidden_layers)
-                .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), &layer::MPNET, config.shape()))
-                .collect::<Result<_>>()?,
+            relative_bias: relative_bias(vb, config)?,
             config: config.clone(),
         })
     }
 
-    /// Last hidden states `[batch, len, hidden]` of right-padded `ids`
-    /// whose real tokens are 1 in `mask` (both `[batch, len]`, u32).
+    /// The first layer's input `[batch, len, hidden]` for right-padded
+    /// `ids` whose real tokens are 1 in `mask` (both `[batch, len]`, u32).
     pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        let (b, len) = ids.dims2()?;
-        let device = ids.device();
         // Positions from pad_token_id + 1, padding itself at pad_token_id.
         let pad = self.config.pad_token_id;
         let mask_f = mask.to_dtype(DType::F32)?;
@@ -91,17 +87,14 @@ impl MPNetModel {
             .affine(1.0, pad as f64)?
             .to_dtype(DType::U32)?;
         let x = (self.word.forward(ids)? + self.position.forward(&positions)?)?;
-        let mut x = self.norm.forward(&x)?;
-        let bias = self.bias(b, len, mask, device)?;
-        for layer in &self.layers {
-            x = layer.forward(&x, &bias)?;
-        }
-        Ok(x)
+        self.norm.forward(&x)
     }
 
     /// `[batch, heads, len, len]`: each head's relative-position bias,
-    /// with f32::MIN where the key is padding.
-    fn bias(&self, b: usize, len: usize, mask: &Tensor, device: &Device) -> Result<Tensor> {
+    /// with f32::MIN where the key is padding (`mask` 0).
+    pub fn bias(&self, mask: &Tensor) -> Result<Tensor> {
+        let (b, len) = mask.dims2()?;
+        let device = mask.device();
         let buckets: Vec<u32> = (0..len)
             .flat_map(|i| (0..len).map(move |j| (i, j)))
             .map(|(i, j)| relative_bucket(j as i64 - i as i64, self.config.relative_attention_num_buckets) as u32)
@@ -116,6 +109,33 @@ impl MPNetModel {
         let mask = mask.to_dtype(DType::F32)?;
         let padding = ((mask.ones_like()? - &mask)? * f32::MIN as f64)?.reshape((b, 1, 1, len))?;
         position.unsqueeze(0)?.broadcast_add(&padding)?.contiguous()
+    }
+}
+
+pub struct MPNetModel {
+    embeddings: Embeddings,
+    layers: Vec<Layer>,
+}
+
+impl MPNetModel {
+    pub fn load(vb: VarBuilder, config: &Config) -> Result<MPNetModel> {
+        Ok(MPNetModel {
+            embeddings: Embeddings::load(&vb, config)?,
+            layers: (0..config.num_hidden_layers)
+                .map(|i| Layer::load(vb.pp(format!("encoder.layer.{i}")), &layer::MPNET, config.shape()))
+                .collect::<Result<_>>()?,
+        })
+    }
+
+    /// Last hidden states `[batch, len, hidden]` of right-padded `ids`
+    /// whose real tokens are 1 in `mask` (both `[batch, len]`, u32).
+    pub fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
+        let mut x = self.embeddings.forward(ids, mask)?;
+        let bias = self.embeddings.bias(mask)?;
+        for layer in &self.layers {
+            x = layer.forward(&x, &bias)?;
+        }
+        Ok(x)
     }
 }
 

@@ -23,7 +23,7 @@ use crate::quarter::Quarter;
 /// Points within which an estimated share counts as close.
 pub const CLOSE: f64 = 0.05;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharesEval {
     pub method: String,
     /// Calibration of the chosen companies' out-of-company probabilities,
@@ -33,7 +33,7 @@ pub struct SharesEval {
     pub summary: Vec<MethodSummary>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellEval {
     pub quarter: Quarter,
     pub questions: usize,
@@ -42,7 +42,7 @@ pub struct CellEval {
     pub estimates: Vec<(Method, Estimate)>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MethodSummary {
     pub method: Method,
     pub mean_abs_error: f64,

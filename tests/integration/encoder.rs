@@ -19,6 +19,10 @@ pub fn encoder_dir() -> PathBuf {
     root().join("models").join("all-MiniLM-L6-v2")
 }
 
+pub fn mpnet_dir() -> PathBuf {
+    root().join("models").join(encoder::MPNET.dir)
+}
+
 fn load_encoder() -> Encoder {
     load_encoder_as(Precision::F32)
 }
@@ -218,7 +222,7 @@ fn mpnet_reference() -> Reference {
 
 #[test]
 fn mpnet_reproduces_sentence_transformers() {
-    let dir = root().join("models").join(encoder::MPNET.dir);
+    let dir = mpnet_dir();
     let r = mpnet_reference();
     let texts = r.texts();
     let mut precisions = vec![(Precision::F32, 0.9999)];

@@ -36,6 +36,8 @@ fn card(dim: usize) -> ModelCard {
         training: TrainOptions::default(),
         data: DataSummary::default(),
         cross_validation: None,
+        leave_companies_out: None,
+        shares: None,
         calibration: None,
         rates: None,
         agreement: None,

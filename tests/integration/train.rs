@@ -165,6 +165,48 @@ fn train_fine_tunes_the_encoder_and_ships_a_small_delta_that_classify_loads() {
     // Checkpoints of a finished run are not left behind.
     assert_eq!(std::fs::read_dir(run.path().join("checkpoints")).unwrap().count(), 0);
 
+    // `eval --card` records its evaluation in the card of the head the
+    // same settings trained, and refuses a head trained otherwise.
+    let eval = |epochs: &str| {
+        Test::new()
+            .current_dir(run.path())
+            .args([
+                "eval",
+                "--labels",
+                s(&labels),
+                s(&sources),
+                "--cache-dir",
+                s(&shared_cache()),
+            ])
+            .args(["--holdout-companies", "MSFT,AMZN,GOOGL,META,ORCL", "--epochs", epochs])
+            .args([
+                "--fine-tune-layers",
+                "1",
+                "--fine-tune-epochs",
+                "1",
+                "--checkpoints",
+                "checkpoints",
+            ])
+            .args(["--card", "models/tuned"])
+    };
+    let r = eval("50").expect_status(2).run();
+    assert!(
+        r.stderr
+            .contains("models/tuned: not the head this evaluation trains: its head options"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(ModelCard::load(&out).unwrap(), card);
+    eval("100").expect_status_in(&[0, 1]).run();
+    let recorded = ModelCard::load(&out).unwrap();
+    let lco = recorded
+        .leave_companies_out
+        .as_ref()
+        .expect("the evaluation is recorded");
+    assert!(lco.method.starts_with("trained without MSFT"), "{}", lco.method);
+    assert_eq!((&recorded.encoder, &recorded.data), (&card.encoder, &card.data));
+    assert!(run.read("models/tuned/card.md").contains("## Leave companies out"));
+
     let call = dev_call().unwrap();
     let r = classify().arg(&call).args(["--model", s(&out), "--no-cache"]).run();
     assert!(r.classified().len() > 5);
