@@ -27,6 +27,15 @@ fn min_cosine(a: &[Vec<f32>], b: &[Vec<f32>]) -> f32 {
         .fold(f32::INFINITY, f32::min)
 }
 
+/// Fails unless both deltas hold the same weights, to the bit.
+fn assert_same(a: &Delta, b: &Delta, why: &str) {
+    for (name, t) in &a.tensors {
+        let diff = (t - &b.tensors[name]).unwrap().abs().unwrap().max_all().unwrap();
+        let diff = diff.to_dtype(candle_core::DType::F32).unwrap();
+        assert_eq!(diff.to_scalar::<f32>().unwrap(), 0.0, "{name}: {why}");
+    }
+}
+
 /// Tunes `spec`'s top layer on `texts` for one epoch and checks what the
 /// delta holds and that the encoder `classify` loads, with the delta laid
 /// over the pinned weights, gives the embeddings training saw (and the
@@ -97,14 +106,15 @@ fn a_fine_tuned_delta_holds_its_layers_reproduces_through_the_encoder_and_resume
     // checkpoint: no step is taken again and the delta is the same.
     let again = tuner.tune(&train, &labels).unwrap();
     assert_eq!(RESUMED.load(Ordering::SeqCst), 1);
-    for (name, t) in &delta.tensors {
-        let diff = (t - &again.tensors[name]).unwrap().abs().unwrap().max_all().unwrap();
-        let diff = diff.to_dtype(candle_core::DType::F32).unwrap();
-        assert_eq!(diff.to_scalar::<f32>().unwrap(), 0.0, "{name}");
-    }
+    assert_same(&delta, &again, "resumed");
     assert_eq!(std::fs::read_dir(checkpoints.path()).unwrap().count(), 1);
     tuner.remove_checkpoints();
     assert_eq!(std::fs::read_dir(checkpoints.path()).unwrap().count(), 0);
+
+    // From scratch, the same seed gives the same delta, to the bit.
+    let fresh = tuner.tune(&train, &labels).unwrap();
+    tuner.remove_checkpoints();
+    assert_same(&delta, &fresh, "another run, the same seed");
 
     // A delta that is not the one the card recorded is refused, by name.
     let wrong = "0".repeat(64);
