@@ -4,7 +4,8 @@
 //!
 //! - `count`: classify and count, each question's most probable label.
 //! - `pcc`: probabilistic classify and count, the mean of the calibrated
-//!   probabilities (a question at 60/40 counts 0.6 and 0.4).
+//!   probabilities (a question at 60/40 counts 0.6 and 0.4), each first
+//!   corrected by the head's `ClassTotals` where its card has them.
 //! - `acc`: adjusted classify and count, the counts corrected with the
 //!   head's cross-validated confusion matrix (solve `M^T s = c`).
 //! - `em`: the probabilities re-weighted to the group's own label shares,
@@ -18,6 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::labels::{Label, Probs};
+use crate::model::calibration::ClassTotals;
 
 const K: usize = 3;
 
@@ -37,7 +39,9 @@ impl Method {
     pub fn description(self) -> &'static str {
         match self {
             Method::Count => "classify and count (each question's most probable label)",
-            Method::Pcc => "probabilistic classify and count (mean calibrated probability)",
+            Method::Pcc => {
+                "probabilistic classify and count (mean calibrated probability, corrected to keep the class totals)"
+            }
             Method::Acc => "adjusted classify and count (corrected by the head's confusion)",
             Method::Em => "EM prior re-estimation (Saerens, Latinne and Decaestecker, 2002)",
         }
@@ -83,6 +87,9 @@ pub struct HeadRates {
     pub confusion: [[f64; K]; K],
     /// The mean probability the head gives each label.
     pub mean_probs: [f64; K],
+    /// What makes the probabilities' mean keep the class totals.
+    #[serde(default)]
+    pub totals: ClassTotals,
 }
 
 impl HeadRates {
@@ -99,7 +106,11 @@ impl HeadRates {
             let n: f64 = row.iter().sum();
             row.iter_mut().for_each(|x| *x /= n.max(1.0));
         }
-        HeadRates { confusion, mean_probs }
+        HeadRates {
+            confusion,
+            mean_probs,
+            totals: ClassTotals::fit(probs, truth),
+        }
     }
 }
 
@@ -152,8 +163,9 @@ const DRAWS: usize = 1000;
 
 /// The point estimate, and an interval from a bootstrap that redraws the
 /// group's questions with replacement and, for each question the model
-/// labeled, its label from its calibrated probabilities (re-weighted to
-/// the group's shares for `em`): sampling and the classifier's
+/// labeled, its label from its calibrated probabilities (corrected by the
+/// head's `ClassTotals`; re-weighted to the group's shares for `em`
+/// instead): sampling and the classifier's
 /// uncertainty both widen it. The interval always holds the point. The
 /// seed fixes the draws, so a report is reproducible. `rates` must be
 /// given for the methods that need them (`Estimator` checks).
@@ -200,9 +212,14 @@ fn posteriors(method: Method, items: &[Item], rates: Option<&HeadRates>, shares:
         .map(|item| match (item, method) {
             (Item::Known(l), _) => one_hot(*l),
             (Item::Model(p), Method::Em) => reweight(p, &model_share, &needed(rates).mean_probs),
-            (Item::Model(p), _) => p.as_array().map(f64::from),
+            (Item::Model(p), _) => totals(p, rates),
         })
         .collect()
+}
+
+/// `p` corrected to keep the class totals, where the head has them.
+fn totals(p: &Probs, rates: Option<&HeadRates>) -> [f64; K] {
+    rates.map_or_else(|| p.as_array().map(f64::from), |r| r.totals.apply(p))
 }
 
 fn needed(rates: Option<&HeadRates>) -> &HeadRates {
@@ -255,7 +272,7 @@ fn point(method: Method, items: &[Item], rates: Option<&HeadRates>) -> [f64; K] 
     } else {
         match method {
             Method::Count => mean(model.iter().map(|p| one_hot(p.argmax()))),
-            Method::Pcc => mean(model.iter().map(|p| p.as_array().map(f64::from))),
+            Method::Pcc => mean(model.iter().map(|p| totals(p, rates))),
             Method::Acc => adjust(
                 &mean(model.iter().map(|p| one_hot(p.argmax()))),
                 &needed(rates).confusion,
@@ -322,6 +339,7 @@ mod tests {
         HeadRates {
             confusion: [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]],
             mean_probs: [1.0 / 3.0; 3],
+            totals: ClassTotals::default(),
         }
     }
 

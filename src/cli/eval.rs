@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use earnings_qa::labels::Probs;
 use earnings_qa::model::card::{self, Evaluation, ModelCard};
+use earnings_qa::model::train::Dataset;
 
 use super::train::{DataArgs, TrainArgs};
 use earnings_qa::pipeline::Outcome;
@@ -38,8 +39,9 @@ pub struct Args {
     json: bool,
     /// Write each tested question's id, label, prediction and
     /// probabilities (from the head that did not train on it) as JSON
-    /// Lines: what an error analysis reads.
-    #[arg(long, value_name = "FILE", conflicts_with = "shares")]
+    /// Lines: what an error analysis reads. With --shares, every
+    /// question's raw out-of-company probabilities.
+    #[arg(long, value_name = "FILE")]
     predictions: Option<PathBuf>,
     /// Record the evaluation in the model card in DIR (card.json and
     /// card.md): refused unless DIR's head was trained with the same
@@ -85,7 +87,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     };
     let mut out = std::io::stdout().lock();
     if args.shares {
-        let shares = data.evaluate_shares(args.folds, &args.holdout_companies, args.min_questions, &opts)?;
+        let (shares, raw) = data.evaluate_shares(args.folds, &args.holdout_companies, args.min_questions, &opts)?;
+        if let Some(file) = predictions {
+            write_predictions(file, &data, raw.into_iter().enumerate())?;
+        }
         if args.json {
             writeln!(out, "{}", serde_json::to_string_pretty(&shares)?)?;
         } else {
@@ -106,20 +111,8 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     } else {
         record(&|c| c.leave_companies_out = Some(evaluation.clone()))?;
     }
-    if let Some(mut file) = predictions {
-        for &(i, p) in &predicted {
-            let q = &data.questions[i];
-            let line = serde_json::json!({
-                "id": q.id,
-                "ticker": q.call.ticker,
-                "calendar_quarter": q.call.calendar_quarter.map(|c| c.to_string()),
-                "label": data.labels[i].name(),
-                "predicted": p.argmax().name(),
-                "probs": p,
-            });
-            writeln!(file, "{line}")?;
-        }
-        file.finish()?;
+    if let Some(file) = predictions {
+        write_predictions(file, &data, predicted.into_iter())?;
     }
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&evaluation)?)?;
@@ -128,4 +121,27 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     }
     data.remove_checkpoints();
     Ok(outcome)
+}
+
+/// One JSON line per question: id, company, quarter, label, prediction
+/// and the probabilities of the head that did not train on it.
+fn write_predictions(
+    mut file: super::Output,
+    data: &Dataset,
+    predicted: impl Iterator<Item = (usize, Probs)>,
+) -> anyhow::Result<()> {
+    for (i, p) in predicted {
+        let q = &data.questions[i];
+        let line = serde_json::json!({
+            "id": q.id,
+            "ticker": q.call.ticker,
+            "calendar_quarter": q.call.calendar_quarter.map(|c| c.to_string()),
+            "label": data.labels[i].name(),
+            "predicted": p.argmax().name(),
+            "probs": p,
+        });
+        writeln!(file, "{line}")?;
+    }
+    file.finish()?;
+    Ok(())
 }

@@ -4,6 +4,16 @@
 //! cross-validated outputs, where the head has not seen the question, so
 //! the probabilities `classify` writes and review sorts by mean what they
 //! say; the label a question gets never changes.
+//!
+//! A head trained with balanced class weights gives the rare labels more
+//! probability than they have, and one temperature cannot undo that: the
+//! mean of its probabilities overstates `profitability` and `investment`.
+//! `ClassTotals` is the second, share-only step: a power and a bias per
+//! label on the calibrated probabilities, fitted so that their mean equals
+//! the labelled class totals of the cross-validated outputs. `pcc` sums the
+//! probabilities it gives; labels and `classify`'s `probs` keep the
+//! temperature alone, because the balanced decision is what macro-F1
+//! rewards.
 
 use serde::{Deserialize, Serialize};
 
@@ -71,12 +81,129 @@ pub fn scale(p: &Probs, t: f64) -> Probs {
     if t == 1.0 {
         return *p;
     }
-    // Logs floored so that a probability that underflowed to 0 stays finite.
-    let logs = p.as_array().map(|x| f64::from(x).max(1e-30).ln() / t);
-    let max = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let e = logs.map(|l| (l - max).exp());
+    Probs::from_array(softmax(log_probs(p).map(|l| l / t)).map(|x| x as f32))
+}
+
+/// The share-only correction: `q_k ∝ exp(power · ln p_k + bias_k)`, with
+/// `bias` 0 for `other`. Identity (power 1, bias 0) where a card predates it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ClassTotals {
+    pub power: f64,
+    pub bias: [f64; 3],
+}
+
+impl Default for ClassTotals {
+    fn default() -> Self {
+        ClassTotals {
+            power: 1.0,
+            bias: [0.0; 3],
+        }
+    }
+}
+
+impl ClassTotals {
+    /// The power and biases that minimise the negative log-likelihood of
+    /// `truth`. The likelihood is concave in them (a multinomial logit on
+    /// `ln p` and a constant per label), so Newton's method with step
+    /// halving finds the optimum, where the mean of the corrected
+    /// probabilities equals each label's share of `truth` exactly.
+    pub fn fit(probs: &[Probs], truth: &[Label]) -> ClassTotals {
+        let n = probs.len();
+        if n == 0 {
+            return ClassTotals::default();
+        }
+        let logs: Vec<[f64; 3]> = probs.iter().map(log_probs).collect();
+        // Features of label k: (ln p_k, [k = profitability], [k = investment]).
+        let x = |l: &[f64; 3], k: usize| [l[k], f64::from(u8::from(k == 0)), f64::from(u8::from(k == 1))];
+        let nll = |t: &ClassTotals| {
+            logs.iter()
+                .zip(truth)
+                .map(|(l, y)| -t.apply_logs(l)[y.index()].max(1e-300).ln())
+                .sum::<f64>()
+                / n as f64
+        };
+        let mut t = ClassTotals::default();
+        for _ in 0..100 {
+            let (mut g, mut h) = ([0.0f64; 3], [[0.0f64; 3]; 3]);
+            for (l, y) in logs.iter().zip(truth) {
+                let q = t.apply_logs(l);
+                let xs = [x(l, 0), x(l, 1), x(l, 2)];
+                let ex: [f64; 3] = std::array::from_fn(|j| (0..3).map(|k| q[k] * xs[k][j]).sum());
+                for i in 0..3 {
+                    g[i] += (ex[i] - xs[y.index()][i]) / n as f64;
+                    for j in 0..3 {
+                        h[i][j] += ((0..3).map(|k| q[k] * xs[k][i] * xs[k][j]).sum::<f64>() - ex[i] * ex[j]) / n as f64;
+                    }
+                }
+            }
+            if g.iter().all(|v| v.abs() < 1e-10) {
+                break;
+            }
+            let Some(step) = solve(h, g) else { break };
+            let before = nll(&t);
+            let mut f = 1.0;
+            loop {
+                let next = ClassTotals {
+                    power: t.power - f * step[0],
+                    bias: [t.bias[0] - f * step[1], t.bias[1] - f * step[2], 0.0],
+                };
+                if nll(&next) <= before {
+                    t = next;
+                    break;
+                }
+                f /= 2.0;
+                if f < 1e-8 {
+                    return t;
+                }
+            }
+        }
+        t
+    }
+
+    pub fn apply(&self, p: &Probs) -> [f64; 3] {
+        self.apply_logs(&log_probs(p))
+    }
+
+    fn apply_logs(&self, l: &[f64; 3]) -> [f64; 3] {
+        softmax(std::array::from_fn(|k| self.power * l[k] + self.bias[k]))
+    }
+}
+
+fn softmax(z: [f64; 3]) -> [f64; 3] {
+    let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let e = z.map(|v| (v - max).exp());
     let sum: f64 = e.iter().sum();
-    Probs::from_array(e.map(|x| (x / sum) as f32))
+    e.map(|v| v / sum)
+}
+
+/// Logs floored so that a probability that underflowed to 0 stays finite.
+fn log_probs(p: &Probs) -> [f64; 3] {
+    p.as_array().map(|x| f64::from(x).max(1e-30).ln())
+}
+
+/// `a x = b` for a symmetric positive semi-definite 3x3 `a` (Gaussian
+/// elimination with partial pivoting); `None` where `a` is singular.
+fn solve(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
+    for c in 0..3 {
+        let p = (c..3).max_by(|&i, &j| a[i][c].abs().total_cmp(&a[j][c].abs()))?;
+        if a[p][c].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(c, p);
+        b.swap(c, p);
+        for r in c + 1..3 {
+            let f = a[r][c] / a[c][c];
+            for k in c..3 {
+                a[r][k] -= f * a[c][k];
+            }
+            b[r] -= f * b[c];
+        }
+    }
+    let mut x = [0.0; 3];
+    for r in (0..3).rev() {
+        x[r] = (b[r] - (r + 1..3).map(|k| a[r][k] * x[k]).sum::<f64>()) / a[r][r];
+    }
+    Some(x)
 }
 
 impl Fit {
@@ -126,6 +253,38 @@ mod tests {
         let softened = scale(&probs[0], c.temperature);
         assert_eq!(softened.argmax(), Label::Other);
         assert!((softened.other - 0.7).abs() < 0.02, "{softened:?}");
+    }
+
+    #[test]
+    fn class_totals_restore_the_labelled_shares() {
+        // A balanced head: 20% profitability, 80% other, but the head gives
+        // profitability 0.45 on average. The corrected mean must be 20/80.
+        let probs: Vec<Probs> = (0..100)
+            .map(|i| {
+                let p = if i % 5 == 0 {
+                    0.7
+                } else {
+                    0.45 - 0.3 * f32::from(u8::from(i % 2 == 0))
+                };
+                Probs::from_array([p, 0.05, 0.95 - p])
+            })
+            .collect();
+        let truth: Vec<Label> = (0..100)
+            .map(|i| if i % 5 == 0 { Label::Profitability } else { Label::Other })
+            .collect();
+        let t = ClassTotals::fit(&probs, &truth);
+        let mean: Vec<f64> = (0..3)
+            .map(|k| probs.iter().map(|p| t.apply(p)[k]).sum::<f64>() / 100.0)
+            .collect();
+        assert!(
+            (mean[0] - 0.2).abs() < 1e-6 && (mean[2] - 0.8).abs() < 1e-6,
+            "{t:?} {mean:?}"
+        );
+        assert!(t.bias[0] < 0.0, "{t:?}");
+        assert_eq!(
+            ClassTotals::default().apply(&probs[1]).map(|x| x as f32),
+            probs[1].as_array()
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::calibration::Calibration;
+use super::calibration::{Calibration, ClassTotals};
 use super::head::TrainOptions;
 use super::metrics::Metrics;
 use super::quantify::SharesEval;
@@ -267,6 +267,20 @@ impl ModelCard {
             }
             let m = r.mean_probs;
             let _ = writeln!(s, "| mean probability | {:.3} | {:.3} | {:.3} |\n", m[0], m[1], m[2]);
+            let t = r.totals;
+            if t == ClassTotals::default() {
+                let _ = writeln!(
+                    s,
+                    "No class-total correction (the card predates it): `pcc` sums the calibrated probabilities.\n"
+                );
+            } else {
+                let _ = writeln!(
+                    s,
+                    "What `pcc` corrects each calibrated probability by, so that their mean keeps the class totals: \
+                     power {:.3}, bias {:.3} / {:.3} / {:.3}.\n",
+                    t.power, t.bias[0], t.bias[1], t.bias[2]
+                );
+            }
         }
         if let Some(a) = &self.agreement {
             let _ = writeln!(s, "## Annotators' agreement\n");

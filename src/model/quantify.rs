@@ -1,17 +1,17 @@
 //! How well each `estimate::Method` recovers the labelled shares of
 //! companies the head never trained on: `eval --shares`. Every question's
 //! probabilities come from a head trained without its company (folds
-//! grouped by company); the temperature and the confusion rates the
-//! estimates use are fitted on the other companies' outputs only, as they
-//! would be for a new company; then each calendar quarter of the chosen
-//! companies with enough labelled questions is estimated by each method
-//! and compared with its labels.
+//! grouped by company); the temperature, the class totals and the
+//! confusion rates the estimates use are fitted on the other companies'
+//! outputs only, as they would be for a new company; then each calendar
+//! quarter of the chosen companies with enough labelled questions is
+//! estimated by each method and compared with its labels.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::calibration::{self, Calibration};
+use super::calibration::{self, Calibration, ClassTotals};
 use super::head::TrainOptions;
 use super::train::Dataset;
 use super::ModelError;
@@ -29,6 +29,10 @@ pub struct SharesEval {
     /// Calibration of the chosen companies' out-of-company probabilities,
     /// at the temperature fitted on the other companies.
     pub calibration: Calibration,
+    /// The class-total correction `pcc` used, fitted on the other
+    /// companies' calibrated outputs.
+    #[serde(default)]
+    pub totals: ClassTotals,
     pub cells: Vec<CellEval>,
     pub summary: Vec<MethodSummary>,
 }
@@ -67,14 +71,15 @@ impl Dataset {
     }
 
     /// Estimates each calendar quarter of `tickers` with at least
-    /// `min_questions` labelled questions by every method.
+    /// `min_questions` labelled questions by every method; with every
+    /// question's raw out-of-company probabilities, for error analysis.
     pub fn evaluate_shares(
         &self,
         k: usize,
         tickers: &[String],
         min_questions: usize,
         opts: &TrainOptions,
-    ) -> Result<SharesEval, ModelError> {
+    ) -> Result<(SharesEval, Vec<Probs>), ModelError> {
         let raw = self.out_of_company(k, opts)?;
         let wanted: Vec<String> = tickers.iter().map(|t| canonical_ticker(t)).collect();
         let chosen = |i: usize| wanted.contains(&canonical_ticker(&self.questions[i].call.ticker));
@@ -132,15 +137,17 @@ impl Dataset {
             })
             .collect();
         let summary = Method::ALL.into_iter().map(|m| summarise(m, &cells)).collect();
-        Ok(SharesEval {
+        let shares = SharesEval {
             method: format!(
                 "{k}-fold cross-validation grouped by company; calendar quarters of {} with at least {min_questions} labelled questions",
                 wanted.join(",")
             ),
             calibration,
+            totals: rates.totals,
             cells,
             summary,
-        })
+        };
+        Ok((shares, raw))
     }
 }
 
@@ -179,6 +186,12 @@ impl SharesEval {
             s,
             "Calibration: {}; temperature {:.3}; ECE {:.4} -> {:.4}, Brier {:.4} -> {:.4}.\n",
             c.method, c.temperature, c.before.ece, c.after.ece, c.before.brier, c.after.brier
+        );
+        let t = self.totals;
+        let _ = writeln!(
+            s,
+            "Class totals (pcc), fitted on the same outputs: power {:.3}, bias {:.3} / {:.3} / {:.3}.\n",
+            t.power, t.bias[0], t.bias[1], t.bias[2]
         );
         let _ = writeln!(
             s,

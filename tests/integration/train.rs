@@ -4,9 +4,12 @@
 use std::path::PathBuf;
 
 use earnings_qa::estimate::Method;
+use earnings_qa::labels::{Label, Probs};
+use earnings_qa::model::calibration::{scale, ClassTotals};
 use earnings_qa::model::card::{Evaluation, ModelCard};
 use earnings_qa::model::finetune::DELTA_FILE;
 use earnings_qa::model::quantify::SharesEval;
+use earnings_qa::period::canonical_ticker;
 
 use crate::classify::{classify, dev_call};
 use crate::test::Test;
@@ -294,12 +297,35 @@ fn eval_shares_compares_every_estimate_on_the_held_out_companies_quarters() {
             "--epochs",
             "100",
             "--json",
+            "--predictions",
+            "predictions.jsonl",
         ],
     ) else {
         return;
     };
     let r = eval.run();
     let v: SharesEval = r.json();
+    // pcc's class-total correction, fitted on the other companies'
+    // calibrated out-of-company outputs, makes their mean probabilities
+    // equal their labelled shares.
+    let held_out = ["MSFT", "AMZN", "GOOGL", "META", "ORCL"].map(canonical_ticker);
+    let (mut mean, mut labelled, mut n) = ([0.0f64; 3], [0.0f64; 3], 0.0);
+    for l in crate::test::json_lines::<serde_json::Value>(&r.read("predictions.jsonl")) {
+        if held_out.contains(&canonical_ticker(l["ticker"].as_str().unwrap())) {
+            continue;
+        }
+        let p: Probs = serde_json::from_value(l["probs"].clone()).unwrap();
+        let q = v.totals.apply(&scale(&p, v.calibration.temperature));
+        let y: Label = l["label"].as_str().unwrap().parse().unwrap();
+        (0..3).for_each(|k| mean[k] += q[k]);
+        labelled[y.index()] += 1.0;
+        n += 1.0;
+    }
+    assert!(n > 1000.0, "every labelled question gets a line: {n}");
+    assert!(v.totals != ClassTotals::default(), "{:?}", v.totals);
+    for k in 0..3 {
+        assert!((mean[k] - labelled[k]).abs() / n < 1e-3, "{mean:?} {labelled:?}");
+    }
     assert!(v.method.contains("grouped by company"), "{}", v.method);
     assert!(
         !v.cells.is_empty(),
