@@ -39,9 +39,7 @@ impl Method {
     pub fn description(self) -> &'static str {
         match self {
             Method::Count => "classify and count (each question's most probable label)",
-            Method::Pcc => {
-                "probabilistic classify and count (mean calibrated probability, corrected to keep the class totals)"
-            }
+            Method::Pcc => "probabilistic classify and count (mean calibrated probability)",
             Method::Acc => "adjusted classify and count (corrected by the head's confusion)",
             Method::Em => "EM prior re-estimation (Saerens, Latinne and Decaestecker, 2002)",
         }
