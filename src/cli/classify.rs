@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use earnings_qa::aggregate::Classified;
 use earnings_qa::estimate::{Estimator, Method};
 use earnings_qa::labels::Probs;
-use earnings_qa::model::card::ModelCard;
+use earnings_qa::model::card::{self, ModelCard};
 use earnings_qa::model::device::{self, DeviceChoice};
 use earnings_qa::model::encoder::{Precision, Spec};
 use earnings_qa::model::{self, cache, Classifier, Device, Embedder, Options};
@@ -115,10 +115,11 @@ impl ModelArgs {
     }
 
     /// The estimator for `method`, with the head's cross-validated rates
-    /// from its model card where the method needs them.
+    /// from its model card: `acc` and `em` need them, `pcc` takes its
+    /// class totals from them where the head has a card.
     pub fn estimator(&self, method: Method) -> anyhow::Result<Estimator> {
         let dir = self.head_dir();
-        let rates = if method.needs_rates() {
+        let rates = if method.needs_rates() || (method == Method::Pcc && dir.join(card::JSON).is_file()) {
             ModelCard::load(&dir)?.rates
         } else {
             None

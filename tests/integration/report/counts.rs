@@ -89,6 +89,31 @@ fn each_estimate_is_named_in_every_format() {
 }
 
 #[test]
+fn pcc_applies_the_class_totals_of_the_heads_card() {
+    // The same probabilities under two heads' cards: minilm-frozen's
+    // carries the class-total correction (its training gave profitability
+    // and investment too much), so pcc moves share from them to `other`;
+    // the default's card predates the correction and sums them as they are.
+    let pcc = |model: &str| {
+        let r = json_report(
+            on_two_quarters()
+                .args(["c.jsonl", "--model"])
+                .arg(crate::root().join(model)),
+        );
+        let aaa = row(&r, "AAA", "2025Q4");
+        [P, I, O].map(|l| aaa.share(l).share.unwrap())
+    };
+    let plain = pcc("models/default");
+    assert!(close(Some(plain[0]), 0.45) && close(Some(plain[2]), 0.38), "{plain:?}");
+    let corrected = pcc("models/minilm-frozen");
+    assert!(
+        corrected[0] < plain[0] - 0.02 && corrected[1] < plain[1] && corrected[2] > plain[2] + 0.02,
+        "{corrected:?} against {plain:?}"
+    );
+    assert!(close(Some(corrected.iter().sum()), 1.0), "{corrected:?}");
+}
+
+#[test]
 fn quarters_follow_by_and_from_to() {
     let run = |args: &[&str]| json_report(on_two_quarters().arg("c.jsonl").args(args));
     // BBB's call on 2025-12-10 and AAA's on 2026-01-28 and 2026-04-29.
