@@ -169,6 +169,17 @@ impl ClassTotals {
     }
 }
 
+impl std::fmt::Display for ClassTotals {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let b = self.bias;
+        write!(
+            f,
+            "power {:.3}, bias {:.3} / {:.3} / {:.3}",
+            self.power, b[0], b[1], b[2]
+        )
+    }
+}
+
 fn softmax(z: [f64; 3]) -> [f64; 3] {
     let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let e = z.map(|v| (v - max).exp());

@@ -276,9 +276,7 @@ impl ModelCard {
             } else {
                 let _ = writeln!(
                     s,
-                    "What `pcc` corrects each calibrated probability by, so that their mean keeps the class totals: \
-                     power {:.3}, bias {:.3} / {:.3} / {:.3}.\n",
-                    t.power, t.bias[0], t.bias[1], t.bias[2]
+                    "What `pcc` corrects each calibrated probability by, so that their mean keeps the class totals: {t}.\n"
                 );
             }
         }

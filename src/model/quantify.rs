@@ -187,12 +187,7 @@ impl SharesEval {
             "Calibration: {}; temperature {:.3}; ECE {:.4} -> {:.4}, Brier {:.4} -> {:.4}.\n",
             c.method, c.temperature, c.before.ece, c.after.ece, c.before.brier, c.after.brier
         );
-        let t = self.totals;
-        let _ = writeln!(
-            s,
-            "Class totals (pcc), fitted on the same outputs: power {:.3}, bias {:.3} / {:.3} / {:.3}.\n",
-            t.power, t.bias[0], t.bias[1], t.bias[2]
-        );
+        let _ = writeln!(s, "Class totals (pcc), fitted on the same outputs: {}.\n", self.totals);
         let _ = writeln!(
             s,
             "| quarter | questions | labelled P/I/O | method | estimate P/I/O (95% interval) |"
