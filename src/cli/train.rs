@@ -4,16 +4,17 @@
 //! card. Also the labeled-data step `eval` shares.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
 use earnings_qa::estimate::HeadRates;
 use earnings_qa::labels::{self, Journal};
 use earnings_qa::model::calibration::{scale, Calibration};
-use earnings_qa::model::card::{Agreement, EncoderInfo, FineTuneInfo, ModelCard};
+use earnings_qa::model::card::{Agreement, DataSummary, EncoderInfo, Evaluation, FineTuneInfo, ModelCard};
 use earnings_qa::model::finetune::{self, Tuner};
 use earnings_qa::model::head::TrainOptions;
+use earnings_qa::model::quantify::SharesEval;
 use earnings_qa::model::train::Dataset;
 use earnings_qa::model::{self, cache, lexical, Embedder};
 
@@ -177,6 +178,38 @@ fn report_ids(what: &str, ids: &[String]) {
     say!("{} {what}: {shown}{more}", ids.len());
 }
 
+/// The out-of-company evaluations of the card already in `out`, when it
+/// was trained with these settings on the same labelled data: they measured
+/// the method (each trains its own heads), not the weights being replaced,
+/// and cost an hour or more to redo.
+fn kept_evaluations(
+    out: &Path,
+    encoder: &str,
+    fine_tune: Option<&finetune::Options>,
+    opts: &TrainOptions,
+    summary: &DataSummary,
+) -> (Option<Evaluation>, Option<SharesEval>) {
+    let Ok(earlier) = ModelCard::load(out) else {
+        return (None, None);
+    };
+    if earlier.leave_companies_out.is_none() && earlier.shares.is_none() {
+        return (None, None);
+    }
+    match earlier.differs_from(encoder, fine_tune, opts, summary) {
+        Some(why) => {
+            say!("{}: its out-of-company evaluations are dropped: {why}", out.display());
+            (None, None)
+        }
+        None => {
+            say!(
+                "{}: keeps its out-of-company evaluations (same encoder, options and labelled data)",
+                out.display()
+            );
+            (earlier.leave_companies_out, earlier.shares)
+        }
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let notes = match &args.notes {
         Some(path) => {
@@ -189,6 +222,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
     let spec = args.data.encoder.encoder;
     let agreement = Agreement::of(&journal);
     let opts = args.training.options();
+    let out = args.out.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
+    let summary = data.summary(&labels_dir.display().to_string());
+    let (leave_companies_out, shares) =
+        kept_evaluations(&out, spec.name, data.tuner().map(|t| t.options()), &opts, &summary);
     let (cross_validation, calibration, rates) = match args.folds {
         0 => (None, None, None),
         k => {
@@ -204,7 +241,6 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
     };
     let (head, delta) = data.train(&opts)?;
-    let out = args.out.unwrap_or_else(|| model::locate(model::DEFAULT_HEAD));
     head.save(&out)?;
     let delta_path = out.join(finetune::DELTA_FILE);
     let fine_tune = match (delta, data.tuner()) {
@@ -253,10 +289,10 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
             earnings_qa::model::head::AI_SATURATION
         ),
         training: opts,
-        data: data.summary(&labels_dir.display().to_string()),
+        data: summary,
         cross_validation,
-        leave_companies_out: None,
-        shares: None,
+        leave_companies_out,
+        shares,
         calibration,
         rates,
         agreement,

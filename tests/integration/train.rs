@@ -130,26 +130,29 @@ fn train_fine_tunes_the_encoder_and_ships_a_small_delta_that_classify_loads() {
         return;
     };
     let labels = root().join("labels/ann-1.jsonl");
-    let run = Test::new()
-        .args([
-            "train",
-            "--labels",
-            s(&labels),
-            s(&sources),
-            "--cache-dir",
-            s(&shared_cache()),
-        ])
-        .args(["--out", "models/tuned", "--folds", "0", "--epochs", "100"])
-        .args([
-            "--fine-tune-layers",
-            "1",
-            "--fine-tune-epochs",
-            "1",
-            "--checkpoints",
-            "checkpoints",
-        ])
-        .expect_status_in(&[0, 1])
-        .run();
+    // A frozen head for no layers.
+    let train = |layers: &str| {
+        Test::new()
+            .args([
+                "train",
+                "--labels",
+                s(&labels),
+                s(&sources),
+                "--cache-dir",
+                s(&shared_cache()),
+            ])
+            .args(["--out", "models/tuned", "--folds", "0", "--epochs", "100"])
+            .args([
+                "--fine-tune-layers",
+                layers,
+                "--fine-tune-epochs",
+                "1",
+                "--checkpoints",
+                "checkpoints",
+            ])
+            .expect_status_in(&[0, 1])
+    };
+    let run = train("1").run();
     let out = run.path().join("models/tuned");
     let card = ModelCard::load(&out).unwrap();
     let tuned = card
@@ -225,6 +228,29 @@ fn train_fine_tunes_the_encoder_and_ships_a_small_delta_that_classify_loads() {
         "{}",
         r.stderr
     );
+
+    // Retrained with the same settings on the same labels, the head keeps
+    // its out-of-company evaluations; trained otherwise, it drops them.
+    let r = train("1").current_dir(run.path()).run();
+    assert!(
+        r.stderr.contains("keeps its out-of-company evaluations"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        ModelCard::load(&out).unwrap().leave_companies_out,
+        recorded.leave_companies_out
+    );
+    let r = train("0").current_dir(run.path()).run();
+    assert!(
+        r.stderr
+            .contains("its out-of-company evaluations are dropped: its fine-tuning is"),
+        "{}",
+        r.stderr
+    );
+    let frozen = ModelCard::load(&out).unwrap();
+    assert_eq!((frozen.leave_companies_out, frozen.encoder.fine_tune), (None, None));
+    assert!(!out.join(DELTA_FILE).exists());
 }
 
 #[test]
