@@ -135,6 +135,19 @@ impl Estimator {
         self.method
     }
 
+    /// The method's description, and for pcc the head's class-total
+    /// correction where its card has one: the same `--estimate pcc` means
+    /// a different sum under a head without it.
+    pub fn description(&self) -> String {
+        let totals = self.rates.as_ref().map(|r| r.totals);
+        match (self.method, totals) {
+            (Method::Pcc, Some(t)) if t != ClassTotals::default() => format!(
+                "probabilistic classify and count (mean calibrated probability, with the head's class-total correction: {t})"
+            ),
+            (m, _) => m.description().to_owned(),
+        }
+    }
+
     /// See `estimate`.
     pub fn estimate(&self, items: &[Item], seed: u64) -> Option<Estimate> {
         estimate(self.method, items, self.rates.as_ref(), seed)

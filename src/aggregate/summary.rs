@@ -105,8 +105,9 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub by: GroupBy,
-    /// How the shares were estimated.
+    /// How the shares were estimated, and what that means under this head.
     pub estimate: Method,
+    pub estimate_method: String,
     pub filter: Filter,
     /// Per quarter: one row per company (by ticker), then the total row.
     pub rows: Vec<Row>,
@@ -135,6 +136,7 @@ impl Summary {
         Summary {
             by,
             estimate: estimator.method(),
+            estimate_method: estimator.description(),
             filter,
             rows,
             calls,

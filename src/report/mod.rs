@@ -124,11 +124,7 @@ pub fn notes(summary: &Summary) -> Vec<String> {
     vec![
         format!("Labels: {human} human-reviewed, {model} model-predicted."),
         "Per label: questions (human label, else the model's most probable), share, [95% interval] in %.".to_owned(),
-        format!(
-            "Shares: --estimate {}, {}.",
-            summary.estimate,
-            summary.estimate.description()
-        ),
+        format!("Shares: --estimate {}, {}.", summary.estimate, summary.estimate_method),
         "Intervals: bootstrap over the row's questions and the labels the model's probabilities allow.".to_owned(),
         format!("Quarter: {by} (--by {}).", summary.by.name()),
         "ALL: every company in the quarter; analysts counted once across companies.".to_owned(),
