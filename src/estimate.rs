@@ -135,17 +135,12 @@ impl Estimator {
         self.method
     }
 
-    /// The method's description, and for pcc the head's class-total
-    /// correction where its card has one: the same `--estimate pcc` means
-    /// a different sum under a head without it.
-    pub fn description(&self) -> String {
-        let totals = self.rates.as_ref().map(|r| r.totals);
-        match (self.method, totals) {
-            (Method::Pcc, Some(t)) if t != ClassTotals::default() => format!(
-                "probabilistic classify and count (mean calibrated probability, with the head's class-total correction: {t})"
-            ),
-            (m, _) => m.description().to_owned(),
-        }
+    /// The head's class-total correction where this estimate applies one
+    /// (pcc, under a card that has it): the same `--estimate pcc` sums
+    /// differently under a head without it, so a report says which.
+    pub fn class_totals(&self) -> Option<ClassTotals> {
+        let totals = self.rates.as_ref()?.totals;
+        (self.method == Method::Pcc && totals != ClassTotals::default()).then_some(totals)
     }
 
     /// See `estimate`.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{CallQuestions, Counted, Distinct, Duplicate, Filter, GroupBy, Labeled, Selection};
 use crate::estimate::{Estimate, Estimator, Item, Method};
 use crate::labels::Label;
+use crate::model::calibration::ClassTotals;
 use crate::period::canonical_ticker;
 use crate::quarter::Quarter;
 use crate::question::normalize;
@@ -105,9 +106,10 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub by: GroupBy,
-    /// How the shares were estimated, and what that means under this head.
+    /// How the shares were estimated, and the head's class-total
+    /// correction where the estimate applied it.
     pub estimate: Method,
-    pub estimate_method: String,
+    pub class_totals: Option<ClassTotals>,
     pub filter: Filter,
     /// Per quarter: one row per company (by ticker), then the total row.
     pub rows: Vec<Row>,
@@ -122,6 +124,15 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// What the estimate is, with the correction it applied.
+    pub fn estimate_method(&self) -> String {
+        let method = self.estimate.description();
+        match self.class_totals {
+            Some(t) => format!("{method}, with the head's class-total correction ({t})"),
+            None => method.to_owned(),
+        }
+    }
+
     pub fn new(selection: Selection<Labeled>, estimator: &Estimator) -> Summary {
         let Selection {
             by,
@@ -136,7 +147,7 @@ impl Summary {
         Summary {
             by,
             estimate: estimator.method(),
-            estimate_method: estimator.description(),
+            class_totals: estimator.class_totals(),
             filter,
             rows,
             calls,

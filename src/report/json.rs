@@ -18,7 +18,7 @@ struct Report<'a> {
     by: &'static str,
     /// How the shares were estimated (`--estimate`), and what that means.
     estimate: Method,
-    estimate_method: &'a str,
+    estimate_method: String,
     from: Option<String>,
     to: Option<String>,
     labels: LabelSources,
@@ -65,7 +65,7 @@ pub fn write_summary(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
     let report = Report {
         by: summary.by.name(),
         estimate: summary.estimate,
-        estimate_method: &summary.estimate_method,
+        estimate_method: summary.estimate_method(),
         from: summary.filter.from.map(|q| summary.quarter_label(q)),
         to: summary.filter.to.map(|q| summary.quarter_label(q)),
         labels: LabelSources { human, model },

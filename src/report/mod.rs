@@ -121,14 +121,24 @@ pub fn notes(summary: &Summary) -> Vec<String> {
         crate::aggregate::GroupBy::CallQuarter => "calendar quarter of the call",
         crate::aggregate::GroupBy::Fiscal => "the company's fiscal quarter",
     };
-    vec![
+    let mut notes = vec![
         format!("Labels: {human} human-reviewed, {model} model-predicted."),
         "Per label: questions (human label, else the model's most probable), share, [95% interval] in %.".to_owned(),
-        format!("Shares: --estimate {}, {}.", summary.estimate, summary.estimate_method),
+        format!(
+            "Shares: --estimate {}, {}.",
+            summary.estimate,
+            summary.estimate.description()
+        ),
+    ];
+    if let Some(t) = summary.class_totals {
+        notes.push(format!("Class totals: the head's correction of pcc, {t}."));
+    }
+    notes.extend([
         "Intervals: bootstrap over the row's questions and the labels the model's probabilities allow.".to_owned(),
         format!("Quarter: {by} (--by {}).", summary.by.name()),
         "ALL: every company in the quarter; analysts counted once across companies.".to_owned(),
-    ]
+    ]);
+    notes
 }
 
 /// One question behind a cell, as `--questions` lists it.

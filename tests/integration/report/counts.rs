@@ -46,11 +46,14 @@ fn counts_shares_and_their_intervals() {
 
 #[test]
 fn each_estimate_is_named_in_every_format() {
-    // Probabilistic classify and count: each question's 80/10/10 averaged.
     // pcc is the default: it measured best with the default head.
     let r = json_report(on_two_quarters().arg("c.jsonl"));
     assert_eq!(r.estimate, "pcc");
     assert!(r.estimate_method.contains("probabilistic"), "{}", r.estimate_method);
+    // Probabilistic classify and count under a head whose card has no
+    // rates: each question's 80/10/10 averaged.
+    let head = crate::model::head_dir(384);
+    let r = json_report(on_two_quarters().args(["c.jsonl", "--model"]).arg(head.path()));
     let aaa = row(&r, "AAA", "2025Q4");
     assert_eq!(aaa.share(P).count, 5);
     assert!(close(aaa.share(P).share, 0.45) && close(aaa.share(I).share, 0.17) && close(aaa.share(O).share, 0.38));
@@ -75,7 +78,6 @@ fn each_estimate_is_named_in_every_format() {
     assert!(chart.read("c.svg").contains("shares by pcc"));
 
     // The adjusting estimates need the head's cross-validated rates.
-    let head = crate::model::head_dir(384);
     let run = on_two_quarters()
         .args(["c.jsonl", "--estimate", "acc", "--model"])
         .arg(head.path())
@@ -90,27 +92,36 @@ fn each_estimate_is_named_in_every_format() {
 
 #[test]
 fn pcc_applies_the_class_totals_of_the_heads_card() {
-    // The same probabilities under two heads' cards: minilm-frozen's
-    // carries the class-total correction (its training gave profitability
-    // and investment too much), so pcc moves share from them to `other`;
-    // the default's card predates the correction and sums them as they are.
-    let pcc = |model: &str| {
-        let r = json_report(
-            on_two_quarters()
-                .args(["c.jsonl", "--model"])
-                .arg(crate::root().join(model)),
-        );
+    // The same probabilities under three heads' cards: the shipped heads'
+    // carry the class-total correction (their training gave profitability
+    // and investment too much), so pcc moves share from them to `other`; a
+    // card without rates sums the probabilities as they are. The report
+    // says which it did.
+    let pcc = |model: &std::path::Path| {
+        let r = json_report(on_two_quarters().args(["c.jsonl", "--model"]).arg(model));
         let aaa = row(&r, "AAA", "2025Q4");
-        [P, I, O].map(|l| aaa.share(l).share.unwrap())
+        let json_says = r
+            .estimate_method
+            .contains("with the head's class-total correction (power");
+        let table = on_two_quarters().args(["c.jsonl", "--model"]).arg(model).run().stdout;
+        let table_says = table.contains("\nClass totals: the head's correction of pcc, power ");
+        assert_eq!(json_says, table_says, "{table}");
+        ([P, I, O].map(|l| aaa.share(l).share.unwrap()), json_says)
     };
-    let plain = pcc("models/default");
-    assert!(close(Some(plain[0]), 0.45) && close(Some(plain[2]), 0.38), "{plain:?}");
-    let corrected = pcc("models/minilm-frozen");
+    let (plain, said) = pcc(crate::model::head_dir(384).path());
     assert!(
-        corrected[0] < plain[0] - 0.02 && corrected[1] < plain[1] && corrected[2] > plain[2] + 0.02,
-        "{corrected:?} against {plain:?}"
+        close(Some(plain[0]), 0.45) && close(Some(plain[2]), 0.38) && !said,
+        "{plain:?}"
     );
-    assert!(close(Some(corrected.iter().sum()), 1.0), "{corrected:?}");
+    for model in ["models/minilm-frozen", "models/default"] {
+        let (corrected, said) = pcc(&crate::root().join(model));
+        assert!(said, "{model}");
+        assert!(
+            corrected[0] < plain[0] - 0.02 && corrected[1] < plain[1] && corrected[2] > plain[2] + 0.02,
+            "{model}: {corrected:?} against {plain:?}"
+        );
+        assert!(close(Some(corrected.iter().sum()), 1.0), "{corrected:?}");
+    }
 }
 
 #[test]
