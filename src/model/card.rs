@@ -124,6 +124,10 @@ pub struct DataSummary {
     pub last_call: Option<NaiveDate>,
     /// The label files it was trained from.
     pub labels_source: String,
+    /// sha256 of the sorted `id label` lines: label sets with the same
+    /// counts still differ here. None on cards written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels_sha256: Option<String>,
 }
 
 /// One evaluation: how it was split, and the pooled metrics.
@@ -181,6 +185,10 @@ impl ModelCard {
                 "it was trained on {} labelled questions ({:?}) of {} calls, this evaluation has {} ({:?}) of {}",
                 d.questions, d.per_label, d.calls, data.questions, data.per_label, data.calls
             ))
+        } else if let (Some(a), Some(b)) = (&d.labels_sha256, &data.labels_sha256) {
+            (a != b).then(|| {
+                "its labels differ from this evaluation's (the same counts, other questions or labels)".to_owned()
+            })
         } else {
             None
         }

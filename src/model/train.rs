@@ -89,6 +89,13 @@ impl Dataset {
             per_label[l.index()] += 1;
         }
         let dates: Vec<_> = self.questions.iter().filter_map(|q| q.call.call_date).collect();
+        let mut pairs: Vec<String> = self
+            .questions
+            .iter()
+            .zip(&self.labels)
+            .map(|(q, l)| format!("{} {}\n", q.id, l.name()))
+            .collect();
+        pairs.sort();
         DataSummary {
             questions: self.len(),
             per_label,
@@ -102,6 +109,7 @@ impl Dataset {
             first_call: dates.iter().min().copied(),
             last_call: dates.iter().max().copied(),
             labels_source: labels_source.to_owned(),
+            labels_sha256: Some(hex::encode(Sha256::digest(pairs.concat()))),
         }
     }
 

@@ -227,3 +227,20 @@ fn fetch_is_a_no_op_when_the_weights_are_there() {
         fetch::Fetched::AlreadyPresent
     );
 }
+
+#[test]
+fn a_card_tells_labels_apart_by_their_hash_where_it_has_one() {
+    let hashed = |h: Option<&str>| DataSummary {
+        labels_sha256: h.map(str::to_owned),
+        ..DataSummary::default()
+    };
+    let mut c = card(384);
+    let differs =
+        |c: &ModelCard, data: &DataSummary| c.differs_from(encoder::MINILM.name, None, &TrainOptions::default(), data);
+    // A card written before the hash compares the counts only.
+    assert_eq!(differs(&c, &hashed(Some("a"))), None);
+    c.data = hashed(Some("a"));
+    assert_eq!(differs(&c, &hashed(Some("a"))), None);
+    let why = differs(&c, &hashed(Some("b"))).expect("same counts, other labels");
+    assert!(why.contains("its labels differ"), "{why}");
+}
