@@ -140,7 +140,7 @@ impl Estimator {
     /// differently under a head without it, so a report says which.
     pub fn class_totals(&self) -> Option<ClassTotals> {
         let totals = self.rates.as_ref()?.totals;
-        (self.method == Method::Pcc && totals != ClassTotals::default()).then_some(totals)
+        (self.method == Method::Pcc && !totals.is_identity()).then_some(totals)
     }
 
     /// See `estimate`.

@@ -106,9 +106,9 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub by: GroupBy,
-    /// How the shares were estimated, and the head's class-total
-    /// correction where the estimate applied it.
+    /// How the shares were estimated.
     pub estimate: Method,
+    /// The head's class-total correction, where the estimate applied it.
     pub class_totals: Option<ClassTotals>,
     pub filter: Filter,
     /// Per quarter: one row per company (by ticker), then the total row.

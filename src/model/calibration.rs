@@ -160,6 +160,11 @@ impl ClassTotals {
         t
     }
 
+    /// Power 1 and no bias: a card written before the correction.
+    pub fn is_identity(&self) -> bool {
+        *self == ClassTotals::default()
+    }
+
     pub fn apply(&self, p: &Probs) -> [f64; 3] {
         self.apply_logs(&log_probs(p))
     }

@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::calibration::{Calibration, ClassTotals};
+use super::calibration::Calibration;
 use super::head::TrainOptions;
 use super::metrics::Metrics;
 use super::quantify::SharesEval;
@@ -276,7 +276,7 @@ impl ModelCard {
             let m = r.mean_probs;
             let _ = writeln!(s, "| mean probability | {:.3} | {:.3} | {:.3} |\n", m[0], m[1], m[2]);
             let t = r.totals;
-            if t == ClassTotals::default() {
+            if t.is_identity() {
                 let _ = writeln!(
                     s,
                     "No class-total correction (the card predates it): `pcc` sums the calibrated probabilities.\n"
