@@ -119,7 +119,7 @@ impl ModelArgs {
     /// class totals from them where the head has a card.
     pub fn estimator(&self, method: Method) -> anyhow::Result<Estimator> {
         let dir = self.head_dir();
-        let rates = if method.needs_rates() || dir.join(card::JSON).is_file() {
+        let rates = if method.needs_rates() || (method == Method::Pcc && dir.join(card::JSON).is_file()) {
             ModelCard::load(&dir)?.rates
         } else {
             None
