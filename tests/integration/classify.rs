@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-use earnings_qa::labels::Label;
+use earnings_qa::labels::{Journal, Label};
 
 use crate::test::{json_lines, Test};
 use crate::{root, s, source};
@@ -66,6 +66,31 @@ fn classify_adds_a_label_and_probabilities_to_every_question() {
     assert_eq!(again.stdout, classified.stdout);
     let files: Vec<_> = std::fs::read_dir(cache.path()).unwrap().collect();
     assert_eq!(files.len(), 1, "one cache file for the one encoder");
+}
+
+/// The shipped MPNet head (`models/mpnet`): its tuned top layer laid over
+/// the pinned weights, on a dev call whose questions it was trained on.
+#[test]
+fn the_mpnet_head_classifies_a_real_call_through_its_delta() {
+    let Some(call) = dev_call() else { return };
+    let r = classify()
+        .arg(&call)
+        .args(["--no-cache", "--model"])
+        .arg(root().join("models/mpnet"))
+        .run();
+    assert!(r.stderr.contains("all-mpnet-base-v2)"), "{}", r.stderr);
+    let (journal, _) = Journal::load(&root().join("labels")).unwrap();
+    let pairs: Vec<(Label, Label)> = r
+        .classified()
+        .iter()
+        .filter_map(|c| journal.final_decision(&c.question.id).map(|d| (d.label, c.label)))
+        .collect();
+    let agree = pairs.iter().filter(|(human, model)| human == model).count();
+    assert!(
+        pairs.len() >= 10 && agree * 5 >= pairs.len() * 4,
+        "{agree} of {}",
+        pairs.len()
+    );
 }
 
 #[test]

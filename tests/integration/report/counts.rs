@@ -92,7 +92,7 @@ fn each_estimate_is_named_in_every_format() {
 
 #[test]
 fn pcc_applies_the_class_totals_of_the_heads_card() {
-    // The same probabilities under three heads' cards: the shipped heads'
+    // The same probabilities under four heads' cards: the shipped heads'
     // carry the class-total correction (their training gave profitability
     // and investment too much), so pcc moves share from them to `other`; a
     // card without rates sums the probabilities as they are. The report
@@ -113,7 +113,7 @@ fn pcc_applies_the_class_totals_of_the_heads_card() {
         close(Some(plain[0]), 0.45) && close(Some(plain[2]), 0.38) && !said,
         "{plain:?}"
     );
-    for model in ["models/minilm-frozen", "models/default"] {
+    for model in ["models/minilm-frozen", "models/default", "models/mpnet"] {
         let (corrected, said) = pcc(&crate::root().join(model));
         assert!(said, "{model}");
         assert!(
