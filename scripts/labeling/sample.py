@@ -49,12 +49,21 @@ Every question goes to two of ROUND6_ANNOTATORS: annotator i labels parts
 i and i+1 of the draw, mixed, so that each part is labeled twice,
 independently.
 
-usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2 | --round 3|4|5|6 LABELS_DIR]
+Round 7 (`--round 7 LABELS_DIR`) draws ROUND7 new questions of `train`
+calls that talk about capital spending (CAPEX below: capex, capital
+intensity, depreciation, useful lives, payback, return on capital), where
+every model splits profitability from investment worst (docs/model.md,
+error analysis): every unlabeled one of the FOCUS companies, then others at
+random, at most ROUND7_PER_CALL a call. Every question goes to two of
+ROUND7_ANNOTATORS, as in round 6.
+
+usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2 | --round 3|4|5|6|7 LABELS_DIR]
 """
 import csv
 import json
 import os
 import random
+import re
 import sys
 
 SEED = 20261126
@@ -76,6 +85,13 @@ ROUND5_DOUBLE = 150
 ROUND6 = 2004
 ROUND6_PER_CALL = 10
 ROUND6_ANNOTATORS = ["ann-17", "ann-18", "ann-19", "ann-20", "ann-21", "ann-22"]
+
+ROUND7 = 400
+ROUND7_PER_CALL = 3
+ROUND7_ANNOTATORS = ["ann-23", "ann-24", "ann-25", "ann-26"]
+CAPEX = re.compile(r"\b(capex|cap ex|capital (expenditure|spend|intensity|investment|allocation)"
+                   r"|infrastructure (spend|investment)|data ?cent(er|re) (build|investment|spend|capacity)"
+                   r"|depreciation|return on (invested )?capital|roic|payback|useful li(fe|ves))", re.I)
 
 FOCUS = set("""
 MSFT AMZN GOOGL GOOG META ORCL AAPL NVDA AMD AVGO INTC QCOM MU TXN ADI AMAT LRCX KLAC ASML TSM MRVL
@@ -252,6 +268,25 @@ def round6(by_id, labels_dir, rng):
     return chosen
 
 
+def round7(by_id, labels_dir, rng):
+    labeled = labeled_ids(labels_dir) | labeled_ids(os.path.join(labels_dir, "retired"))
+    pool = [q for q in sorted(by_id.values(), key=lambda q: q["id"])
+            if q["split"] == "train" and q["id"] not in labeled and CAPEX.search(q["text"])]
+    rng.shuffle(pool)
+    pool.sort(key=lambda q: q["ticker"] not in FOCUS)  # stable: focus first, each part shuffled
+    chosen, per_call = [], {}
+    for q in pool:
+        call = (q["ticker"], q["fiscal_period"])
+        if per_call.get(call, 0) < ROUND7_PER_CALL and len(chosen) < ROUND7:
+            per_call[call] = per_call.get(call, 0) + 1
+            chosen.append(q)
+    focus = sum(q["ticker"] in FOCUS for q in chosen)
+    print(f"round 7: {len(chosen)} of {len(pool)} unlabeled capital-spending questions from "
+          f"{len(per_call)} calls ({focus} of focus companies)", file=sys.stderr)
+    rng.shuffle(chosen)
+    return chosen
+
+
 def write_double_batches(chosen, annotators, out_dir, rng):
     """Annotator i gets parts i and i+1 (mod k): every question twice, by two people."""
     k = len(annotators)
@@ -297,11 +332,13 @@ def main():
         return
     by_id = read_questions(questions_path, manifest_path)
     os.makedirs(out_dir, exist_ok=True)
-    if sys.argv[4:6] == ["--round", "6"]:
-        rng = random.Random(SEED + 6)
-        chosen = round6(by_id, sys.argv[6], rng)
-        write_sample(chosen, os.path.join(out_dir, "sample-6.jsonl"))
-        write_double_batches(chosen, ROUND6_ANNOTATORS, out_dir, rng)
+    doubled = {"6": (round6, ROUND6_ANNOTATORS), "7": (round7, ROUND7_ANNOTATORS)}
+    if sys.argv[4:5] == ["--round"] and sys.argv[5] in doubled:
+        draw, annotators = doubled[sys.argv[5]]
+        rng = random.Random(SEED + int(sys.argv[5]))
+        chosen = draw(by_id, sys.argv[6], rng)
+        write_sample(chosen, os.path.join(out_dir, f"sample-{sys.argv[5]}.jsonl"))
+        write_double_batches(chosen, annotators, out_dir, rng)
         return
     later = {"4": (round4, ROUND4_ANNOTATORS, 0), "5": (round5, ROUND5_ANNOTATORS, ROUND5_DOUBLE)}
     if sys.argv[4:5] == ["--round"] and sys.argv[5] in later:
