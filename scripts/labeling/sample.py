@@ -244,6 +244,18 @@ def round5(by_id, labels_dir, rng):
     return chosen
 
 
+def take_per_call(ordered, per_call_max, n):
+    """The first n questions of `ordered`, at most per_call_max of a call;
+    also the count taken of each call."""
+    chosen, per_call = [], {}
+    for q in ordered:
+        call = (q["ticker"], q["fiscal_period"])
+        if per_call.get(call, 0) < per_call_max and len(chosen) < n:
+            per_call[call] = per_call.get(call, 0) + 1
+            chosen.append(q)
+    return chosen, per_call
+
+
 def round6(by_id, labels_dir, rng):
     labeled = labeled_ids(labels_dir) | labeled_ids(os.path.join(labels_dir, "retired"))
     pool = [q for q in sorted(by_id.values(), key=lambda q: q["id"])
@@ -256,12 +268,7 @@ def round6(by_id, labels_dir, rng):
 
     # Weighted sampling without replacement (Efraimidis-Spirakis keys), at most ROUND6_PER_CALL a call.
     keys = {q["id"]: rng.random() ** (1 / weight(q)) for q in pool}
-    chosen, per_call = [], {}
-    for q in sorted(pool, key=lambda q: -keys[q["id"]]):
-        call = (q["ticker"], q["fiscal_period"])
-        if per_call.get(call, 0) < ROUND6_PER_CALL and len(chosen) < ROUND6:
-            per_call[call] = per_call.get(call, 0) + 1
-            chosen.append(q)
+    chosen, per_call = take_per_call(sorted(pool, key=lambda q: -keys[q["id"]]), ROUND6_PER_CALL, ROUND6)
     mean = lambda qs: sum(weight(q) for q in qs) / len(qs)
     print(f"round 6: {len(chosen)} of {len(pool)} unlabeled questions from {len(per_call)} calls "
           f"(mean uncertainty drawn {mean(chosen):.2f}, pool {mean(pool):.2f})", file=sys.stderr)
@@ -274,12 +281,7 @@ def round7(by_id, labels_dir, rng):
             if q["split"] == "train" and q["id"] not in labeled and CAPEX.search(q["text"])]
     rng.shuffle(pool)
     pool.sort(key=lambda q: q["ticker"] not in FOCUS)  # stable: focus first, each part shuffled
-    chosen, per_call = [], {}
-    for q in pool:
-        call = (q["ticker"], q["fiscal_period"])
-        if per_call.get(call, 0) < ROUND7_PER_CALL and len(chosen) < ROUND7:
-            per_call[call] = per_call.get(call, 0) + 1
-            chosen.append(q)
+    chosen, per_call = take_per_call(pool, ROUND7_PER_CALL, ROUND7)
     focus = sum(q["ticker"] in FOCUS for q in chosen)
     print(f"round 7: {len(chosen)} of {len(pool)} unlabeled capital-spending questions from "
           f"{len(per_call)} calls ({focus} of focus companies)", file=sys.stderr)
