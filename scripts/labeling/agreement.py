@@ -18,7 +18,8 @@ FIRST_PASS = ("ann-",)
 # a pair counts in the round of its later annotator.
 ROUND = {**{f"ann-{i}": 1 for i in range(1, 5)}, "ann-5": 2, "ann-6": 2, "ann-7": 3, "ann-8": 3,
          **{f"ann-{i}": 4 for i in range(9, 14)}, **{f"ann-{i}": 5 for i in range(14, 17)},
-         **{f"ann-{i}": 6 for i in range(17, 23)}, **{f"ann-{i}": 7 for i in range(23, 27)}}
+         **{f"ann-{i}": 6 for i in range(17, 23)}, **{f"ann-{i}": 7 for i in range(23, 27)},
+         **{f"ann-{i}": 8 for i in range(27, 33)}}
 
 
 def latest(labels_dir):

@@ -57,7 +57,13 @@ error analysis): every unlabeled one of the FOCUS companies, then others at
 random, at most ROUND7_PER_CALL a call. Every question goes to two of
 ROUND7_ANNOTATORS, as in round 6.
 
-usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2 | --round 3|4|5|6|7 LABELS_DIR]
+Round 8 (`--round 8 LABELS_DIR`, QUESTIONS.jsonl from `earnings-qa
+classify`) is round 6 again over what round 6 left, from 2023 on:
+ROUND8 new questions of the FOCUS companies' `train` calls of 2023-2026,
+weighted the same way, at most ROUND8_PER_CALL a call; every question to
+two of ROUND8_ANNOTATORS.
+
+usage: sample.py QUESTIONS.jsonl MANIFEST.csv OUT_DIR [--round 2 | --round 3|4|5|6|7|8 LABELS_DIR]
 """
 import csv
 import json
@@ -89,6 +95,10 @@ ROUND6_ANNOTATORS = ["ann-17", "ann-18", "ann-19", "ann-20", "ann-21", "ann-22"]
 ROUND7 = 400
 ROUND7_PER_CALL = 3
 ROUND7_ANNOTATORS = ["ann-23", "ann-24", "ann-25", "ann-26"]
+
+ROUND8 = 600
+ROUND8_PER_CALL = 4
+ROUND8_ANNOTATORS = ["ann-27", "ann-28", "ann-29", "ann-30", "ann-31", "ann-32"]
 CAPEX = re.compile(r"\b(capex|cap ex|capital (expenditure|spend|intensity|investment|allocation)"
                    r"|infrastructure (spend|investment)|data ?cent(er|re) (build|investment|spend|capacity)"
                    r"|depreciation|return on (invested )?capital|roic|payback|useful li(fe|ves))", re.I)
@@ -256,23 +266,33 @@ def take_per_call(ordered, per_call_max, n):
     return chosen, per_call
 
 
-def round6(by_id, labels_dir, rng):
+def uncertain(by_id, labels_dir, rng, round_no, since, per_call_max, n):
+    """Rounds 6 and 8: unlabeled `train` questions of FOCUS calls from `since`
+    on, weighted toward the shipped model's uncertainty."""
     labeled = labeled_ids(labels_dir) | labeled_ids(os.path.join(labels_dir, "retired"))
     pool = [q for q in sorted(by_id.values(), key=lambda q: q["id"])
             if q["split"] == "train" and q["id"] not in labeled and q["ticker"] in FOCUS
-            and (year_of(q) or 0) >= 2024]
+            and (year_of(q) or 0) >= since]
 
     def weight(q):
         top = sorted(q["probs"].values(), reverse=True)
         return max(0.05, 1 - (top[0] - top[1]))
 
-    # Weighted sampling without replacement (Efraimidis-Spirakis keys), at most ROUND6_PER_CALL a call.
+    # Weighted sampling without replacement (Efraimidis-Spirakis keys), at most per_call_max a call.
     keys = {q["id"]: rng.random() ** (1 / weight(q)) for q in pool}
-    chosen, per_call = take_per_call(sorted(pool, key=lambda q: -keys[q["id"]]), ROUND6_PER_CALL, ROUND6)
+    chosen, per_call = take_per_call(sorted(pool, key=lambda q: -keys[q["id"]]), per_call_max, n)
     mean = lambda qs: sum(weight(q) for q in qs) / len(qs)
-    print(f"round 6: {len(chosen)} of {len(pool)} unlabeled questions from {len(per_call)} calls "
+    print(f"round {round_no}: {len(chosen)} of {len(pool)} unlabeled questions from {len(per_call)} calls "
           f"(mean uncertainty drawn {mean(chosen):.2f}, pool {mean(pool):.2f})", file=sys.stderr)
     return chosen
+
+
+def round6(by_id, labels_dir, rng):
+    return uncertain(by_id, labels_dir, rng, 6, 2024, ROUND6_PER_CALL, ROUND6)
+
+
+def round8(by_id, labels_dir, rng):
+    return uncertain(by_id, labels_dir, rng, 8, 2023, ROUND8_PER_CALL, ROUND8)
 
 
 def round7(by_id, labels_dir, rng):
@@ -334,7 +354,7 @@ def main():
         return
     by_id = read_questions(questions_path, manifest_path)
     os.makedirs(out_dir, exist_ok=True)
-    doubled = {"6": (round6, ROUND6_ANNOTATORS), "7": (round7, ROUND7_ANNOTATORS)}
+    doubled = {"6": (round6, ROUND6_ANNOTATORS), "7": (round7, ROUND7_ANNOTATORS), "8": (round8, ROUND8_ANNOTATORS)}
     if sys.argv[4:5] == ["--round"] and sys.argv[5] in doubled:
         draw, annotators = doubled[sys.argv[5]]
         rng = random.Random(SEED + int(sys.argv[5]))
