@@ -11,6 +11,8 @@ import json
 import os
 import sys
 
+from sample import read_decisions
+
 LABELS = {"profitability", "investment", "other"}
 
 
@@ -58,13 +60,10 @@ def main():
     # The most recent decision is final, to the second: an adjudication
     # stamped in the same second as the passes it settles would not be.
     ids = {d["id"] for d in out}
-    for name in sorted(os.listdir(labels_dir)) if os.path.isdir(labels_dir) else []:
-        if name.endswith(".jsonl"):
-            for line in open(os.path.join(labels_dir, name)):
-                prior = json.loads(line) if line.strip() else {}
-                if prior.get("id") in ids and prior["at"] >= at:
-                    sys.exit(f"{name}: a decision on {prior['id']} is stamped {prior['at']}, not before this one: "
-                             "wait a second and rerun, nothing written")
+    for prior in read_decisions(labels_dir) if os.path.isdir(labels_dir) else []:
+        if prior["id"] in ids and prior["at"] >= at:
+            sys.exit(f"{prior['annotator']}: a decision on {prior['id']} is stamped {prior['at']}, not before "
+                     "this one: wait a second and rerun, nothing written")
     os.makedirs(labels_dir, exist_ok=True)
     with open(os.path.join(labels_dir, f"{annotator}.jsonl"), "a") as f:
         for d in out:
