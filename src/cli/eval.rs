@@ -64,8 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         .as_deref()
         .map(|dir| ModelCard::load(dir).map(|c| (dir, c)))
         .transpose()?;
-    let (mut data, _, labels_dir, outcome) = args.data.load()?;
-    args.training.fine_tune(&mut data, &args.data.encoder)?;
+    let (data, _, labels_dir, outcome) = args.data.load(&args.training)?;
     let opts = args.training.options();
     // Checked before the work, which may take an hour.
     if let Some((dir, c)) = &card {

@@ -82,10 +82,11 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    /// With --fine-tune-layers, the tuner every head of `data` is fitted over.
-    pub fn fine_tune(&self, data: &mut Dataset, encoder: &EncoderArgs) -> anyhow::Result<()> {
+    /// With --fine-tune-layers, the tuner every head is fitted over, its
+    /// frozen layers run over `texts`.
+    fn tuner(&self, texts: &[&str], encoder: &EncoderArgs) -> anyhow::Result<Option<Tuner>> {
         if self.fine_tune_layers == 0 {
-            return Ok(());
+            return Ok(None);
         }
         let opts = finetune::Options {
             layers: self.fine_tune_layers,
@@ -100,17 +101,10 @@ impl TrainArgs {
             .unwrap_or_else(|| cache::default_dir().join("fine-tune"));
         let progress = std::io::stderr().is_terminal() && !super::quiet();
         let dir = model::locate(encoder.encoder.dir);
-        let tuner = Tuner::new(
-            encoder.encoder,
-            &dir,
-            &data.texts(),
-            opts,
-            Some(checkpoints),
-            progress,
-            |m| say!("{m}"),
-        )?;
-        data.fine_tune(tuner);
-        Ok(())
+        let tuner = Tuner::new(encoder.encoder, &dir, texts, opts, Some(checkpoints), progress, |m| {
+            say!("{m}")
+        })?;
+        Ok(Some(tuner))
     }
 
     pub fn options(&self) -> TrainOptions {
@@ -125,8 +119,9 @@ impl TrainArgs {
 
 impl DataArgs {
     /// Reads the labels and the transcripts, matches them, names on stderr
-    /// the labeled ids it could not match, and embeds the labeled questions.
-    pub fn load(&self) -> anyhow::Result<(Dataset, Journal, PathBuf, Outcome)> {
+    /// the labeled ids it could not match, and embeds the labeled questions
+    /// (with --fine-tune-layers, only through the encoder's frozen layers).
+    pub fn load(&self, training: &TrainArgs) -> anyhow::Result<(Dataset, Journal, PathBuf, Outcome)> {
         self.encoder.apply_threads();
         let (journal, dir, labels_read) = super::load_labels(self.labels.as_deref())?;
         let dir = dir.ok_or_else(|| anyhow::anyhow!("no labels to learn from (name them with --labels)"))?;
@@ -145,15 +140,17 @@ impl DataArgs {
             dir.display()
         );
         say!("{} labeled questions found", resolved.labeled.len());
-        let (device, opts) = self.encoder.setup()?;
-        let embedder = Embedder::load(device, opts)?;
-        super::classify::note_cache(&embedder);
-        Ok((
-            Dataset::new(resolved.labeled, &embedder)?,
-            journal,
-            dir,
-            input.outcome.and(labels_read),
-        ))
+        let texts: Vec<&str> = resolved.labeled.iter().map(|(q, _)| q.text.as_str()).collect();
+        let data = match training.tuner(&texts, &self.encoder)? {
+            Some(tuner) => Dataset::tuned(resolved.labeled, tuner),
+            None => {
+                let (device, opts) = self.encoder.setup()?;
+                let embedder = Embedder::load(device, opts)?;
+                super::classify::note_cache(&embedder);
+                Dataset::new(resolved.labeled, &embedder)?
+            }
+        };
+        Ok((data, journal, dir, input.outcome.and(labels_read)))
     }
 }
 
@@ -217,8 +214,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         }
         None => None,
     };
-    let (mut data, journal, labels_dir, outcome) = args.data.load()?;
-    args.training.fine_tune(&mut data, &args.data.encoder)?;
+    let (data, journal, labels_dir, outcome) = args.data.load(&args.training)?;
     let spec = args.data.encoder.encoder;
     let agreement = Agreement::of(&journal);
     let opts = args.training.options();
@@ -269,7 +265,7 @@ pub fn run(args: Args) -> anyhow::Result<Outcome> {
         encoder: EncoderInfo {
             name: spec.name.into(),
             sha256: spec.sha256.into(),
-            dim: data.embeddings[0].len(),
+            dim: data.dim(),
             max_tokens: spec.max_tokens,
             fine_tune,
         },

@@ -221,6 +221,11 @@ impl Tuner {
         &self.opts
     }
 
+    /// The dimension of the embeddings it makes.
+    pub fn dim(&self) -> usize {
+        self.shape.hidden
+    }
+
     /// Index of the first tuned layer.
     fn first_tuned(&self) -> usize {
         self.num_layers - self.opts.layers

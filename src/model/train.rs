@@ -19,15 +19,21 @@ use crate::question::Question;
 /// Every question's embedding for one head, and the delta it came from.
 type Embeddings<'a> = (Cow<'a, [Vec<f32>]>, Option<Delta>);
 
-/// Labeled questions and their embeddings, index for index.
+/// Labeled questions and how they are encoded, index for index.
 pub struct Dataset {
     pub questions: Vec<Question>,
     pub labels: Vec<Label>,
-    pub embeddings: Vec<Vec<f32>>,
-    /// With a tuner, every head is fitted over an encoder fine-tuned on
-    /// that head's training questions (so a test fold's questions never
-    /// reach the encoder's training), not over `embeddings`.
-    tuner: Option<Tuner>,
+    encoding: Encoding,
+}
+
+/// Where each head's embeddings come from.
+enum Encoding {
+    /// The frozen encoder's, computed once for every head.
+    Frozen(Vec<Vec<f32>>),
+    /// An encoder fine-tuned on that head's training questions (so a test
+    /// fold's questions never reach the encoder's training). The frozen
+    /// embeddings are never computed: for MPNet they cost as long as a fit.
+    Tuned(Tuner),
 }
 
 /// The call a question belongs to: the identity its id is built on
@@ -48,31 +54,42 @@ impl Dataset {
         Ok(Dataset {
             questions,
             labels,
-            embeddings,
-            tuner: None,
+            encoding: Encoding::Frozen(embeddings),
         })
     }
 
-    /// Fine-tunes the encoder for every head fitted from now on (see `tuner`).
-    pub fn fine_tune(&mut self, tuner: Tuner) {
-        self.tuner = Some(tuner);
+    /// Every head is fitted over an encoder fine-tuned by `tuner`, which
+    /// has run its frozen layers over `labeled`'s texts in this order.
+    pub fn tuned(labeled: Vec<(Question, Label)>, tuner: Tuner) -> Dataset {
+        let (questions, labels) = labeled.into_iter().unzip();
+        Dataset {
+            questions,
+            labels,
+            encoding: Encoding::Tuned(tuner),
+        }
     }
 
     pub fn tuner(&self) -> Option<&Tuner> {
-        self.tuner.as_ref()
+        match &self.encoding {
+            Encoding::Frozen(_) => None,
+            Encoding::Tuned(tuner) => Some(tuner),
+        }
+    }
+
+    /// The embeddings' dimension.
+    pub fn dim(&self) -> usize {
+        match &self.encoding {
+            Encoding::Frozen(e) => e.first().map_or(0, Vec::len),
+            Encoding::Tuned(tuner) => tuner.dim(),
+        }
     }
 
     /// Fine-tuning checkpoints are for an interrupted run; a finished one
     /// drops them.
     pub fn remove_checkpoints(&self) {
-        if let Some(tuner) = &self.tuner {
+        if let Some(tuner) = self.tuner() {
             tuner.remove_checkpoints();
         }
-    }
-
-    /// The questions' texts, index for index.
-    pub fn texts(&self) -> Vec<&str> {
-        self.questions.iter().map(|q| q.text.as_str()).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -125,9 +142,9 @@ impl Dataset {
     /// Every question's embedding for a head trained on `train`: the
     /// frozen encoder's, or one fine-tuned on `train` (and its delta).
     fn embeddings_for(&self, train: &[usize]) -> Result<Embeddings<'_>, ModelError> {
-        match &self.tuner {
-            None => Ok((Cow::Borrowed(&self.embeddings), None)),
-            Some(tuner) => {
+        match &self.encoding {
+            Encoding::Frozen(embeddings) => Ok((Cow::Borrowed(embeddings), None)),
+            Encoding::Tuned(tuner) => {
                 let delta = tuner.tune(train, &self.labels)?;
                 Ok((Cow::Owned(tuner.embed(&delta)?), Some(delta)))
             }
