@@ -36,8 +36,8 @@ pub struct Args {
 /// How the encoder runs: flags shared by `classify`, `train` and `eval`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct EncoderArgs {
-    /// Where to run the encoder: `auto` takes the GPU when the binary was
-    /// built with the `cuda` feature and one is present.
+    /// Where to run the encoder, and fine-tuning: `auto` takes the GPU when
+    /// the binary was built with the `cuda` feature and one is present.
     #[arg(long, default_value = "auto", value_name = "auto|cpu|cuda")]
     device: DeviceChoice,
     /// Questions per forward pass (questions are sorted by length first)
@@ -72,10 +72,14 @@ impl EncoderArgs {
         }
     }
 
+    pub fn device(&self) -> anyhow::Result<Device> {
+        Ok(device::select(self.device)?)
+    }
+
     /// The device, and how to encode on it; a progress bar only when
     /// stderr is a terminal.
     pub fn setup(&self) -> anyhow::Result<(Device, Options)> {
-        let device = device::select(self.device)?;
+        let device = self.device()?;
         // A GPU runs a batch of 8 hardly faster than one of 1 (kernel
         // launches dominate); on the CPU small batches stay in cache.
         let batch_size = self.batch_size.unwrap_or(if device.is_cuda() { 64 } else { 8 });

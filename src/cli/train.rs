@@ -101,9 +101,18 @@ impl TrainArgs {
             .unwrap_or_else(|| cache::default_dir().join("fine-tune"));
         let progress = std::io::stderr().is_terminal() && !super::quiet();
         let dir = model::locate(encoder.encoder.dir);
-        let tuner = Tuner::new(encoder.encoder, &dir, texts, opts, Some(checkpoints), progress, |m| {
-            say!("{m}")
-        })?;
+        let device = encoder.device()?;
+        let note = |m: &str| say!("{m}");
+        let tuner = Tuner::new(
+            encoder.encoder,
+            &dir,
+            texts,
+            opts,
+            Some(checkpoints),
+            progress,
+            note,
+            &device,
+        )?;
         Ok(Some(tuner))
     }
 

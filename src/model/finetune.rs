@@ -142,11 +142,15 @@ pub struct Tuner {
     progress: bool,
     /// Where notes on checkpoints go (stderr, in the binary).
     note: fn(&str),
+    /// Where the layers run and train: the CPU, or a GPU when one is at
+    /// hand (the frozen layers' outputs are kept there too).
+    device: Device,
 }
 
 impl Tuner {
-    /// Loads the pinned encoder from `dir` (sha256 checked) and runs its
-    /// frozen layers over `texts`.
+    /// Loads the pinned encoder from `dir` (sha256 checked) onto `device`
+    /// and runs its frozen layers over `texts`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         spec: &'static Spec,
         dir: &Path,
@@ -155,10 +159,11 @@ impl Tuner {
         checkpoints: Option<PathBuf>,
         progress: bool,
         note: fn(&str),
+        device: &Device,
     ) -> Result<Tuner, ModelError> {
         let pinned = encoder::Pinned::read(spec, dir)?;
-        let base = candle_core::safetensors::load_buffer(&pinned.bytes, &Device::Cpu)?;
-        let vb = VarBuilder::from_tensors(base.clone(), DType::F32, &Device::Cpu);
+        let base = candle_core::safetensors::load_buffer(&pinned.bytes, device)?;
+        let vb = VarBuilder::from_tensors(base.clone(), DType::F32, device);
         let (input, shape, num_layers, names) = match spec.arch {
             Arch::Bert => {
                 let c: bert::Config = pinned.config.parse()?;
@@ -202,6 +207,7 @@ impl Tuner {
             written: Mutex::new(Vec::new()),
             progress,
             note,
+            device: device.clone(),
         };
         tuner.lower = tuner.run_frozen(&ids)?;
         Ok(tuner)
@@ -249,7 +255,7 @@ impl Tuner {
 
     /// Embeddings and the frozen layers over every text, batched by length.
     fn run_frozen(&self, ids: &[Vec<u32>]) -> Result<Vec<Tensor>, ModelError> {
-        let vb = VarBuilder::from_tensors(self.base.clone(), DType::F32, &Device::Cpu);
+        let vb = VarBuilder::from_tensors(self.base.clone(), DType::F32, &self.device);
         let layers = self.layers(&vb, 0..self.first_tuned())?;
         let mut order: Vec<usize> = (0..ids.len()).collect();
         order.sort_by_key(|&i| ids[i].len());
@@ -257,7 +263,7 @@ impl Tuner {
         let bar = self.bar(ids.len(), "fine-tune: frozen layers");
         for batch in order.chunks(32) {
             let rows: Vec<&[u32]> = batch.iter().map(|&i| ids[i].as_slice()).collect();
-            let (ids_t, mask) = encoder::padded(&rows, &Device::Cpu)?;
+            let (ids_t, mask) = encoder::padded(&rows, &self.device)?;
             let bias = self.input.bias(&mask)?;
             let mut x = self.input.forward(&ids_t, &mask)?;
             for l in &layers {
@@ -291,7 +297,7 @@ impl Tuner {
             .iter()
             .flat_map(|&i| (0..max).map(move |p| u32::from(p < self.tokens(i))))
             .collect();
-        let mask = Tensor::from_vec(mask, (batch.len(), max), &Device::Cpu)?;
+        let mask = Tensor::from_vec(mask, (batch.len(), max), &self.device)?;
         let bias = self.input.bias(&mask)?;
         for l in layers {
             x = l.forward(&x, &bias)?;
@@ -305,7 +311,7 @@ impl Tuner {
     /// in a file named by the training set and options, and a run over the
     /// same resumes where it stopped (the optimiser's moments start afresh).
     pub fn tune(&self, train: &[usize], labels: &[Label]) -> Result<Delta, ModelError> {
-        let device = Device::Cpu;
+        let device = &self.device;
         let first = self.first_tuned();
         let prefixes: Vec<String> = (first..self.num_layers)
             .map(|i| format!("encoder.layer.{i}."))
@@ -321,7 +327,7 @@ impl Tuner {
         }
         let layers: Vec<Layer> = self
             .layers(
-                &VarBuilder::from_varmap(&layer_map, DType::F32, &device),
+                &VarBuilder::from_varmap(&layer_map, DType::F32, device),
                 first..self.num_layers,
             )?
             .into_iter()
@@ -338,17 +344,17 @@ impl Tuner {
             let bound = 1.0 / (hidden as f32).sqrt();
             let mut uniform = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.random_range(-bound..bound)).collect() };
             let mut data = head_map.data().lock().expect("fresh map");
-            let weight = Var::from_vec(uniform(classes * hidden), (classes, hidden), &device)?;
+            let weight = Var::from_vec(uniform(classes * hidden), (classes, hidden), device)?;
             data.insert("classifier.weight".into(), weight);
             data.insert(
                 "classifier.bias".into(),
-                Var::from_vec(uniform(classes), classes, &device)?,
+                Var::from_vec(uniform(classes), classes, device)?,
             );
         }
         let classifier = candle_nn::linear(
             hidden,
             classes,
-            VarBuilder::from_varmap(&head_map, DType::F32, &device).pp("classifier"),
+            VarBuilder::from_varmap(&head_map, DType::F32, device).pp("classifier"),
         )?;
         let fingerprint = self.fingerprint(train, labels);
         let checkpoint = match &self.checkpoints {
@@ -365,7 +371,7 @@ impl Tuner {
         };
         let (mut epoch, mut skip) = (0, 0);
         if let Some(path) = &checkpoint {
-            if let Some((e, s)) = resume(path, &fingerprint, &[&layer_map, &head_map], self.note)? {
+            if let Some((e, s)) = resume(path, &fingerprint, &[&layer_map, &head_map], device, self.note)? {
                 (self.note)(&format!(
                     "{}: resuming fine-tuning at epoch {}, step {}",
                     path.display(),
@@ -399,8 +405,8 @@ impl Tuner {
                 let logits = classifier.forward(&pooled)?;
                 let targets: Vec<u32> = batch.iter().map(|&i| labels[i].index() as u32).collect();
                 let w: Vec<f32> = batch.iter().map(|&i| weights[labels[i].index()]).collect();
-                let targets = Tensor::from_vec(targets, batch.len(), &device)?;
-                let w = Tensor::from_vec(w, batch.len(), &device)?;
+                let targets = Tensor::from_vec(targets, batch.len(), device)?;
+                let w = Tensor::from_vec(w, batch.len(), device)?;
                 let picked = candle_nn::ops::log_softmax(&logits, 1)?
                     .gather(&targets.unsqueeze(1)?, 1)?
                     .squeeze(1)?;
@@ -435,7 +441,10 @@ impl Tuner {
             .lock()
             .expect("not poisoned")
             .iter()
-            .map(|(n, v)| Ok((n.clone(), v.as_tensor().detach().to_dtype(DType::F16)?)))
+            .map(|(n, v)| {
+                let t = v.as_tensor().detach().to_dtype(DType::F16)?;
+                Ok((n.clone(), t.to_device(&Device::Cpu)?))
+            })
             .collect::<candle_core::Result<_>>()?;
         Ok(Delta { tensors })
     }
@@ -450,7 +459,7 @@ impl Tuner {
 
     /// Unit-length embeddings of every text through the layers of `delta`.
     pub fn embed(&self, delta: &Delta) -> Result<Vec<Vec<f32>>, ModelError> {
-        let vb = VarBuilder::from_tensors(delta.tensors.clone(), DType::F32, &Device::Cpu);
+        let vb = VarBuilder::from_tensors(delta.tensors.clone(), DType::F32, &self.device);
         let layers = self.layers(&vb, self.first_tuned()..self.num_layers)?;
         let mut order: Vec<usize> = (0..self.lower.len()).collect();
         order.sort_by_key(|&i| self.tokens(i));
@@ -606,12 +615,14 @@ fn resume(
     path: &Path,
     fingerprint: &[u8],
     maps: &[&VarMap],
+    device: &Device,
     note: fn(&str),
 ) -> Result<Option<(usize, usize)>, ModelError> {
     if !path.is_file() {
         return Ok(None);
     }
-    let saved = candle_core::safetensors::load(path, &Device::Cpu)?;
+    // On the variables' device: `Var::set` copies within one device only.
+    let saved = candle_core::safetensors::load(path, device)?;
     let same = saved
         .get(META_FINGERPRINT)
         .map(|t| t.to_vec1::<u8>())

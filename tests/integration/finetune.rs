@@ -56,7 +56,17 @@ fn tune_top_layer(
         epochs: 1,
         ..Default::default()
     };
-    let tuner = Tuner::new(spec, dir, texts, opts, Some(checkpoints.to_path_buf()), false, note).unwrap();
+    let tuner = Tuner::new(
+        spec,
+        dir,
+        texts,
+        opts,
+        Some(checkpoints.to_path_buf()),
+        false,
+        note,
+        &Device::Cpu,
+    )
+    .unwrap();
     let delta = tuner.tune(&train, &labels).unwrap();
     // The top layer's 16 tensors, nothing else.
     assert_eq!(delta.tensors.len(), 16);
