@@ -33,7 +33,7 @@ enum Encoding {
     /// An encoder fine-tuned on that head's training questions (so a test
     /// fold's questions never reach the encoder's training). The frozen
     /// embeddings are never computed: for MPNet they cost as long as a fit.
-    Tuned(Tuner),
+    Tuned(Box<Tuner>),
 }
 
 /// The call a question belongs to: the identity its id is built on
@@ -65,7 +65,7 @@ impl Dataset {
         Dataset {
             questions,
             labels,
-            encoding: Encoding::Tuned(tuner),
+            encoding: Encoding::Tuned(Box::new(tuner)),
         }
     }
 
