@@ -72,6 +72,7 @@ impl EncoderArgs {
         }
     }
 
+    /// The device `--device` picks, for encoding and for fine-tuning.
     pub fn device(&self) -> anyhow::Result<Device> {
         Ok(device::select(self.device)?)
     }

@@ -31,8 +31,9 @@ enum Encoding {
     /// The frozen encoder's, computed once for every head.
     Frozen(Vec<Vec<f32>>),
     /// An encoder fine-tuned on that head's training questions (so a test
-    /// fold's questions never reach the encoder's training). The frozen
-    /// embeddings are never computed: for MPNet they cost as long as a fit.
+    /// fold's questions never reach the encoder's training). No head reads
+    /// the frozen embeddings, so they are not computed (on a cold cache,
+    /// 40 minutes or more of MPNet).
     Tuned(Box<Tuner>),
 }
 
