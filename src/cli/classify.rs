@@ -77,6 +77,20 @@ impl EncoderArgs {
         Ok(device::select(self.device)?)
     }
 
+    /// The flags given that only shape frozen embeddings: fine-tuning runs
+    /// f32, in batches of its own, and caches nothing.
+    pub fn frozen_only_flags(&self) -> Vec<&'static str> {
+        [
+            ("--batch-size", self.batch_size.is_some()),
+            ("--precision", self.precision.is_some()),
+            ("--no-cache", self.no_cache),
+            ("--cache-dir", self.cache_dir.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(flag, given)| given.then_some(flag))
+        .collect()
+    }
+
     /// The device, and how to encode on it; a progress bar only when
     /// stderr is a terminal.
     pub fn setup(&self) -> anyhow::Result<(Device, Options)> {

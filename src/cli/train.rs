@@ -67,6 +67,9 @@ pub struct TrainArgs {
     balance: f64,
     /// Fine-tune the encoder's top N layers for each head (0: the frozen
     /// encoder). The head ships them as a delta over the pinned weights.
+    /// Fine-tuning runs in f32, in batches of its own, and caches no
+    /// embeddings: --precision, --batch-size, --no-cache and --cache-dir
+    /// do not apply to it.
     #[arg(long, default_value_t = 0, value_name = "N")]
     fine_tune_layers: usize,
     #[arg(long, default_value_t = finetune::Options::default().epochs, value_name = "N")]
@@ -87,6 +90,13 @@ impl TrainArgs {
     fn tuner(&self, texts: &[&str], encoder: &EncoderArgs) -> anyhow::Result<Option<Tuner>> {
         if self.fine_tune_layers == 0 {
             return Ok(None);
+        }
+        let ignored = encoder.frozen_only_flags();
+        if !ignored.is_empty() {
+            say!(
+                "note: fine-tuning ignores {} (it runs f32, in batches of its own, and caches no embeddings)",
+                ignored.join(", ")
+            );
         }
         let opts = finetune::Options {
             layers: self.fine_tune_layers,

@@ -6,6 +6,8 @@
 use candle_core::{Module, Result, Tensor, D};
 use candle_nn::{layer_norm, linear, LayerNorm, Linear, VarBuilder};
 
+use super::fused;
+
 /// Where a layer's weights sit under `encoder.layer.{i}`.
 pub struct Names {
     pub qkv: [&'static str; 3],
@@ -47,8 +49,8 @@ pub struct Layer {
     output_norm: LayerNorm,
     heads: usize,
     eps: f64,
-    /// Layer norm and softmax from elementary ops, which carry gradients
-    /// (candle's fused ones do not); for training.
+    /// Layer norm and softmax that carry gradients (candle's fused ones do
+    /// not); for training.
     differentiable: bool,
 }
 
@@ -82,9 +84,12 @@ impl Layer {
         if !self.differentiable {
             return norm.forward(x);
         }
+        let bias = norm.bias().expect("BERT and MPNet norms have a bias");
+        if x.device().is_cpu() {
+            return fused::layer_norm(x, norm.weight(), bias, self.eps);
+        }
         let centred = x.broadcast_sub(&x.mean_keepdim(D::Minus1)?)?;
         let std = (centred.sqr()?.mean_keepdim(D::Minus1)? + self.eps)?.sqrt()?;
-        let bias = norm.bias().expect("BERT and MPNet norms have a bias");
         centred
             .broadcast_div(&std)?
             .broadcast_mul(norm.weight())?
@@ -102,14 +107,20 @@ impl Layer {
         let k = split(self.k.forward(x)?)?;
         let v = split(self.v.forward(x)?)?;
         let scores = (q.matmul(&k.t()?)? / (d as f64).sqrt())?.broadcast_add(bias)?;
-        let probs = if self.differentiable {
-            candle_nn::ops::softmax(&scores, D::Minus1)?
-        } else {
-            candle_nn::ops::softmax_last_dim(&scores)?
+        let probs = match (self.differentiable, scores.device().is_cpu()) {
+            (false, _) => candle_nn::ops::softmax_last_dim(&scores)?,
+            (true, true) => fused::softmax(&scores)?,
+            (true, false) => candle_nn::ops::softmax(&scores, D::Minus1)?,
         };
         let context = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((b, len, h))?;
         let x = self.norm(&self.attention_norm, &(self.o.forward(&context)? + x)?)?;
-        let inner = self.intermediate.forward(&x)?.gelu_erf()?;
+        let inner = self.intermediate.forward(&x)?;
+        // candle's GELU, to the bit, but on every core.
+        let inner = if inner.device().is_cpu() {
+            fused::gelu(&inner)?
+        } else {
+            inner.gelu_erf()?
+        };
         self.norm(&self.output_norm, &(self.output.forward(&inner)? + x)?)
     }
 }

@@ -15,6 +15,7 @@ pub mod encoder;
 pub mod features;
 pub mod fetch;
 pub mod finetune;
+mod fused;
 pub mod head;
 #[cfg(target_arch = "x86_64")]
 pub mod kernels;

@@ -153,6 +153,11 @@ fn train_fine_tunes_the_encoder_and_ships_a_small_delta_that_classify_loads() {
             .expect_status_in(&[0, 1])
     };
     let run = train("1").run();
+    assert!(
+        run.stderr.contains("note: fine-tuning ignores --cache-dir"),
+        "{}",
+        run.stderr
+    );
     let out = run.path().join("models/tuned");
     let card = ModelCard::load(&out).unwrap();
     let tuned = card
