@@ -25,6 +25,25 @@ fn data<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
     }
 }
 
+/// A buffer the size of `x`, filled chunk by chunk (`chunk` elements,
+/// on every core) by `f(out, x)`.
+fn map(x: &[f32], chunk: usize, f: impl Fn(&mut [f32], &[f32]) + Sync) -> CpuStorage {
+    let mut out = vec![0f32; x.len()];
+    out.par_chunks_mut(chunk)
+        .zip(x.par_chunks(chunk))
+        .for_each(|(out, x)| f(out, x));
+    CpuStorage::F32(out)
+}
+
+/// `map` over two inputs of one size: `f(out, a, b)`.
+fn map2(a: &[f32], b: &[f32], chunk: usize, f: impl Fn(&mut [f32], &[f32], &[f32]) + Sync) -> CpuStorage {
+    let mut out = vec![0f32; a.len()];
+    out.par_chunks_mut(chunk)
+        .zip(a.par_chunks(chunk).zip(b.par_chunks(chunk)))
+        .for_each(|(out, (a, b))| f(out, a, b));
+    CpuStorage::F32(out)
+}
+
 /// Layer norm over the last dimension, `(x - mean) / sqrt(var + eps) * gamma + beta`.
 pub fn layer_norm(x: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f64) -> Result<Tensor> {
     x.contiguous()?.apply_op3(gamma, beta, LayerNorm { eps: eps as f32 })
@@ -68,18 +87,15 @@ impl CustomOp3 for LayerNorm {
     ) -> Result<(CpuStorage, Shape)> {
         let (x, gamma, beta) = (data(s1, l1)?, data(s2, l2)?, data(s3, l3)?);
         let dim = gamma.len();
-        let mut y = vec![0f32; x.len()];
-        y.par_chunks_mut(ROWS * dim)
-            .zip(x.par_chunks(ROWS * dim))
-            .for_each(|(y, x)| {
-                for (y, x) in y.chunks_exact_mut(dim).zip(x.chunks_exact(dim)) {
-                    let (mean, rstd) = moments(x, self.eps);
-                    for c in 0..dim {
-                        y[c] = (x[c] - mean) * rstd * gamma[c] + beta[c];
-                    }
+        let y = map(x, ROWS * dim, |y, x| {
+            for (y, x) in y.chunks_exact_mut(dim).zip(x.chunks_exact(dim)) {
+                let (mean, rstd) = moments(x, self.eps);
+                for c in 0..dim {
+                    y[c] = (x[c] - mean) * rstd * gamma[c] + beta[c];
                 }
-            });
-        Ok((CpuStorage::F32(y), l1.shape().clone()))
+            }
+        });
+        Ok((y, l1.shape().clone()))
     }
 
     fn bwd(
@@ -174,55 +190,22 @@ impl CustomOp1 for Softmax {
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
         let x = data(s, l)?;
         let dim = l.dims().last().copied().unwrap_or(1);
-        let mut y = vec![0f32; x.len()];
-        y.par_chunks_mut(ROWS * dim)
-            .zip(x.par_chunks(ROWS * dim))
-            .for_each(|(y, x)| {
-                for (y, x) in y.chunks_exact_mut(dim).zip(x.chunks_exact(dim)) {
-                    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                    let mut sum = 0f32;
-                    for (y, x) in y.iter_mut().zip(x) {
-                        *y = (x - max).exp();
-                        sum += *y;
-                    }
-                    y.iter_mut().for_each(|y| *y /= sum);
+        let y = map(x, ROWS * dim, |y, x| {
+            for (y, x) in y.chunks_exact_mut(dim).zip(x.chunks_exact(dim)) {
+                let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let mut sum = 0f32;
+                for (y, x) in y.iter_mut().zip(x) {
+                    *y = (x - max).exp();
+                    sum += *y;
                 }
-            });
-        Ok((CpuStorage::F32(y), l.shape().clone()))
+                y.iter_mut().for_each(|y| *y /= sum);
+            }
+        });
+        Ok((y, l.shape().clone()))
     }
 
     fn bwd(&self, _x: &Tensor, y: &Tensor, dy: &Tensor) -> Result<Option<Tensor>> {
-        Ok(Some(y.apply_op2_no_bwd(&dy.contiguous()?, &SoftmaxGrad)?))
-    }
-}
-
-/// `y * (dy - sum(dy * y))`, row by row.
-struct SoftmaxGrad;
-
-impl CustomOp2 for SoftmaxGrad {
-    fn name(&self) -> &'static str {
-        "fused-softmax-grad"
-    }
-
-    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> Result<(CpuStorage, Shape)> {
-        let (y, dy) = (data(s1, l1)?, data(s2, l2)?);
-        let dim = l1.dims().last().copied().unwrap_or(1);
-        let mut dx = vec![0f32; y.len()];
-        dx.par_chunks_mut(ROWS * dim)
-            .zip(y.par_chunks(ROWS * dim).zip(dy.par_chunks(ROWS * dim)))
-            .for_each(|(dx, (y, dy))| {
-                for ((dx, y), dy) in dx
-                    .chunks_exact_mut(dim)
-                    .zip(y.chunks_exact(dim))
-                    .zip(dy.chunks_exact(dim))
-                {
-                    let dot: f32 = y.iter().zip(dy).map(|(y, d)| y * d).sum();
-                    for c in 0..dim {
-                        dx[c] = y[c] * (dy[c] - dot);
-                    }
-                }
-            });
-        Ok((CpuStorage::F32(dx), l1.shape().clone()))
+        Ok(Some(y.apply_op2_no_bwd(&dy.contiguous()?, &SOFTMAX_GRAD)?))
     }
 }
 
@@ -238,45 +221,74 @@ impl CustomOp1 for Gelu {
 
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
         let x = data(s, l)?;
-        let mut y = vec![0f32; x.len()];
-        y.par_chunks_mut(ELEMENTS)
-            .zip(x.par_chunks(ELEMENTS))
-            .for_each(|(y, x)| {
-                for (y, &x) in y.iter_mut().zip(x) {
-                    // candle's gelu_erf, to the bit.
-                    *y = (erf(x * std::f32::consts::FRAC_1_SQRT_2) + 1.0) * 0.5 * x;
-                }
-            });
-        Ok((CpuStorage::F32(y), l.shape().clone()))
+        let y = map(x, ELEMENTS, |y, x| {
+            for (y, &x) in y.iter_mut().zip(x) {
+                // candle's gelu_erf, to the bit.
+                *y = (erf(x * std::f32::consts::FRAC_1_SQRT_2) + 1.0) * 0.5 * x;
+            }
+        });
+        Ok((y, l.shape().clone()))
     }
 
     fn bwd(&self, x: &Tensor, _y: &Tensor, dy: &Tensor) -> Result<Option<Tensor>> {
-        Ok(Some(x.apply_op2_no_bwd(&dy.contiguous()?, &GeluGrad)?))
+        Ok(Some(x.apply_op2_no_bwd(&dy.contiguous()?, &GELU_GRAD)?))
     }
 }
 
-/// `dy * (0.5 + x e^(-x^2/2) / sqrt(2 pi) + 0.5 erf(x / sqrt 2))`.
-struct GeluGrad;
+/// A gradient that needs only the op's input or output `a` and the
+/// gradient `dy`, both of one shape: `f(dx, a, dy)`, over chunks of whole
+/// rows of the last dimension (softmax) or of `ELEMENTS` (GELU).
+struct Grad {
+    name: &'static str,
+    by_rows: bool,
+    f: fn(&mut [f32], &[f32], &[f32], usize),
+}
 
-impl CustomOp2 for GeluGrad {
+impl CustomOp2 for Grad {
     fn name(&self) -> &'static str {
-        "fused-gelu-grad"
+        self.name
     }
 
     fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> Result<(CpuStorage, Shape)> {
-        let (x, dy) = (data(s1, l1)?, data(s2, l2)?);
-        let mut dx = vec![0f32; x.len()];
-        dx.par_chunks_mut(ELEMENTS)
-            .zip(x.par_chunks(ELEMENTS).zip(dy.par_chunks(ELEMENTS)))
-            .for_each(|(dx, (x, dy))| {
-                for ((dx, &x), &dy) in dx.iter_mut().zip(x).zip(dy) {
-                    let density = 0.398_942_3 * (-0.5 * x * x).exp();
-                    *dx = dy * (0.5 + x * density + 0.5 * erf(x * std::f32::consts::FRAC_1_SQRT_2));
-                }
-            });
-        Ok((CpuStorage::F32(dx), l1.shape().clone()))
+        let (a, dy) = (data(s1, l1)?, data(s2, l2)?);
+        let dim = l1.dims().last().copied().unwrap_or(1);
+        let chunk = if self.by_rows { ROWS * dim } else { ELEMENTS };
+        Ok((
+            map2(a, dy, chunk, |dx, a, dy| (self.f)(dx, a, dy, dim)),
+            l1.shape().clone(),
+        ))
     }
 }
+
+/// `y * (dy - sum(dy * y))`, row by row.
+const SOFTMAX_GRAD: Grad = Grad {
+    name: "fused-softmax-grad",
+    by_rows: true,
+    f: |dx, y, dy, dim| {
+        for ((dx, y), dy) in dx
+            .chunks_exact_mut(dim)
+            .zip(y.chunks_exact(dim))
+            .zip(dy.chunks_exact(dim))
+        {
+            let dot: f32 = y.iter().zip(dy).map(|(y, d)| y * d).sum();
+            for c in 0..dim {
+                dx[c] = y[c] * (dy[c] - dot);
+            }
+        }
+    },
+};
+
+/// `dy * (0.5 + x e^(-x^2/2) / sqrt(2 pi) + 0.5 erf(x / sqrt 2))`.
+const GELU_GRAD: Grad = Grad {
+    name: "fused-gelu-grad",
+    by_rows: false,
+    f: |dx, x, dy, _| {
+        for ((dx, &x), &dy) in dx.iter_mut().zip(x).zip(dy) {
+            let density = 0.398_942_3 * (-0.5 * x * x).exp();
+            *dx = dy * (0.5 + x * density + 0.5 * erf(x * std::f32::consts::FRAC_1_SQRT_2));
+        }
+    },
+};
 
 fn erf(x: f32) -> f32 {
     candle_core::cpu::erf::erf_f32(x)

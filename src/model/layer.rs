@@ -50,7 +50,8 @@ pub struct Layer {
     heads: usize,
     eps: f64,
     /// Layer norm and softmax that carry gradients (candle's fused ones do
-    /// not); for training.
+    /// not), for training: `fused`'s on the CPU, candle's elementary ops
+    /// elsewhere.
     differentiable: bool,
 }
 
