@@ -1,5 +1,7 @@
 //! Layer norm, softmax and GELU for fine-tuning on the CPU: each one candle
 //! op with a hand-written backward, its rows spread over the rayon pool.
+//! (GELU serves the layers' plain forward pass on the CPU too: its values
+//! are candle's to the bit.)
 //!
 //! Why: candle's CPU element-wise ops and reductions run on one core, each
 //! into a fresh buffer, and its fused layer norm and softmax carry no
@@ -13,8 +15,7 @@ use candle_core::{bail, CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Res
 use rayon::prelude::*;
 
 /// Rows per parallel task. Fixed, so that sums over rows (the norm's
-/// weight gradients) add in one order whatever the number of threads, and
-/// a seed gives the same delta on any machine.
+/// weight gradients) add in one order whatever the number of threads.
 const ROWS: usize = 32;
 
 /// `x`'s data, which must be contiguous f32.
