@@ -1,17 +1,17 @@
-//! Layer norm, softmax and GELU for fine-tuning on the CPU: each one candle
-//! op with a hand-written backward, its rows spread over the rayon pool.
-//! (GELU serves the layers' plain forward pass on the CPU too: its values
-//! are candle's to the bit.)
+//! Layer norm, softmax and GELU with gradients, for the layers fine-tuning
+//! trains. On the CPU each is one candle op with a hand-written backward,
+//! its rows spread over the rayon pool; on other devices, candle's
+//! elementary ops, which run in parallel there. (GELU serves the layers'
+//! plain forward pass too: its values are candle's to the bit.)
 //!
 //! Why: candle's CPU element-wise ops and reductions run on one core, each
 //! into a fresh buffer, and its fused layer norm and softmax carry no
 //! gradient, so the trained layers built these three from chains of a
 //! dozen elementary ops each way (GELU's backward alone is eleven passes
 //! over the widest tensor of a layer). The tuner kept 1.3 of two cores
-//! busy. On a GPU `Layer` keeps candle's chains, which run in parallel
-//! there.
+//! busy.
 
-use candle_core::{bail, CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor};
+use candle_core::{bail, CpuStorage, CustomOp1, CustomOp2, CustomOp3, Layout, Result, Shape, Tensor, D};
 use rayon::prelude::*;
 
 /// Rows per parallel task. Fixed, so that sums over rows (the norm's
@@ -47,16 +47,32 @@ fn map2(a: &[f32], b: &[f32], chunk: usize, f: impl Fn(&mut [f32], &[f32], &[f32
 
 /// Layer norm over the last dimension, `(x - mean) / sqrt(var + eps) * gamma + beta`.
 pub fn layer_norm(x: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f64) -> Result<Tensor> {
+    if !x.device().is_cpu() {
+        return elementary_layer_norm(x, gamma, beta, eps);
+    }
     x.contiguous()?.apply_op3(gamma, beta, LayerNorm { eps: eps as f32 })
+}
+
+/// The same from candle's elementary ops, which carry their gradients.
+fn elementary_layer_norm(x: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f64) -> Result<Tensor> {
+    let centred = x.broadcast_sub(&x.mean_keepdim(D::Minus1)?)?;
+    let std = (centred.sqr()?.mean_keepdim(D::Minus1)? + eps)?.sqrt()?;
+    centred.broadcast_div(&std)?.broadcast_mul(gamma)?.broadcast_add(beta)
 }
 
 /// Softmax over the last dimension.
 pub fn softmax(x: &Tensor) -> Result<Tensor> {
+    if !x.device().is_cpu() {
+        return candle_nn::ops::softmax(x, D::Minus1);
+    }
     x.contiguous()?.apply_op1(Softmax)
 }
 
 /// GELU with the exact erf, as BERT and MPNet use.
 pub fn gelu(x: &Tensor) -> Result<Tensor> {
+    if !x.device().is_cpu() {
+        return x.gelu_erf();
+    }
     x.contiguous()?.apply_op1(Gelu)
 }
 
@@ -108,35 +124,31 @@ impl CustomOp3 for LayerNorm {
         dy: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
         // One pass gives all three: dx's rows, then dgamma and dbeta.
-        let all = dy
-            .contiguous()?
-            .apply_op3_no_bwd(x, gamma, &LayerNormGrad { eps: self.eps })?;
+        let grad = LayerNormGrad {
+            eps: self.eps,
+            gamma: gamma.to_vec1()?,
+        };
+        let all = dy.contiguous()?.apply_op2_no_bwd(x, &grad)?;
         let rows = x.elem_count() / gamma.elem_count();
         let dx = all.narrow(0, 0, rows)?.reshape(x.shape())?;
         Ok((Some(dx), Some(all.get(rows)?), Some(all.get(rows + 1)?)))
     }
 }
 
-/// The layer norm's gradients: `[rows + 2, dim]`, dx then dgamma and dbeta.
+/// The layer norm's gradients from `dy` and `x`: `[rows + 2, dim]`, dx
+/// then dgamma and dbeta.
 struct LayerNormGrad {
     eps: f32,
+    gamma: Vec<f32>,
 }
 
-impl CustomOp3 for LayerNormGrad {
+impl CustomOp2 for LayerNormGrad {
     fn name(&self) -> &'static str {
         "fused-layer-norm-grad"
     }
 
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-        s3: &CpuStorage,
-        l3: &Layout,
-    ) -> Result<(CpuStorage, Shape)> {
-        let (dy, x, gamma) = (data(s1, l1)?, data(s2, l2)?, data(s3, l3)?);
+    fn cpu_fwd(&self, s1: &CpuStorage, l1: &Layout, s2: &CpuStorage, l2: &Layout) -> Result<(CpuStorage, Shape)> {
+        let (dy, x, gamma) = (data(s1, l1)?, data(s2, l2)?, self.gamma.as_slice());
         let dim = gamma.len();
         let rows = x.len() / dim;
         let mut out = vec![0f32; x.len() + 2 * dim];
@@ -341,16 +353,12 @@ mod tests {
     const SHAPE: [usize; 3] = [2, 45, 64];
 
     #[test]
-    fn layer_norm_matches_candles_elementary_ops_and_their_gradients() {
+    fn layer_norm_matches_the_elementary_ops_other_devices_run_and_their_gradients() {
         let eps = 1e-12;
         agree(
             &[(randn(&SHAPE) * 3.0).unwrap(), randn(&[64]), randn(&[64])],
             |t| super::layer_norm(&t[0], &t[1], &t[2], eps),
-            |t| {
-                let centred = t[0].broadcast_sub(&t[0].mean_keepdim(D::Minus1)?)?;
-                let std = (centred.sqr()?.mean_keepdim(D::Minus1)? + eps)?.sqrt()?;
-                centred.broadcast_div(&std)?.broadcast_mul(&t[1])?.broadcast_add(&t[2])
-            },
+            |t| super::elementary_layer_norm(&t[0], &t[1], &t[2], eps),
         );
     }
 

@@ -3,7 +3,7 @@
 //! `finetune` run it; `bert::Packed` reads the same weights by the same
 //! names.
 
-use candle_core::{Module, Result, Tensor, D};
+use candle_core::{Module, Result, Tensor};
 use candle_nn::{layer_norm, linear, LayerNorm, Linear, VarBuilder};
 
 use super::fused;
@@ -49,9 +49,8 @@ pub struct Layer {
     output_norm: LayerNorm,
     heads: usize,
     eps: f64,
-    /// Layer norm and softmax that carry gradients (candle's fused ones do
-    /// not), for training: `fused`'s on the CPU, candle's elementary ops
-    /// elsewhere.
+    /// Layer norm and softmax that carry gradients (`fused`'s; candle's
+    /// fused ones do not), for training.
     differentiable: bool,
 }
 
@@ -86,15 +85,7 @@ impl Layer {
             return norm.forward(x);
         }
         let bias = norm.bias().expect("BERT and MPNet norms have a bias");
-        if x.device().is_cpu() {
-            return fused::layer_norm(x, norm.weight(), bias, self.eps);
-        }
-        let centred = x.broadcast_sub(&x.mean_keepdim(D::Minus1)?)?;
-        let std = (centred.sqr()?.mean_keepdim(D::Minus1)? + self.eps)?.sqrt()?;
-        centred
-            .broadcast_div(&std)?
-            .broadcast_mul(norm.weight())?
-            .broadcast_add(bias)
+        fused::layer_norm(x, norm.weight(), bias, self.eps)
     }
 
     /// `x`: `[batch, len, hidden]`; `bias`: added to the attention scores
@@ -108,20 +99,15 @@ impl Layer {
         let k = split(self.k.forward(x)?)?;
         let v = split(self.v.forward(x)?)?;
         let scores = (q.matmul(&k.t()?)? / (d as f64).sqrt())?.broadcast_add(bias)?;
-        let probs = match (self.differentiable, scores.device().is_cpu()) {
-            (false, _) => candle_nn::ops::softmax_last_dim(&scores)?,
-            (true, true) => fused::softmax(&scores)?,
-            (true, false) => candle_nn::ops::softmax(&scores, D::Minus1)?,
+        let probs = if self.differentiable {
+            fused::softmax(&scores)?
+        } else {
+            candle_nn::ops::softmax_last_dim(&scores)?
         };
         let context = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?.reshape((b, len, h))?;
         let x = self.norm(&self.attention_norm, &(self.o.forward(&context)? + x)?)?;
-        let inner = self.intermediate.forward(&x)?;
-        // candle's GELU, to the bit, but on every core.
-        let inner = if inner.device().is_cpu() {
-            fused::gelu(&inner)?
-        } else {
-            inner.gelu_erf()?
-        };
+        // candle's GELU, to the bit, on every CPU core.
+        let inner = fused::gelu(&self.intermediate.forward(&x)?)?;
         self.norm(&self.output_norm, &(self.output.forward(&inner)? + x)?)
     }
 }
